@@ -1,0 +1,127 @@
+"""Project configuration: `newsletter.toml`, or `[tool.newsletter]` in `pyproject.toml`.
+
+Found from the template's folder upwards; the nearest file wins. Command-line flags override it.
+Unknown keys and bad values are errors that name the file, the key and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import NewsletterError
+
+CONFIG_NAME = "newsletter.toml"
+
+# Tables that other parts of the project read; their own modules validate their contents.
+SECTIONS = ("lint", "dns", "check")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings shared by every command. Empty strings never appear: unset is None."""
+
+    sender_name: str | None = None
+    sender_address: str | None = None
+    reply_to: str | None = None
+    unsubscribe_url: str | None = None
+    unsubscribe_mailto: str | None = None
+    list_id: str | None = None
+    locale: str = "en"
+    path: Path | None = None
+    sections: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.sections.get(name, {})
+
+
+_KEYS = tuple(f.name for f in fields(Config) if f.name not in ("path", "sections"))
+
+
+def find_config(start: Path) -> Config:
+    """The configuration that applies to files in `start` (a folder or a file)."""
+    folder = start if start.is_dir() else start.parent
+    for candidate in [folder.resolve(), *folder.resolve().parents]:
+        own = candidate / CONFIG_NAME
+        if own.is_file():
+            return load_config(own)
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            table = _read_toml(pyproject).get("tool", {}).get("newsletter")
+            if table is not None:
+                return _validate(table, pyproject, prefix="tool.newsletter.")
+    return Config()
+
+
+def load_config(path: Path) -> Config:
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        return _validate(data.get("tool", {}).get("newsletter", {}), path, prefix="tool.newsletter.")
+    return _validate(data, path, prefix="")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NewsletterError(f"cannot read configuration: {exc}", path=path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        column = getattr(exc, "colno", None)
+        what = str(exc).split(" (at line")[0]
+        raise NewsletterError(
+            f"invalid TOML: {what}", path=path, line=line, column=column, fix="correct the syntax"
+        ) from None
+
+
+def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
+    values: dict[str, Any] = {}
+    sections: dict[str, dict[str, Any]] = {}
+    for key, value in table.items():
+        if key in SECTIONS:
+            if not isinstance(value, dict):
+                raise NewsletterError(f"[{prefix}{key}] must be a table", path=path)
+            sections[key] = value
+            continue
+        if key not in _KEYS:
+            close = difflib.get_close_matches(key, _KEYS + SECTIONS, n=1)
+            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(_KEYS)}"
+            raise NewsletterError(f"unknown key '{prefix}{key}'", path=path, fix=hint)
+        if not isinstance(value, str) or not value.strip():
+            raise NewsletterError(
+                f"'{prefix}{key}' must be a non-empty string", path=path, fix=f'write {key} = "..."'
+            )
+        if "\r" in value or "\n" in value:
+            raise NewsletterError(
+                f"'{prefix}{key}' contains a line break", path=path, fix="write it on one line"
+            )
+        values[key] = value.strip()
+    _check_values(values, path, prefix)
+    return Config(**values, path=path, sections=sections)
+
+
+def _check_values(values: dict[str, str], path: Path, prefix: str) -> None:
+    from .render.addresses import AddressError, parse_address
+
+    for key in ("sender_address", "reply_to", "unsubscribe_mailto"):
+        if key in values:
+            raw = values[key].removeprefix("mailto:") if key == "unsubscribe_mailto" else values[key]
+            try:
+                parse_address(raw)
+            except AddressError as exc:
+                raise NewsletterError(f"'{prefix}{key}': {exc}", path=path) from None
+    url = values.get("unsubscribe_url")
+    if url and not url.startswith("https://"):
+        raise NewsletterError(
+            f"'{prefix}unsubscribe_url' must be an https:// URL (RFC 8058 one-click needs https)",
+            path=path,
+        )
+    locale = values.get("locale")
+    if locale and not locale.replace("_", "-").split("-")[0].isalpha():
+        raise NewsletterError(f"'{prefix}locale' is not a language tag: {locale!r}", path=path,
+                              fix='write e.g. locale = "fr" or "en-GB"')

@@ -1,0 +1,138 @@
+"""The Jinja environment templates run in: sandboxed, autoescaped, strict about undefined names.
+
+Templates are untrusted (a marketer's upload), so they run in Jinja's `SandboxedEnvironment`;
+recipient data is HTML-escaped; a misspelt variable is an error naming it, not an empty string.
+Every Jinja failure becomes one `NewsletterError` with the template's file and line.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from ..errors import NewsletterError
+
+
+def search_path(template: Path) -> list[str]:
+    """The template's folder and every folder above it, so `{% extends "base.html" %}` finds
+    the nearest shared layout."""
+    folder = template.resolve().parent
+    return [str(folder), *(str(p) for p in folder.parents)]
+
+
+def make_environment(template: Path, *, autoescape: bool = True) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(search_path(template)),
+        autoescape=autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return env
+
+
+def header_environment() -> SandboxedEnvironment:
+    """For values that end up in headers or URLs (unsubscribe URL): no HTML escaping."""
+    return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+
+
+def load_template(env: SandboxedEnvironment, template: Path) -> jinja2.Template:
+    """Compile `template`. Its own folder is first on the search path, so its name finds it."""
+    if not template.is_file():
+        raise NewsletterError("template not found", path=template, fix="check the path")
+    with jinja_errors(template):
+        try:
+            return env.get_template(template.name)
+        except UnicodeDecodeError as exc:
+            raise NewsletterError(f"template is not UTF-8: {exc}", path=template) from None
+
+
+def render_block(template: jinja2.Template, name: str, context: Mapping[str, Any]) -> str | None:
+    """The text of one `{% block %}` rendered alone, HTML entities decoded; None if absent."""
+    block = template.blocks.get(name)
+    if block is None:
+        return None
+    with jinja_errors(Path(template.filename or "<template>")):
+        return html.unescape("".join(block(template.new_context(dict(context)))))
+
+
+def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> str:
+    with jinja_errors(Path(template.filename or "<template>")):
+        return template.render(context)
+
+
+@contextmanager
+def jinja_errors(template: Path) -> Iterator[None]:
+    """Turn Jinja's exceptions into one clear `NewsletterError` with file and line."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise NewsletterError(
+            f"template syntax error: {exc.message}",
+            path=exc.filename if exc.filename and exc.filename != "<template>" else template,
+            line=exc.lineno,
+            fix="correct the Jinja syntax at that line",
+        ) from None
+    except jinja2.TemplateNotFound as exc:
+        raise NewsletterError(
+            f"template {exc.name!r} not found next to the template or in a folder above it",
+            path=template,
+            fix="check the name in {% extends %} or {% include %}",
+        ) from None
+    except SecurityError as exc:
+        path, line = _template_frame(exc, template)
+        raise NewsletterError(
+            f"unsafe template code refused by the sandbox: {exc}",
+            path=path,
+            line=line,
+            fix="templates may only read the data they are given",
+        ) from None
+    except jinja2.UndefinedError as exc:
+        path, line = _template_frame(exc, template)
+        raise NewsletterError(
+            f"undefined variable: {exc.message}",
+            path=path,
+            line=line,
+            fix="add it to the data, or guard it with {% if name is defined %}",
+        ) from None
+    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+        path, line = _template_frame(exc, template)
+        raise NewsletterError(f"template error: {exc}", path=path, line=line) from None
+
+
+def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None]:
+    """The innermost traceback frame that belongs to a template file, after Jinja's rewrite."""
+    found: tuple[str, int | None] = (str(fallback), None)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.endswith(".py") and not filename.startswith("<frozen"):
+            name = str(fallback) if filename == "<template>" else filename
+            found = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    """Template data from a JSON file; syntax errors name the line and column."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise NewsletterError(f"cannot read data file: {exc}", path=path) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise NewsletterError(
+            f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno,
+            fix="correct the JSON syntax",
+        ) from None
+    if not isinstance(data, dict):
+        raise NewsletterError(
+            "the data must be a JSON object", path=path, line=1, fix='wrap it as {"name": value}'
+        )
+    return data

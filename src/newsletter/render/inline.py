@@ -1,0 +1,91 @@
+"""CSS inlining with premailer, configured for email.
+
+- Never touches the network: remote stylesheets are left alone and reported.
+- `@media` rules stay in a `<style>` block with `!important` on every declaration, and inlined
+  declarations lose theirs, so the responsive rules still win on small screens.
+- CSS parse problems become findings instead of cssutils log noise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from lxml import html as lxml_html
+from premailer import Premailer
+
+from ..findings import Finding, Location, finding
+
+_IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Inlined:
+    html: str
+    findings: tuple[Finding, ...]
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def inline_css(html: str, *, path: str | None = None) -> Inlined:
+    """Inline the `<style>` rules of `html` into `style` attributes, email-safe."""
+    collected = _Collect()
+    # cssutils logs to stderr through its own handler: route its messages to findings instead.
+    cssutils_log = logging.getLogger("CSSUTILS")
+    saved = cssutils_log.handlers, cssutils_log.propagate, cssutils_log.level
+    cssutils_log.handlers, cssutils_log.propagate = [collected], False
+    cssutils_log.setLevel(logging.WARNING)
+    try:
+        out = Premailer(
+            html,
+            allow_network=False,
+            allow_loading_external_files=False,
+            strip_important=False,
+            keep_style_tags=False,
+            remove_classes=False,
+            exclude_pseudoclasses=True,
+            disable_validation=True,
+            disable_link_rewrites=True,
+        ).transform()
+    finally:
+        cssutils_log.handlers, cssutils_log.propagate = saved[0], saved[1]
+        cssutils_log.setLevel(saved[2])
+    findings = [
+        finding("R001", _clean(message), Location(path))
+        for message in dict.fromkeys(collected.messages)
+    ]
+    out, remote = _strip_inline_important(out)
+    findings += [
+        finding("R003", f"remote stylesheet {href} is not inlined", Location(path)) for href in remote
+    ]
+    return Inlined(out, tuple(findings))
+
+
+def _strip_inline_important(document: str) -> tuple[str, list[str]]:
+    """Drop `!important` from style attributes (it would beat the @media rules) and list the
+    remote stylesheets left in the document."""
+    doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
+    tree = lxml_html.document_fromstring(document)
+    for element in tree.iter():
+        style = element.get("style") if isinstance(element.tag, str) else None
+        if style and "important" in style.lower():
+            element.set("style", _IMPORTANT.sub("", style))
+    remote = [
+        link.get("href", "")
+        for link in tree.iter("link")
+        if "stylesheet" in (link.get("rel") or "").lower()
+    ]
+    text = lxml_html.tostring(tree, encoding="unicode", method="html")
+    return (doctype.group(0).strip() + "\n" if doctype else "") + text, remote
+
+
+def _clean(message: str) -> str:
+    return " ".join(message.replace("CSSStyleDeclaration:", "").split())

@@ -1,0 +1,188 @@
+"""Rendering one message: template + data + settings -> HTML, plain text and the MIME message."""
+
+from __future__ import annotations
+
+import html as html_lib
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+
+from ..config import Config, find_config
+from ..errors import NewsletterError
+from ..findings import Finding, Location, finding
+from .addresses import AddressError, parse_address
+from .environment import (
+    header_environment,
+    jinja_errors,
+    load_template,
+    make_environment,
+    render_block,
+    render_template,
+)
+from .inline import inline_css
+from .kinds import Kind, resolve_kind
+from .message import Envelope, build_message
+from .text import html_to_text
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What the command line (or a caller) sets; each overrides the configuration."""
+
+    kind: Kind | str | None = None
+    sender: str | None = None
+    to: str | None = None
+    subject: str | None = None
+    reply_to: str | None = None
+    unsubscribe_url: str | None = None
+    date: datetime | None = None
+    message_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    template: Path
+    kind: Kind
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    message: EmailMessage
+    findings: tuple[Finding, ...] = field(default=())
+
+    def as_bytes(self) -> bytes:
+        return self.message.as_bytes()
+
+
+@dataclass(frozen=True)
+class CompiledTemplate:
+    """A template loaded once, with its configuration: render it for one or many recipients."""
+
+    path: Path
+    template: jinja2.Template
+    config: Config
+
+    @classmethod
+    def load(cls, path: Path, config: Config | None = None) -> "CompiledTemplate":
+        path = Path(path)
+        env = make_environment(path)
+        return cls(path, load_template(env, path), config or find_config(path))
+
+
+def render(
+    template: Path | str | CompiledTemplate,
+    data: Mapping[str, Any] | None = None,
+    options: RenderOptions | None = None,
+) -> RenderedMessage:
+    """Render one complete message of `template` with `data`.
+
+    The recipient is `options.to`, else the data's `email` (with `name`, or `first_name` and
+    `last_name`, as display name). Raises `NewsletterError` for anything that cannot be sent.
+    """
+    compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template))
+    options = options or RenderOptions()
+    data = dict(data or {})
+    config = compiled.config
+    path = compiled.path
+
+    declared = render_block(compiled.template, "kind", data)
+    kind = resolve_kind(options.kind, declared, path)
+    recipient = _recipient(options.to, data)
+    sender = _sender(options.sender, config)
+    reply_to = _address(options.reply_to or config.reply_to, "reply-to") if (options.reply_to or config.reply_to) else None
+    unsubscribe_url = _unsubscribe_url(options.unsubscribe_url or config.unsubscribe_url, data, recipient, path)
+
+    context = {
+        **data,
+        "kind": kind.value,
+        "locale": data.get("locale", config.locale),
+        "unsubscribe_url": unsubscribe_url,
+        "email": recipient.addr_spec,
+    }
+    subject = options.subject if options.subject is not None else render_block(compiled.template, "subject", context)
+    subject = (subject or "").strip()
+    if not subject:
+        raise NewsletterError(
+            "the message has no subject", path=path,
+            fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
+        )
+    if "\r" in subject or "\n" in subject:
+        raise NewsletterError(
+            f"line break in the subject {subject!r}", path=path,
+            fix="keep the subject block on one line; data used in it must not contain line breaks",
+        )
+    preheader = " ".join((render_block(compiled.template, "preheader", context) or "").split())
+
+    inlined = inline_css(render_template(compiled.template, context), path=str(path))
+    own_text = render_block(compiled.template, "text", context)
+    text = own_text.strip() + "\n" if own_text and own_text.strip() else html_to_text(inlined.html)
+
+    findings = list(inlined.findings)
+    if kind is Kind.PROMOTIONAL and unsubscribe_url and html_lib.escape(unsubscribe_url) not in inlined.html:
+        findings.append(finding("R002", "no link to the unsubscribe URL in the body", Location(str(path))))
+
+    envelope = Envelope(
+        sender=sender,
+        recipient=recipient,
+        subject=subject,
+        kind=kind,
+        reply_to=reply_to,
+        unsubscribe_url=unsubscribe_url,
+        unsubscribe_mailto=config.unsubscribe_mailto,
+        list_id=config.list_id,
+        date=options.date,
+        message_id=options.message_id,
+    )
+    message = build_message(envelope, inlined.html, text)
+    return RenderedMessage(path, kind, subject, preheader, inlined.html, text, message, tuple(findings))
+
+
+def _address(value: str, what: str, display_name: str | None = None) -> Address:
+    try:
+        return parse_address(value, display_name)
+    except AddressError as exc:
+        raise NewsletterError(f"{what}: {exc}", fix=f"give the {what} as Name <user@example.com>") from None
+
+
+def _recipient(to: str | None, data: Mapping[str, Any]) -> Address:
+    if to:
+        return _address(to, "recipient (--to)")
+    email = data.get("email")
+    if not email:
+        raise NewsletterError(
+            "no recipient", fix='pass --to ADDRESS or put an "email" in the data file'
+        )
+    name = data.get("name") or " ".join(
+        str(data[k]) for k in ("first_name", "last_name") if data.get(k)
+    )
+    return _address(str(email), "recipient (data 'email')", display_name=str(name) if name else None)
+
+
+def _sender(sender: str | None, config: Config) -> Address:
+    if sender:
+        return _address(sender, "sender (--from)")
+    if not config.sender_address:
+        raise NewsletterError(
+            "no sender", fix="pass --from 'Shop <news@shop.example>' or set sender_address in newsletter.toml"
+        )
+    return _address(config.sender_address, f"sender_address in {config.path}", display_name=config.sender_name)
+
+
+def _unsubscribe_url(pattern: str | None, data: Mapping[str, Any], recipient: Address, path: Path) -> str | None:
+    """The configured URL, which may use recipient variables (`{{ email | urlencode }}`)."""
+    if not pattern:
+        return None
+    with jinja_errors(path):
+        url = header_environment().from_string(pattern).render({**data, "email": recipient.addr_spec})
+    url = url.strip()
+    if not url.startswith("https://") or any(c in url for c in " \r\n<>\""):
+        raise NewsletterError(
+            f"the unsubscribe URL {url!r} is not a valid https URL",
+            fix="unsubscribe_url must be https:// and its variables must be URL-encoded (| urlencode)",
+        )
+    return url

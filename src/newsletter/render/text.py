@@ -1,0 +1,178 @@
+"""The plain-text part, generated from the HTML with lxml.
+
+Headings stand out, paragraphs are separated by a blank line, lists keep their bullets or
+numbers, links read `text (url)`, table rows become lines. Hidden content (the preheader, anything
+with `display:none`), `<head>`, scripts and styles are left out.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+from lxml.etree import ParserError
+
+_SKIP = {"head", "script", "style", "title", "meta", "link", "noscript", "template"}
+_BLOCK = {
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "table",
+    "tbody", "thead", "tfoot", "blockquote", "center", "form", "address", "figure", "dl", "dd",
+    "dt", "pre",
+}
+_HEADINGS = {"h1": "=", "h2": "-", "h3": "", "h4": "", "h5": "", "h6": ""}
+_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
+_SPACES = re.compile(r"[ \t\r\n\f\u200b\u200c\u034f\u00ad]+")
+
+
+def html_to_text(document: str) -> str:
+    """Readable plain text for the text/plain part of the message."""
+    if not document.strip():
+        return ""
+    try:
+        root = lxml_html.document_fromstring(document)
+    except ParserError:
+        return ""
+    out = _Writer()
+    body = root.find("body")
+    _walk(body if body is not None else root, out, list_stack=[])
+    return out.text()
+
+
+class _Writer:
+    """Collects inline text into lines, with blank lines between blocks."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[str, bool]] = []  # (text, tight): tight blocks are list items
+        self.current: list[str] = []
+        self.tight = False
+
+    def inline(self, text: str) -> None:
+        if text:
+            self.current.append(text)
+
+    def newline(self) -> None:
+        self.current.append("\n")
+
+    def block(self, *, tight: bool = False) -> None:
+        """End the current block; the next one starts it. `tight`: this one is a list item."""
+        text = "".join(self.current)
+        lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        joined = "\n".join(line for line in lines if line)
+        if joined:
+            self.blocks.append((joined, self.tight))
+        self.current = []
+        self.tight = tight
+
+    def add(self, text: str) -> None:
+        self.block()
+        self.blocks.append((text, False))
+
+    def text(self) -> str:
+        self.block()
+        parts: list[str] = []
+        for index, (text, tight) in enumerate(self.blocks):
+            if index:
+                parts.append("\n" if tight and self.blocks[index - 1][1] else "\n\n")
+            parts.append(text)
+        return "".join(parts).strip() + "\n"
+
+
+def _hidden(element) -> bool:
+    return (
+        _HIDDEN.search(element.get("style") or "") is not None
+        or element.get("hidden") is not None
+        or "preheader" in (element.get("class") or "").split()
+    )
+
+
+def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    if not tag or tag in _SKIP or _hidden(element):  # comments, head, hidden preheader
+        out.inline(element.tail or "")
+        return
+    if tag in _HEADINGS:
+        title = _inline_text(element)
+        if title:
+            underline = _HEADINGS[tag]
+            out.add(title + ("\n" + underline * len(title) if underline else ""))
+        out.inline(element.tail or "")
+        return
+    if tag == "a":
+        _link(element, out)
+        out.inline(element.tail or "")
+        return
+    if tag == "img":
+        alt = (element.get("alt") or "").strip()
+        if alt:
+            out.inline(f" {alt} ")
+        out.inline(element.tail or "")
+        return
+    if tag == "br":
+        out.newline()
+        out.inline(element.tail or "")
+        return
+    if tag == "hr":
+        out.add("-" * 20)
+        out.inline(element.tail or "")
+        return
+    if tag in ("ul", "ol"):
+        out.block()
+        list_stack.append([1 if tag == "ol" else None])
+    elif tag == "li":
+        out.block(tight=True)
+        marker = list_stack[-1] if list_stack else [None]
+        if marker[0] is None:
+            out.inline("- ")
+        else:
+            out.inline(f"{marker[0]}. ")
+            marker[0] += 1
+    elif tag == "tr":
+        out.newline()
+    elif tag in ("td", "th"):
+        out.inline(" ")
+    elif tag in _BLOCK:
+        out.block()
+
+    out.inline(element.text or "")
+    for child in element:
+        _walk(child, out, list_stack)
+
+    if tag in ("ul", "ol"):
+        list_stack.pop()
+        out.block()
+    elif tag == "li":
+        out.block(tight=True)
+    elif tag in _BLOCK:
+        out.block()
+    elif tag == "tr":
+        out.newline()
+    out.inline(element.tail or "")
+
+
+def _link(element, out: _Writer) -> None:
+    label = _inline_text(element)
+    href = (element.get("href") or "").strip()
+    if not href or href.startswith("#") or href.lower().startswith("javascript:"):
+        out.inline(label)
+        return
+    shown = href.removeprefix("mailto:")
+    if not label or label == shown or label == href:
+        out.inline(f" {shown} ")
+    else:
+        out.inline(f"{label} ({shown})")
+
+
+def _inline_text(element) -> str:
+    parts: list[str] = []
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str) and not _hidden(child):
+            if child.tag == "img":
+                parts.append(child.get("alt") or "")
+            elif child.tag == "br":
+                parts.append(" ")
+            elif child.tag not in _SKIP:
+                parts.append(_inline_text(child))
+        if child.tail:
+            parts.append(child.tail)
+    return _SPACES.sub(" ", "".join(parts)).strip()
