@@ -1,0 +1,11 @@
+"""The command line: parse options, call the library, print a report. It decides nothing.
+
+One module per command; each registers itself on `main`.
+"""
+
+from __future__ import annotations
+
+from .app import main
+from . import render  # noqa: F401  (registers the command)
+
+__all__ = ["main"]

@@ -1,0 +1,61 @@
+"""The `newsletter` group and what every command shares: error handling, output, findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ..errors import NewsletterError
+from ..findings import Finding
+
+
+class _Group(click.Group):
+    """Every `NewsletterError` becomes one line on stderr and exit status 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except NewsletterError as exc:
+            click.echo(f"newsletter: error: {exc}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="newsletter")
+def main() -> None:
+    """Render email campaigns, check their Gmail markup and sender DNS, lint them for CI."""
+
+
+def report_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
+    for item in findings:
+        click.echo(item.format(), err=True)
+
+
+def write_output(payload: bytes, output: str | None) -> None:
+    """Write to stdout, or atomically to a file: a failure never leaves half a file."""
+    if output is None or output == "-":
+        sys.stdout.buffer.write(payload)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(output)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.replace(temporary, target)
+    except OSError as exc:
+        raise NewsletterError(f"cannot write output: {exc.strerror}", path=target) from None
+
+
+
+
+def echo_json(value: object) -> None:
+    """One JSON Lines record on stdout (UTF-8, not ASCII-escaped)."""
+    click.echo(json.dumps(value, ensure_ascii=False, sort_keys=False))
