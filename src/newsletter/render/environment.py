@@ -26,14 +26,32 @@ def search_path(template: Path) -> list[str]:
     return [str(folder), *(str(p) for p in folder.parents)]
 
 
-def make_environment(template: Path, *, autoescape: bool = True) -> SandboxedEnvironment:
+def make_environment(template: Path) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=jinja2.FileSystemLoader(search_path(template)),
-        autoescape=autoescape,
+        autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    env.filters["money"] = money
     return env
+
+
+_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "CAD": "$ CA", "JPY": "¥"}
+
+
+@jinja2.pass_context
+def money(context: Any, value: Any, currency: str = "EUR") -> str:
+    """`24.5 | money("EUR")` -> `24,50 €` in French, `€24.50` in English (the `locale` variable)."""
+    try:
+        amount = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"money: {value!r} is not a number") from None
+    symbol = _SYMBOLS.get(str(currency).upper(), str(currency))
+    if str(context.get("locale", "en")).lower().startswith("fr"):
+        digits = f"{amount:,.2f}".replace(",", "\u202f").replace(".", ",")
+        return f"{digits}\u00a0{symbol}"
+    return f"{symbol}{amount:,.2f}"
 
 
 def header_environment() -> SandboxedEnvironment:

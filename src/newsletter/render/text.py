@@ -20,6 +20,8 @@ _BLOCK = {
 }
 _HEADINGS = {"h1": "=", "h2": "-", "h3": "", "h4": "", "h5": "", "h6": ""}
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
+_CELL = "\x1f"  # marks a table cell boundary until the line is finished
+_CELLS = re.compile(r"\s*\x1f[\x1f\s]*")
 _SPACES = re.compile(r"[ \t\r\n\f\u200b\u200c\u034f\u00ad]+")
 
 
@@ -46,8 +48,9 @@ class _Writer:
         self.tight = False
 
     def inline(self, text: str) -> None:
+        """Source text: its line breaks are layout, not content, so they fold to spaces."""
         if text:
-            self.current.append(text)
+            self.current.append(_SPACES.sub(" ", text))
 
     def newline(self) -> None:
         self.current.append("\n")
@@ -55,7 +58,7 @@ class _Writer:
     def block(self, *, tight: bool = False) -> None:
         """End the current block; the next one starts it. `tight`: this one is a list item."""
         text = "".join(self.current)
-        lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+        lines = [_CELLS.sub("  ", _SPACES.sub(" ", line)).strip() for line in text.split("\n")]
         joined = "\n".join(line for line in lines if line)
         if joined:
             self.blocks.append((joined, self.tight))
@@ -128,7 +131,7 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
     elif tag == "tr":
         out.newline()
     elif tag in ("td", "th"):
-        out.inline(" ")
+        out.current.append(_CELL)
     elif tag in _BLOCK:
         out.block()
 
