@@ -7,6 +7,7 @@ Unknown keys and bad values are errors that name the file, the key and the fix.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -71,11 +72,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        column = getattr(exc, "colno", None)
-        what = str(exc).split(" (at line")[0]
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        what = str(exc).split(" (at ")[0]
         raise NewsletterError(
-            f"invalid TOML: {what}", path=path, line=line, column=column, fix="correct the syntax"
+            f"invalid TOML: {what}",
+            path=path,
+            line=int(where.group(1)) if where else None,
+            column=int(where.group(2)) if where else None,
+            fix="correct the syntax",
         ) from None
 
 

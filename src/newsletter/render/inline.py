@@ -12,12 +12,16 @@ import logging
 import re
 from dataclasses import dataclass
 
+import cssutils.util
 from lxml import html as lxml_html
 from premailer import Premailer
 
 from ..findings import Finding, Location, finding
 
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
+_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
+_IMPORT = re.compile(r"@import\s[^;]+;", re.IGNORECASE)
+_HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -28,7 +32,7 @@ class Inlined:
 
 class _Collect(logging.Handler):
     def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
+        super().__init__(level=logging.ERROR)
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -42,10 +46,12 @@ def inline_css(html: str, *, path: str | None = None) -> Inlined:
     cssutils_log = logging.getLogger("CSSUTILS")
     saved = cssutils_log.handlers, cssutils_log.propagate, cssutils_log.level
     cssutils_log.handlers, cssutils_log.propagate = [collected], False
-    cssutils_log.setLevel(logging.WARNING)
+    cssutils_log.setLevel(logging.ERROR)
+    # cssutils fetches @import URLs itself; the renderer never touches the network.
+    fetcher, cssutils.util._defaultFetcher = cssutils.util._defaultFetcher, _no_fetch
     try:
         out = Premailer(
-            html,
+            _protect_imports(html),
             allow_network=False,
             allow_loading_external_files=False,
             strip_important=False,
@@ -56,6 +62,7 @@ def inline_css(html: str, *, path: str | None = None) -> Inlined:
             disable_link_rewrites=True,
         ).transform()
     finally:
+        cssutils.util._defaultFetcher = fetcher
         cssutils_log.handlers, cssutils_log.propagate = saved[0], saved[1]
         cssutils_log.setLevel(saved[2])
     findings = [
@@ -69,15 +76,38 @@ def inline_css(html: str, *, path: str | None = None) -> Inlined:
     return Inlined(out, tuple(findings))
 
 
+def _protect_imports(document: str) -> str:
+    """Move `@import` rules (web fonts) into a `<style data-premailer="ignore">` block, which
+    premailer keeps as it is: it would drop them otherwise."""
+    imports: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        imports.extend(_IMPORT.findall(match.group(2)))
+        return match.group(1) + _IMPORT.sub("", match.group(2)) + match.group(3)
+
+    document = _STYLE.sub(take, document)
+    if not imports:
+        return document
+    block = '<style data-premailer="ignore">' + "\n".join(imports) + "</style>"
+    head = _HEAD.search(document)
+    if head is None:
+        return block + document
+    return document[: head.end()] + block + document[head.end() :]
+
+
 def _strip_inline_important(document: str) -> tuple[str, list[str]]:
     """Drop `!important` from style attributes (it would beat the @media rules) and list the
     remote stylesheets left in the document."""
     doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
     tree = lxml_html.document_fromstring(document)
     for element in tree.iter():
-        style = element.get("style") if isinstance(element.tag, str) else None
+        if not isinstance(element.tag, str):
+            continue
+        style = element.get("style")
         if style and "important" in style.lower():
             element.set("style", _IMPORTANT.sub("", style))
+        if element.tag == "style" and "data-premailer" in element.attrib:
+            del element.attrib["data-premailer"]
     remote = [
         link.get("href", "")
         for link in tree.iter("link")
@@ -85,6 +115,10 @@ def _strip_inline_important(document: str) -> tuple[str, list[str]]:
     ]
     text = lxml_html.tostring(tree, encoding="unicode", method="html")
     return (doctype.group(0).strip() + "\n" if doctype else "") + text, remote
+
+
+def _no_fetch(url: str) -> None:
+    return None
 
 
 def _clean(message: str) -> str:

@@ -15,6 +15,9 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 
 from ..errors import NewsletterError
+
+# CRLF, 7-bit headers (RFC 2047 for non-ASCII), folded at 78; raw headers kept as they are.
+_POLICY = SMTP.clone(refold_source="none")
 from .kinds import Kind
 
 
@@ -48,7 +51,7 @@ def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
                 f"line break in the {name} header value {value!r}",
                 fix="header values must be one line (line breaks would inject headers)",
             )
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["From"] = envelope.sender
     message["To"] = envelope.recipient
     if envelope.reply_to:
@@ -69,7 +72,9 @@ def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
         targets = [f"<{envelope.unsubscribe_url}>"]
         if envelope.unsubscribe_mailto:
             targets.append(f"<mailto:{envelope.unsubscribe_mailto.removeprefix('mailto:')}>")
-        message["List-Unsubscribe"] = ", ".join(targets)
+        # Set raw and folded between targets: the policy would otherwise turn a URL longer than
+        # a line into an RFC 2047 encoded-word, which no mailbox provider reads as a URL.
+        message.set_raw("List-Unsubscribe", ",\n ".join(targets))
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(text, subtype="plain", charset="utf-8")
     message.add_alternative(html, subtype="html", charset="utf-8")

@@ -40,12 +40,14 @@ def html_to_text(document: str) -> str:
 
 
 class _Writer:
-    """Collects inline text into lines, with blank lines between blocks."""
+    """Collects inline text into blocks; blocks are separated by a blank line, except the items
+    of one list, which follow each other line by line."""
 
     def __init__(self) -> None:
-        self.blocks: list[tuple[str, bool]] = []  # (text, tight): tight blocks are list items
+        self.blocks: list[tuple[str, int | None]] = []  # (text, list it belongs to)
         self.current: list[str] = []
-        self.tight = False
+        self.lists: list[int] = []  # open lists, innermost last
+        self.opened = 0
 
     def inline(self, text: str) -> None:
         """Source text: its line breaks are layout, not content, so they fold to spaces."""
@@ -55,26 +57,35 @@ class _Writer:
     def newline(self) -> None:
         self.current.append("\n")
 
-    def block(self, *, tight: bool = False) -> None:
-        """End the current block; the next one starts it. `tight`: this one is a list item."""
+    def block(self) -> None:
+        """End the current block."""
         text = "".join(self.current)
         lines = [_CELLS.sub("  ", _SPACES.sub(" ", line)).strip() for line in text.split("\n")]
         joined = "\n".join(line for line in lines if line)
         if joined:
-            self.blocks.append((joined, self.tight))
+            self.blocks.append((joined, self.lists[-1] if self.lists else None))
         self.current = []
-        self.tight = tight
 
     def add(self, text: str) -> None:
         self.block()
-        self.blocks.append((text, False))
+        self.blocks.append((text, None))
+
+    def open_list(self) -> None:
+        self.block()
+        self.opened += 1
+        self.lists.append(self.opened)
+
+    def close_list(self) -> None:
+        self.block()
+        self.lists.pop()
 
     def text(self) -> str:
         self.block()
         parts: list[str] = []
-        for index, (text, tight) in enumerate(self.blocks):
+        for index, (text, group) in enumerate(self.blocks):
             if index:
-                parts.append("\n" if tight and self.blocks[index - 1][1] else "\n\n")
+                same_list = group is not None and group == self.blocks[index - 1][1]
+                parts.append("\n" if same_list else "\n\n")
             parts.append(text)
         return "".join(parts).strip() + "\n"
 
@@ -118,10 +129,10 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
         out.inline(element.tail or "")
         return
     if tag in ("ul", "ol"):
-        out.block()
+        out.open_list()
         list_stack.append([1 if tag == "ol" else None])
     elif tag == "li":
-        out.block(tight=True)
+        out.block()
         marker = list_stack[-1] if list_stack else [None]
         if marker[0] is None:
             out.inline("- ")
@@ -141,10 +152,8 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
 
     if tag in ("ul", "ol"):
         list_stack.pop()
-        out.block()
-    elif tag == "li":
-        out.block(tight=True)
-    elif tag in _BLOCK:
+        out.close_list()
+    elif tag in _BLOCK or tag == "li":
         out.block()
     elif tag == "tr":
         out.newline()
