@@ -20,7 +20,7 @@ def parse_address(value: str, display_name: str | None = None) -> Address:
     if not addr or "@" not in addr:
         raise AddressError(f"not an email address: {value!r}")
     try:
-        valid = validate_email(addr, check_deliverability=False, allow_smtputf8=True)
+        valid = validate_email(addr, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise AddressError(f"not a valid email address: {value!r} ({exc})") from None
     return Address(

@@ -1,24 +1,29 @@
-"""The complete RFC 5322 message, built with the standard `email` package.
+"""The complete RFC 5322 message, written directly as bytes.
 
-`multipart/alternative` with text/plain then text/html, both UTF-8. Promotional mail carries
+`multipart/alternative` with text/plain then text/html, both UTF-8 and quoted-printable; headers
+7-bit (RFC 2047 encoded-words where non-ASCII), CRLF line ends. Promotional mail carries
 `List-Unsubscribe` and `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
-Header values are checked for line breaks before they reach the message: no header injection.
+
+The standard `email` package's generator costs about 1.5 ms a message; a campaign renders
+thousands a second, so the message is assembled from the standard library's encoders
+(`email.utils.formataddr`, `binascii.b2a_qp`, …) instead. One-message and bulk rendering share this
+function, so their output is identical. Read it back with `email.message_from_bytes`.
 """
 
 from __future__ import annotations
 
+import binascii
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid
 
 from ..errors import NewsletterError
-
-# CRLF, 7-bit headers (RFC 2047 for non-ASCII), folded at 78; raw headers kept as they are.
-_POLICY = SMTP.clone(refold_source="none")
 from .kinds import Kind
+
+_LINE = 78
+_SAFE_Q = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,9 @@ class Envelope:
     message_id: str | None = None
 
 
-def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
-    """A sendable message. Raises `NewsletterError` for a header value with a line break."""
+def build_message(envelope: Envelope, html: str, text: str) -> bytes:
+    """A sendable message. Raises `NewsletterError` for a header value with a line break and for
+    promotional mail without an unsubscribe URL."""
     for name, value in (
         ("Subject", envelope.subject),
         ("List-Unsubscribe", envelope.unsubscribe_url),
@@ -51,17 +57,21 @@ def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
                 f"line break in the {name} header value {value!r}",
                 fix="header values must be one line (line breaks would inject headers)",
             )
-    message = EmailMessage(policy=_POLICY)
-    message["From"] = envelope.sender
-    message["To"] = envelope.recipient
+    message_id = envelope.message_id or make_msgid(domain=envelope.sender.domain)
+    headers = [
+        ("From", _mailbox(envelope.sender)),
+        ("To", _mailbox(envelope.recipient)),
+    ]
     if envelope.reply_to:
-        message["Reply-To"] = envelope.reply_to
-    message["Subject"] = envelope.subject
-    message["Date"] = format_datetime((envelope.date or datetime.now()).astimezone())
-    message["Message-ID"] = envelope.message_id or make_msgid(domain=envelope.sender.domain)
-    message["MIME-Version"] = "1.0"
+        headers.append(("Reply-To", _mailbox(envelope.reply_to)))
+    headers += [
+        ("Subject", encode_header(envelope.subject, len("Subject: "))),
+        ("Date", format_datetime((envelope.date or datetime.now()).astimezone())),
+        ("Message-ID", message_id),
+        ("MIME-Version", "1.0"),
+    ]
     if envelope.list_id:
-        message["List-Id"] = envelope.list_id
+        headers.append(("List-Id", encode_header(envelope.list_id, len("List-Id: "))))
     if envelope.kind is Kind.PROMOTIONAL:
         if not envelope.unsubscribe_url:
             raise NewsletterError(
@@ -72,10 +82,78 @@ def build_message(envelope: Envelope, html: str, text: str) -> EmailMessage:
         targets = [f"<{envelope.unsubscribe_url}>"]
         if envelope.unsubscribe_mailto:
             targets.append(f"<mailto:{envelope.unsubscribe_mailto.removeprefix('mailto:')}>")
-        # Set raw and folded between targets: the policy would otherwise turn a URL longer than
-        # a line into an RFC 2047 encoded-word, which no mailbox provider reads as a URL.
-        message.set_raw("List-Unsubscribe", ",\n ".join(targets))
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(text, subtype="plain", charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    return message
+        headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
+        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
+    boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
+    headers.append(("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'))
+
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+    part_head = (
+        f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
+        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    )
+    return b"".join(
+        (
+            head,
+            b"\r\n",
+            (part_head % "plain").encode("ascii"),
+            _quoted_printable(text),
+            b"\r\n",
+            (part_head % "html").encode("ascii"),
+            _quoted_printable(html),
+            f"\r\n--{boundary}--\r\n".encode("ascii"),
+        )
+    )
+
+
+def _mailbox(address: Address) -> str:
+    return formataddr((address.display_name, address.addr_spec), charset="utf-8")
+
+
+def _quoted_printable(body: str) -> bytes:
+    data = body.replace("\r\n", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
+
+
+def encode_header(value: str, indent: int = 0) -> str:
+    """An unstructured header value, 7-bit: runs of words with non-ASCII characters become
+    RFC 2047 Q encoded-words; lines are folded at spaces near 78 characters."""
+    tokens: list[str] = []
+    run: list[str] = []
+    for word in value.split(" "):
+        if word.isascii() and not word.startswith("=?"):
+            if run:
+                tokens += _encoded_words(" ".join(run))
+                run = []
+            tokens.append(word)
+        else:
+            run.append(word)
+    if run:
+        tokens += _encoded_words(" ".join(run))
+    lines: list[list[str]] = [[]]
+    width = indent
+    for token in tokens:
+        if lines[-1] and width + 1 + len(token) > _LINE:
+            lines.append([token])
+            width = 1 + len(token)
+        else:
+            width += len(token) + (1 if lines[-1] else 0)
+            lines[-1].append(token)
+    return "\r\n ".join(" ".join(line) for line in lines)
+
+
+def _encoded_words(text: str) -> list[str]:
+    """`=?utf-8?q?…?=` words of at most 75 characters, never splitting a character."""
+    words: list[str] = []
+    current = ""
+    for char in text:
+        encoded = "".join(
+            chr(b) if b in _SAFE_Q else "_" if b == 0x20 else f"={b:02X}" for b in char.encode("utf-8")
+        )
+        if len(current) + len(encoded) > 75 - len("=?utf-8?q??="):
+            words.append(f"=?utf-8?q?{current}?=")
+            current = ""
+        current += encoded
+    if current or not words:
+        words.append(f"=?utf-8?q?{current}?=")
+    return words

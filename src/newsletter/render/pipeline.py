@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import html as html_lib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,11 +54,16 @@ class RenderedMessage:
     preheader: str
     html: str
     text: str
-    message: EmailMessage
+    raw: bytes
     findings: tuple[Finding, ...] = field(default=())
 
     def as_bytes(self) -> bytes:
-        return self.message.as_bytes()
+        return self.raw
+
+    @property
+    def message(self) -> EmailMessage:
+        """The message parsed back with the standard `email` package."""
+        return email.message_from_bytes(self.raw, policy=email.policy.default)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -138,8 +145,8 @@ def render(
         date=options.date,
         message_id=options.message_id,
     )
-    message = build_message(envelope, inlined.html, text)
-    return RenderedMessage(path, kind, subject, preheader, inlined.html, text, message, tuple(findings))
+    raw = build_message(envelope, inlined.html, text)
+    return RenderedMessage(path, kind, subject, preheader, inlined.html, text, raw, tuple(findings))
 
 
 def _address(value: str, what: str, display_name: str | None = None) -> Address:

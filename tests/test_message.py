@@ -1,0 +1,63 @@
+"""The message serializer: what we write, the standard `email` parser reads back exactly."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from datetime import datetime, timezone
+from email.headerregistry import Address
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsletter.render import Envelope, Kind, build_message
+from newsletter.render.message import encode_header
+
+header_text = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\r\n"), min_size=1, max_size=200
+).map(lambda s: " ".join(s.split())).filter(bool)
+
+
+body_text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r"), max_size=500)
+
+
+def parse(raw: bytes):
+    return email.message_from_bytes(raw, policy=email.policy.default)
+
+
+@settings(max_examples=300, deadline=None)
+@given(subject=header_text, name=header_text, text=body_text, html=body_text)
+def test_round_trip_through_the_standard_parser(subject, name, text, html):
+    envelope = Envelope(
+        sender=Address("Maison Lumière", "bonjour", "maison.example"),
+        recipient=Address(name, "zoe", "example.net"),
+        subject=subject,
+        kind=Kind.PROMOTIONAL,
+        unsubscribe_url="https://maison.example/u?e=zoe%40example.net",
+        date=datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc),
+        message_id="<1.2@maison.example>",
+    )
+    raw = build_message(envelope, html, text)
+    assert raw.isascii()
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    message = parse(raw)
+    assert message.defects == [] and all(p.defects == [] for p in message.walk())
+    assert message["Subject"] == subject
+    assert message["To"].addresses[0].display_name == name
+    plain, rich = message.iter_parts()
+    assert plain.get_content().replace("\r\n", "\n") == text
+    assert rich.get_content().replace("\r\n", "\n") == html
+
+
+def test_headers_fold_below_78_columns_when_they_can():
+    value = encode_header("Les nouvelles de l'atelier : l'hiver à la lueur des bougies, trois idées et nos ventes privées", 9)
+    for line in ("Subject: " + value).split("\r\n"):
+        assert len(line) <= 78, line
+    assert str(parse(f"Subject: {value}\r\n\r\n".encode())["Subject"]).startswith("Les nouvelles de l'atelier : l'hiver à")
+
+
+def test_transactional_has_no_unsubscribe_headers():
+    envelope = Envelope(Address("", "a", "shop.example"), Address("", "b", "example.net"), "Reçu", Kind.TRANSACTIONAL)
+    message = parse(build_message(envelope, "<p>x</p>", "x"))
+    assert "List-Unsubscribe" not in message and message["Message-ID"].endswith("@shop.example>")
