@@ -81,6 +81,89 @@ class CompiledTemplate:
         return cls(path, load_template(env, path), config or find_config(path))
 
 
+@dataclass(frozen=True)
+class Campaign:
+    """What is the same for every recipient of a template: kind and sender."""
+
+    compiled: CompiledTemplate
+    kind: Kind
+    sender: Address
+    reply_to: Address | None
+    options: RenderOptions
+
+    @classmethod
+    def prepare(cls, compiled: CompiledTemplate, data: Mapping[str, Any], options: RenderOptions) -> "Campaign":
+        config = compiled.config
+        declared = render_block(compiled.template, "kind", data)
+        reply_to = options.reply_to or config.reply_to
+        return cls(
+            compiled=compiled,
+            kind=resolve_kind(options.kind, declared, compiled.path),
+            sender=_sender(options.sender, config),
+            reply_to=_address(reply_to, "reply-to") if reply_to else None,
+            options=options,
+        )
+
+    def personalise(self, data: Mapping[str, Any]) -> "Personalised":
+        """The recipient's address, unsubscribe URL, template context and subject."""
+        config = self.compiled.config
+        path = self.compiled.path
+        recipient = _recipient(self.options.to, data)
+        unsubscribe_url = _unsubscribe_url(
+            self.options.unsubscribe_url or config.unsubscribe_url, data, recipient, path
+        )
+        context = {
+            **data,
+            "kind": self.kind.value,
+            "locale": data.get("locale", config.locale),
+            "unsubscribe_url": unsubscribe_url,
+            "email": recipient.addr_spec,
+        }
+        subject = self.options.subject
+        if subject is None:
+            subject = render_block(self.compiled.template, "subject", context)
+        subject = (subject or "").strip()
+        if not subject:
+            raise NewsletterError(
+                "the message has no subject", path=path,
+                fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
+            )
+        if "\r" in subject or "\n" in subject:
+            raise NewsletterError(
+                f"line break in the subject {subject!r}", path=path,
+                fix="keep the subject block on one line; data used in it must not contain line breaks",
+            )
+        return Personalised(recipient, unsubscribe_url, context, subject)
+
+    def envelope(self, person: "Personalised") -> Envelope:
+        config = self.compiled.config
+        return Envelope(
+            sender=self.sender,
+            recipient=person.recipient,
+            subject=person.subject,
+            kind=self.kind,
+            reply_to=self.reply_to,
+            unsubscribe_url=person.unsubscribe_url,
+            unsubscribe_mailto=config.unsubscribe_mailto,
+            list_id=config.list_id,
+            date=self.options.date,
+            message_id=self.options.message_id,
+        )
+
+    def own_text(self, context: Mapping[str, Any]) -> str | None:
+        """The template's own `{% block text %}`, when it has a non-empty one."""
+        text = render_block(self.compiled.template, "text", context)
+        return text.strip() + "\n" if text and text.strip() else None
+
+
+@dataclass(frozen=True)
+class Personalised:
+    recipient: Address
+    unsubscribe_url: str | None
+    context: dict[str, Any]
+    subject: str
+
+
 def render(
     template: Path | str | CompiledTemplate,
     data: Mapping[str, Any] | None = None,
@@ -92,61 +175,25 @@ def render(
     `last_name`, as display name). Raises `NewsletterError` for anything that cannot be sent.
     """
     compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template))
-    options = options or RenderOptions()
     data = dict(data or {})
-    config = compiled.config
+    campaign = Campaign.prepare(compiled, data, options or RenderOptions())
+    person = campaign.personalise(data)
     path = compiled.path
+    preheader = " ".join((render_block(compiled.template, "preheader", person.context) or "").split())
 
-    declared = render_block(compiled.template, "kind", data)
-    kind = resolve_kind(options.kind, declared, path)
-    recipient = _recipient(options.to, data)
-    sender = _sender(options.sender, config)
-    reply_to = _address(options.reply_to or config.reply_to, "reply-to") if (options.reply_to or config.reply_to) else None
-    unsubscribe_url = _unsubscribe_url(options.unsubscribe_url or config.unsubscribe_url, data, recipient, path)
-
-    context = {
-        **data,
-        "kind": kind.value,
-        "locale": data.get("locale", config.locale),
-        "unsubscribe_url": unsubscribe_url,
-        "email": recipient.addr_spec,
-    }
-    subject = options.subject if options.subject is not None else render_block(compiled.template, "subject", context)
-    subject = (subject or "").strip()
-    if not subject:
-        raise NewsletterError(
-            "the message has no subject", path=path,
-            fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
-        )
-    if "\r" in subject or "\n" in subject:
-        raise NewsletterError(
-            f"line break in the subject {subject!r}", path=path,
-            fix="keep the subject block on one line; data used in it must not contain line breaks",
-        )
-    preheader = " ".join((render_block(compiled.template, "preheader", context) or "").split())
-
-    inlined = inline_css(render_template(compiled.template, context), path=str(path))
-    own_text = render_block(compiled.template, "text", context)
-    text = own_text.strip() + "\n" if own_text and own_text.strip() else html_to_text(inlined.html)
+    inlined = inline_css(render_template(compiled.template, person.context), path=str(path))
+    text = campaign.own_text(person.context) or html_to_text(inlined.html)
 
     findings = list(inlined.findings)
-    if kind is Kind.PROMOTIONAL and unsubscribe_url and html_lib.escape(unsubscribe_url) not in inlined.html:
-        findings.append(finding("R002", "no link to the unsubscribe URL in the body", Location(str(path))))
+    findings += unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, inlined.html, path)
+    raw = build_message(campaign.envelope(person), inlined.html, text)
+    return RenderedMessage(path, campaign.kind, person.subject, preheader, inlined.html, text, raw, tuple(findings))
 
-    envelope = Envelope(
-        sender=sender,
-        recipient=recipient,
-        subject=subject,
-        kind=kind,
-        reply_to=reply_to,
-        unsubscribe_url=unsubscribe_url,
-        unsubscribe_mailto=config.unsubscribe_mailto,
-        list_id=config.list_id,
-        date=options.date,
-        message_id=options.message_id,
-    )
-    raw = build_message(envelope, inlined.html, text)
-    return RenderedMessage(path, kind, subject, preheader, inlined.html, text, raw, tuple(findings))
+
+def unsubscribe_link_findings(kind: Kind, url: str | None, html: str, path: Path) -> list[Finding]:
+    if kind is Kind.PROMOTIONAL and url and html_lib.escape(url) not in html:
+        return [finding("R002", "no link to the unsubscribe URL in the body", Location(str(path)))]
+    return []
 
 
 def _address(value: str, what: str, display_name: str | None = None) -> Address:
