@@ -229,7 +229,13 @@ def _context(markup: Markup, known: Knowledge) -> list[Finding]:
     if not gmail_items:
         return []
     where = Location(markup.path) if markup.path else None
+    if all(card_kind(i, known) is Kind.PROMOTIONAL for i in gmail_items):
+        shown = ("Gmail shows Promotions annotations at its discretion, for senders with a good "
+                 "reputation whose SPF and DKIM pass for the From domain")
+    else:
+        shown = ("Gmail shows this markup only if the sender is registered with Google and SPF "
+                 "and DKIM pass for the From domain")
     return [
-        finding("M021", "Gmail shows this markup only if the sender is registered with Google and SPF and DKIM pass for the From domain", where),
+        finding("M021", shown, where),
         finding("M022", "forwarded copies of this message lose the markup: test by sending directly", where),
     ]
