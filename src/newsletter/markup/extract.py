@@ -11,6 +11,7 @@ from .jsonld import extract_json_ld
 from .microdata import extract_microdata
 from .model import Markup
 
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _DIMENSION = re.compile(r"^\s*(\d+)\s*(px)?\s*$", re.IGNORECASE)
 
 
@@ -31,7 +32,7 @@ def parse_html(html: str) -> etree._Element | None:
     if not html.strip():
         return None
     try:
-        return lxml.html.document_fromstring(html.encode("utf-8"))
+        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
