@@ -220,7 +220,7 @@ def _kind_findings(markup: Markup, kind: Kind, known: Knowledge) -> list[Finding
         if kind is Kind.PROMOTIONAL:
             found.append(finding("M019", f"promotional message carries {item.type} markup, which is for transactional mail", item.location))
         else:
-            found.append(finding("M020", f"transactional message carries a {item.type} Promotions annotation", item.location))
+            found.append(finding("M020", f"transactional message carries a Promotions annotation: {item.type}", item.location))
     return found
 
 
