@@ -1,0 +1,50 @@
+"""One HTML document in, its markup out: JSON-LD and microdata items plus what extraction noticed."""
+
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from .jsonld import extract_json_ld
+from .microdata import extract_microdata
+from .model import Markup
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8")
+_DIMENSION = re.compile(r"^\s*(\d+)\s*(px)?\s*$", re.IGNORECASE)
+
+
+def extract(html: str, path: str | None = None) -> Markup:
+    """The schema.org items in `html` (JSON-LD first, then microdata, each in document order)."""
+    json_items, findings = extract_json_ld(html, path)
+    root = parse_html(html)
+    return Markup(
+        items=json_items + extract_microdata(root, path),
+        findings=findings,
+        image_sizes=_image_sizes(root),
+        path=path,
+    )
+
+
+def parse_html(html: str) -> etree._Element | None:
+    """lxml's forgiving HTML tree, or None for a document with nothing in it."""
+    if not html.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def _image_sizes(root: etree._Element | None) -> tuple[tuple[str, tuple[int, int]], ...]:
+    """`<img src width height>` sizes, so carousel ratios can be checked without fetching."""
+    if root is None:
+        return ()
+    sizes: dict[str, tuple[int, int]] = {}
+    for img in root.iter("img"):
+        src = (img.get("src") or "").strip()
+        width, height = _DIMENSION.match(img.get("width") or ""), _DIMENSION.match(img.get("height") or "")
+        if src and width and height and int(width.group(1)) > 0 and int(height.group(1)) > 0:
+            sizes.setdefault(src, (int(width.group(1)), int(height.group(1))))
+    return tuple(sizes.items())
