@@ -17,6 +17,7 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from ..errors import NewsletterError
+from .slots import slot_aware_tojson
 
 
 def search_path(template: Path) -> list[str]:
@@ -34,6 +35,7 @@ def make_environment(template: Path) -> SandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["money"] = money
+    env.filters["tojson"] = slot_aware_tojson(env.filters["tojson"])
     return env
 
 

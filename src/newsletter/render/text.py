@@ -8,6 +8,8 @@ with `display:none`), `<head>`, scripts and styles are left out.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Callable
 
 from lxml import html as lxml_html
 from lxml.etree import ParserError
@@ -22,18 +24,60 @@ _HEADINGS = {"h1": "=", "h2": "-", "h3": "", "h4": "", "h5": "", "h6": ""}
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _CELL = "\x1f"  # marks a table cell boundary until the line is finished
 _CELLS = re.compile(r"\s*\x1f[\x1f\s]*")
-_SPACES = re.compile(r"[ \t\r\n\f\u200b\u200c\u034f\u00ad]+")
+_SPACES = re.compile(r"[ \t\r\n\f]+")
+_INVISIBLE = re.compile("[\u200b\u200c\u034f\u00ad\u2060\ufeff]")  # preheader padding, soft hyphens
+
+
+def clean(text: str) -> str:
+    """Inline text as the converter sees it: invisible characters gone, whitespace runs folded."""
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text))
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """A link or underlined heading whose text depends on recipient values (bulk rendering)."""
+
+    kind: str  # "link" or "heading"
+    text: str  # the link label or the heading title, with slot tokens
+    extra: str  # the link's href, or the underline character
+
+
+def link_text(label: str, href: str) -> str:
+    """`label (url)`, or the URL alone when the label is empty or repeats it."""
+    if not href or href.startswith("#") or href.lower().startswith("javascript:"):
+        return label
+    shown = href.removeprefix("mailto:")
+    if not label or label == shown or label == href:
+        return shown
+    return f"{label} ({shown})"
+
+
+def heading_text(title: str, underline: str) -> str:
+    return title + ("\n" + underline * len(title) if underline else "")
 
 
 def html_to_text(document: str) -> str:
     """Readable plain text for the text/plain part of the message."""
+    return _convert(document, _Writer())
+
+
+def html_to_text_with_slots(
+    document: str, slots: re.Pattern[str], marker: Callable[[int], str]
+) -> tuple[str, list[Deferred]]:
+    """The text of a document whose recipient values are slot tokens. Links and underlined
+    headings that contain a token come out as `marker(i)` with `Deferred` number i, to be
+    finished with `link_text`/`heading_text` once the values are known."""
+    out = _Writer(slots, marker)
+    return _convert(document, out), out.deferred
+
+
+def _convert(document: str, out: "_Writer") -> str:
     if not document.strip():
         return ""
     try:
         root = lxml_html.document_fromstring(document)
     except ParserError:
         return ""
-    out = _Writer()
     body = root.find("body")
     _walk(body if body is not None else root, out, list_stack=[])
     return out.text()
@@ -43,16 +87,30 @@ class _Writer:
     """Collects inline text into blocks; blocks are separated by a blank line, except the items
     of one list, which follow each other line by line."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, slots: re.Pattern[str] | None = None, marker: Callable[[int], str] | None = None
+    ) -> None:
         self.blocks: list[tuple[str, int | None]] = []  # (text, list it belongs to)
         self.current: list[str] = []
         self.lists: list[int] = []  # open lists, innermost last
         self.opened = 0
+        self.slots = slots
+        self.marker = marker
+        self.deferred: list[Deferred] = []
+
+    def defer(self, item: Deferred) -> str | None:
+        """A marker for `item` when its text depends on slot values, else None."""
+        if self.slots is None or self.marker is None:
+            return None
+        if not (self.slots.search(item.text) or (item.kind == "link" and self.slots.search(item.extra))):
+            return None
+        self.deferred.append(item)
+        return self.marker(len(self.deferred) - 1)
 
     def inline(self, text: str) -> None:
         """Source text: its line breaks are layout, not content, so they fold to spaces."""
         if text:
-            self.current.append(_SPACES.sub(" ", text))
+            self.current.append(clean(text))
 
     def newline(self) -> None:
         self.current.append("\n")
@@ -60,7 +118,7 @@ class _Writer:
     def block(self) -> None:
         """End the current block."""
         text = "".join(self.current)
-        lines = [_CELLS.sub("  ", _SPACES.sub(" ", line)).strip() for line in text.split("\n")]
+        lines = [_CELLS.sub("  ", line).strip() for line in text.split("\n")]
         joined = "\n".join(line for line in lines if line)
         if joined:
             self.blocks.append((joined, self.lists[-1] if self.lists else None))
@@ -107,7 +165,7 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
         title = _inline_text(element)
         if title:
             underline = _HEADINGS[tag]
-            out.add(title + ("\n" + underline * len(title) if underline else ""))
+            out.add(out.defer(Deferred("heading", title, underline)) or heading_text(title, underline))
         out.inline(element.tail or "")
         return
     if tag == "a":
@@ -163,14 +221,7 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
 def _link(element, out: _Writer) -> None:
     label = _inline_text(element)
     href = (element.get("href") or "").strip()
-    if not href or href.startswith("#") or href.lower().startswith("javascript:"):
-        out.inline(label)
-        return
-    shown = href.removeprefix("mailto:")
-    if not label or label == shown or label == href:
-        out.inline(f" {shown} ")
-    else:
-        out.inline(f"{label} ({shown})")
+    out.inline(out.defer(Deferred("link", label, href)) or link_text(label, href))
 
 
 def _inline_text(element) -> str:
@@ -187,4 +238,4 @@ def _inline_text(element) -> str:
                 parts.append(_inline_text(child))
         if child.tail:
             parts.append(child.tail)
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return clean("".join(parts)).strip()

@@ -1,0 +1,331 @@
+"""Compile once, fill per recipient: what makes bulk rendering fast.
+
+The template is rendered once with a *slot token* in place of every recipient value, and its CSS
+inlined once. The result is cut at the tokens into static pieces and slots. Per recipient, only
+the slots are filled: a text slot gets the value escaped as the HTML serializer would write it, an
+attribute slot is written by lxml itself (it quotes and URL-escapes per attribute), a JSON slot
+gets `tojson`'s output. The plain-text part is compiled the same way. The result is byte for byte
+what the one-message path gives (`tests/test_bulk_equivalence.py` proves it with hypothesis).
+
+A template where a recipient value does more than appear (a test, a loop, a filter other than
+`tojson`, a CSS class, a `<style>` block) cannot be compiled this way: `compile_campaign` says why,
+and the caller renders each message in full instead.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Iterator, Mapping
+
+import jinja2
+import jinja2.meta
+from jinja2 import nodes
+from jinja2.utils import htmlsafe_json_dumps
+from lxml import html as lxml_html
+
+from .environment import render_template
+from .inline import inline_css
+from .pipeline import Campaign
+from .slots import Registry, Slot, SlotPath
+from .text import Deferred, clean, heading_text, html_to_text_with_slots, link_text
+
+# Values the renderer computes per recipient, on top of the recipient's own columns.
+PER_RECIPIENT = ("email", "unsubscribe_url")
+# Values the renderer computes per campaign.
+PER_CAMPAIGN = ("kind", "locale")
+_OUTPUT_FILTERS = {"tojson", "e", "escape"}
+_UNSAFE_ATTRIBUTES = {"style", "class", "id"}
+
+
+class NotCompilable(Exception):
+    """The template uses a recipient value in a way that only full rendering gets right."""
+
+
+# --- static analysis ------------------------------------------------------------------------
+
+def template_variables(env: jinja2.Environment, template: jinja2.Template) -> set[str]:
+    """Every name the template and the templates it extends or includes read from the context."""
+    names: set[str] = set()
+    for ast in _asts(env, template):
+        names |= jinja2.meta.find_undeclared_variables(ast)
+    return names
+
+
+def _asts(env: jinja2.Environment, template: jinja2.Template) -> Iterator[nodes.Template]:
+    seen: set[str] = set()
+    pending = [template.name]
+    while pending:
+        name = pending.pop()
+        if name is None:
+            raise NotCompilable("the template extends or includes a template chosen at run time")
+        if name in seen:
+            continue
+        seen.add(name)
+        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+        ast = env.parse(source)
+        pending.extend(jinja2.meta.find_referenced_templates(ast))
+        yield ast
+
+
+def check_plain_uses(env: jinja2.Environment, template: jinja2.Template, names: set[str]) -> None:
+    """Raise `NotCompilable` unless every use of `names` is a plain `{{ name }}` output (with
+    attribute or item lookups and `tojson`/`escape`)."""
+    for ast in _asts(env, template):
+        _check(ast, [], names)
+
+
+def _check(node: nodes.Node, parents: list[nodes.Node], names: set[str]) -> None:
+    if isinstance(node, nodes.Name) and node.ctx == "load" and node.name in names:
+        if not _plain_use(node, parents):
+            raise NotCompilable(
+                f"recipient value '{node.name}' is used in an expression, not just printed "
+                f"(line {node.lineno})"
+            )
+    for child in node.iter_child_nodes():
+        _check(child, parents + [node], names)
+
+
+def _plain_use(node: nodes.Node, parents: list[nodes.Node]) -> bool:
+    index = len(parents) - 1
+    while index >= 0:
+        parent = parents[index]
+        if isinstance(parent, nodes.Getattr) and parent.node is node:
+            node, index = parent, index - 1
+            continue
+        if isinstance(parent, nodes.Getitem) and parent.node is node and isinstance(parent.arg, nodes.Const):
+            node, index = parent, index - 1
+            continue
+        break
+    if index >= 0 and isinstance(parents[index], nodes.Filter):
+        flt = parents[index]
+        if flt.node is not node or flt.name not in _OUTPUT_FILTERS or flt.args or flt.kwargs:
+            return False
+        node, index = flt, index - 1
+    return index >= 0 and isinstance(parents[index], nodes.Output)
+
+
+# --- the compiled campaign ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TextSlot:
+    slot: int
+
+
+@dataclass(frozen=True)
+class JsonSlot:
+    slot: int
+
+
+@dataclass(frozen=True)
+class AttributeSlot:
+    tag: str
+    name: str
+    value: str  # the attribute's value with text tokens in it
+
+
+@dataclass(frozen=True)
+class DeferredSlot:
+    item: Deferred
+
+
+Piece = str | TextSlot | JsonSlot | AttributeSlot | DeferredSlot
+
+
+@dataclass(frozen=True)
+class CompiledCampaign:
+    """A campaign's HTML and text, cut into static pieces and recipient slots."""
+
+    paths: tuple[SlotPath, ...]
+    html: tuple[Piece, ...]
+    text: tuple[Piece, ...] | None  # None: the template has a text block of its own
+    token: re.Pattern[str]
+    findings: tuple  # inlining findings, reported once
+
+    def values(self, env: jinja2.Environment, context: Mapping[str, Any]) -> list[Any]:
+        """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
+        out = []
+        for path in self.paths:
+            value = context[path.name]
+            for op, key in path.steps:
+                value = env.getattr(value, key) if op == "attr" else env.getitem(value, key)
+            if isinstance(value, jinja2.Undefined):
+                value._fail_with_undefined_error()
+            out.append(value)
+        return out
+
+    def fill_html(self, values: list[Any]) -> str:
+        parts: list[str] = []
+        for piece in self.html:
+            if isinstance(piece, str):
+                parts.append(piece)
+            elif isinstance(piece, TextSlot):
+                parts.append(_escape_text(str(values[piece.slot])))
+            elif isinstance(piece, JsonSlot):
+                parts.append(_json(values[piece.slot]))
+            else:
+                parts.append(_attribute(piece.tag, piece.name, self._fill(piece.value, values)))
+        return "".join(parts)
+
+    def fill_text(self, values: list[Any]) -> str | None:
+        """The text part, or None when a value would change the text's layout (empty, or with
+        space at its ends): then the caller converts the filled HTML instead."""
+        assert self.text is not None
+        parts: list[str] = []
+        for piece in self.text:
+            if isinstance(piece, str):
+                parts.append(piece)
+            elif isinstance(piece, TextSlot):
+                value = _text_value(values[piece.slot])
+                if value is None:
+                    return None
+                parts.append(value)
+            elif isinstance(piece, DeferredSlot):
+                label = self._fill_text(piece.item.text, values)
+                if label is None:
+                    return None
+                if piece.item.kind == "heading":
+                    parts.append(heading_text(label, piece.item.extra))
+                else:
+                    href = self._fill(piece.item.extra, values)
+                    parts.append(link_text(label, _attribute_as_parsed("a", "href", href).strip()))
+        return "".join(parts)
+
+    def _fill(self, template: str, values: list[Any]) -> str:
+        return self.token.sub(lambda m: str(values[int(m.group(2))]), template)
+
+    def _fill_text(self, template: str, values: list[Any]) -> str | None:
+        failed = False
+
+        def one(match: re.Match[str]) -> str:
+            nonlocal failed
+            value = _text_value(values[int(match.group(2))])
+            failed = failed or value is None
+            return value or ""
+
+        filled = self.token.sub(one, template)
+        return None if failed else filled
+
+
+def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str]) -> CompiledCampaign:
+    """Compile `campaign` for recipients who bring `names` (besides email and unsubscribe URL).
+
+    `data` is the campaign's shared data. Raises `NotCompilable` with the reason.
+    """
+    compiled = campaign.compiled
+    env = compiled.template.environment
+    slot_names = set(names) | set(PER_RECIPIENT)
+    check_plain_uses(env, compiled.template, slot_names)
+
+    registry = Registry()
+    context = {
+        **data,
+        "kind": campaign.kind.value,
+        "locale": data.get("locale", compiled.config.locale),
+        **{name: Slot(registry, SlotPath(name)) for name in slot_names},
+    }
+    document = render_template(compiled.template, context)
+    inlined = inline_css(document, path=str(compiled.path))
+    token = registry.pattern("sj")
+    html_pieces = _cut_html(inlined.html, registry, token)
+
+    text_pieces = None
+    if "text" not in compiled.template.blocks:
+        markers = f"zq{registry.nonce}m"
+        text, deferred = html_to_text_with_slots(
+            inlined.html, registry.pattern("s"), lambda i: f"{markers}{i}z"
+        )
+        text_pieces = tuple(_cut_text(text, registry, deferred))
+    return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces,
+                            registry.pattern("s"), inlined.findings)
+
+
+def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list[Piece]:
+    """Find where the tokens landed; refuse places whose output depends on more than escaping."""
+    doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
+    tree = lxml_html.document_fromstring(document)
+    attributes: list[AttributeSlot] = []
+    for element in tree.iter():
+        tag = element.tag if isinstance(element.tag, str) else None
+        if tag is None:  # comment or processing instruction
+            if token.search(element.text or ""):
+                raise NotCompilable("a recipient value is inside an HTML comment")
+            continue
+        inside_raw_text = tag in ("script", "style")
+        for kind, number in token.findall(element.text or ""):
+            if tag == "style" or (tag == "script" and kind == "s") or (kind == "j" and not inside_raw_text):
+                raise NotCompilable(f"a recipient value is inside <{tag}> where it is not JSON")
+        for kind, number in token.findall(element.tail or ""):
+            if kind == "j":
+                raise NotCompilable("a recipient value printed with tojson outside a <script>")
+        for name, value in element.attrib.items():
+            if not token.search(value):
+                continue
+            if name.lower() in _UNSAFE_ATTRIBUTES or "j" in [k for k, _ in token.findall(value)]:
+                raise NotCompilable(f"a recipient value is in the {name!r} attribute of <{tag}>")
+            element.set(name, f"zq{registry.nonce}a{len(attributes)}z")
+            attributes.append(AttributeSlot(tag, name, value))
+    out = lxml_html.tostring(tree, encoding="unicode", method="html")
+    out = (doctype.group(0).strip() + "\n" if doctype else "") + out
+
+    pieces: list[Piece] = []
+    pattern = re.compile(
+        f'([^\\s=<>"\']+)=(["\'])zq{registry.nonce}a(\\d+)z\\2|zq{registry.nonce}([sj])(\\d+)z'
+    )
+    position = 0
+    for match in pattern.finditer(out):
+        pieces.append(out[position : match.start()])
+        if match.group(3) is not None:
+            pieces.append(attributes[int(match.group(3))])
+        else:
+            number = int(match.group(5))
+            pieces.append(TextSlot(number) if match.group(4) == "s" else JsonSlot(number))
+        position = match.end()
+    pieces.append(out[position:])
+    return [p for p in pieces if p != ""]
+
+
+def _cut_text(text: str, registry: Registry, deferred: list[Deferred]) -> Iterator[Piece]:
+    pattern = re.compile(f"zq{registry.nonce}([sm])(\\d+)z")
+    position = 0
+    for match in pattern.finditer(text):
+        if match.start() > position:
+            yield text[position : match.start()]
+        number = int(match.group(2))
+        yield TextSlot(number) if match.group(1) == "s" else DeferredSlot(deferred[number])
+        position = match.end()
+    if position < len(text):
+        yield text[position:]
+
+
+# --- escaping as the serializer does it -----------------------------------------------------
+
+def _escape_text(value: str) -> str:
+    """Text content as lxml writes it after parsing Jinja's escaped output."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _json(value: Any) -> str:
+    return str(htmlsafe_json_dumps(value, dumps=None, sort_keys=True))
+
+
+@lru_cache(maxsize=4096)
+def _attribute(tag: str, name: str, value: str) -> str:
+    """`name="value"` exactly as lxml writes it on `tag` (quotes, entities, URL escaping)."""
+    element = lxml_html.Element(tag)
+    element.set(name, value)
+    start = lxml_html.tostring(element, encoding="unicode", method="html")
+    return start[len(tag) + 2 : start.index(">")]
+
+
+def _attribute_as_parsed(tag: str, name: str, value: str) -> str:
+    """The attribute's value as a parser reads it back from the written document."""
+    written = _attribute(tag, name, value)
+    return html_lib.unescape(written[len(name) + 2 : -1])
+
+
+def _text_value(value: Any) -> str | None:
+    text = clean(str(value))
+    return text if text and text == text.strip() else None
