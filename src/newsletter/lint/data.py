@@ -106,7 +106,7 @@ def gmail_css() -> GmailCss:
         for item in raw["unsupported_values"]
     )
     return GmailCss(
-        supported_properties=frozenset(raw["supported_properties"]),
+        supported_properties=frozenset(raw["supported_properties"]) | {i["name"] for i in raw["also_supported"]},
         ignored_prefixes=tuple(raw["ignored_prefixes"]),
         unsupported_at_rules={item["name"]: item["source"] for item in raw["unsupported_at_rules"]},
         unsupported_values=values,
