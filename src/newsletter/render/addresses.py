@@ -16,7 +16,7 @@ def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>` or a bare address -> `Address`; raises `AddressError`."""
     if any(c in value for c in "\r\n") or (display_name and any(c in display_name for c in "\r\n")):
         raise AddressError(f"line break in address {value!r} (header injection is refused)")
-    name, addr = parseaddr(value, strict=True)
+    name, addr = parseaddr(value)
     if not addr or "@" not in addr:
         raise AddressError(f"not an email address: {value!r}")
     try:
