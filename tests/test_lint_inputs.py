@@ -181,3 +181,11 @@ def test_config_lint_table_is_validated_and_merged_with_flags():
         settings_from(Config(sections={"lint": {"ignore": "A"}}))
     with pytest.raises(NewsletterError, match="unknown rule"):
         settings_from(Config(), select=["Z9"])
+
+
+def test_layout_passed_alone_is_recognised_from_the_templates_beside_it(tmp_path):
+    """pre-commit passes only the changed layout: its users are found in its folder."""
+    base = write(tmp_path, "base.html", "<html><body>{% block content %}{% endblock %}</body></html>")
+    write(tmp_path, "promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')
+    (result,) = lint_paths([base])
+    assert result.findings == ()

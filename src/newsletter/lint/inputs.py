@@ -88,17 +88,18 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
 
 
 def layouts_of(paths: Iterable[Path]) -> frozenset[Path]:
-    """Templates that other templates of the run extend, include or import."""
+    """Templates that another template extends, includes or imports: among the files of the
+    run and the templates in their folders (pre-commit passes a changed layout alone)."""
     layouts: set[Path] = set()
-    for path in paths:
-        if path.suffix.lower() in MESSAGE_SUFFIXES:
-            continue
+    folders = {path.resolve().parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
+    candidates = {p for folder in folders for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
+    for path in sorted(candidates):
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
         except OSError:
             continue
         for name in _REFERENCE.findall(text):
-            for folder in [path.resolve().parent, *path.resolve().parents]:
+            for folder in [path.parent, *path.parents]:
                 if (folder / name).is_file():
                     layouts.add((folder / name).resolve())
                     break
