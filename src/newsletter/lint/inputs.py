@@ -189,13 +189,30 @@ def _part_offset(raw: bytes, part: Any) -> int | None:
 # --- templates -----------------------------------------------------------------------------------
 
 class _Placeholder(jinja2.ChainableUndefined):
-    """A missing value renders as `{{ name }}`, is true in conditions and iterates as empty."""
+    """A missing value renders as `{{ name }}`, is true in conditions, iterates as empty, counts
+    as 0 in arithmetic and filters: enough to render most templates without their data."""
 
     def __str__(self) -> str:
         return "{{ %s }}" % (self._undefined_name or "value")
 
     def __bool__(self) -> bool:
         return True
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> "_Placeholder":
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = \
+        __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pos__ = __neg__ = __call__ = \
+        __lt__ = __le__ = __gt__ = __ge__ = __pow__ = __rpow__ = _fail_with_undefined_error
+
+    def __float__(self) -> float:
+        return 0.0
+
+    def __int__(self) -> int:
+        return 0
+
+    def __round__(self, digits: int | None = None) -> int:
+        return 0
 
 
 def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layout: bool) -> LintInput:
@@ -233,7 +250,9 @@ def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layo
             return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
                                message=rendered.message, findings=tuple(findings), **common)
     placeholder = _render_with_placeholders(path, env, kind)
-    if placeholder is None:  # even placeholders could not render it: lint the source itself
+    if placeholder is None:  # even placeholders could not render it: lint the source itself,
+        if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
+            return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
         return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), kind, template=source, findings=tuple(findings))
     html, subject = placeholder
     return _html_input(shown, Origin.TEMPLATE, html, kind, subject=subject, findings=tuple(findings), **common)
