@@ -38,6 +38,10 @@ class GmailCss:
     unsupported_at_rules: dict[str, str]  # name -> source
     unsupported_values: tuple[UnsupportedValue, ...]
     media_features: frozenset[str]
+    any_value_pattern: re.Pattern[str] | None = None  # every value pattern at once, a quick test
+
+    def suspect_value(self, value: str) -> bool:
+        return self.any_value_pattern is not None and self.any_value_pattern.search(value) is not None
 
     def property_supported(self, name: str) -> bool:
         return name in self.supported_properties or name.startswith(self.ignored_prefixes)
@@ -111,6 +115,8 @@ def gmail_css() -> GmailCss:
         unsupported_at_rules={item["name"]: item["source"] for item in raw["unsupported_at_rules"]},
         unsupported_values=values,
         media_features=frozenset(raw["media_features"]),
+        any_value_pattern=re.compile("|".join(f"(?:{v.pattern.pattern})" for v in values if v.pattern), re.IGNORECASE)
+        if any(v.pattern for v in values) else None,
     )
 
 

@@ -72,39 +72,48 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
         for name, line in sheet.at_rules:
             if name in gmail.unsupported_at_rules:
                 yield finding("G014", f"@{name} is removed by Gmail", at(line))
-        yield from _declarations(((d.name, d.value, at(d.line)) for d in sheet.declarations), lint_input)
+        yield from _declarations((d.name, d.value, at(d.line), 1) for d in sheet.declarations)
 
 
 def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
-    def found() -> Iterator[tuple[str, str, Location]]:
-        assert lint_input.document is not None
-        for element in lint_input.document.iter():
-            style = element.get("style") if isinstance(element.tag, str) else None
-            if style and "{{" not in style:
-                location: Location | None = None
-                for name, value in declarations(style):
-                    if location is None:
-                        location = lint_input.locate(element)
-                    yield name, value, location
+    """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
+    first: dict[str, HtmlElement] = {}
+    uses: dict[str, int] = {}
+    assert lint_input.document is not None
+    for element in lint_input.document.iter():
+        style = element.get("style") if isinstance(element.tag, str) else None
+        if style and "{{" not in style:
+            first.setdefault(style, element)
+            uses[style] = uses.get(style, 0) + 1
 
-    yield from _declarations(found(), lint_input)
+    def found() -> Iterator[tuple[str, str, Location, int]]:
+        for style, element in first.items():
+            pairs = declarations(style)
+            if pairs:
+                location = lint_input.locate(element)
+                for name, value in pairs:
+                    yield name, value, location, uses[style]
+
+    yield from _declarations(found())
 
 
-def _declarations(items: Iterable[tuple[str, str, Location]], lint_input: LintInput) -> Iterator[Finding]:
+def _declarations(items: Iterable[tuple[str, str, Location, int]]) -> Iterator[Finding]:
     """G008/G009, one finding per property or value with the count of further uses."""
     gmail = data.gmail_css()
     first: dict[tuple[str, str], Location] = {}
     counts: dict[tuple[str, str], int] = {}
-    for name, value, location in items:
+    for name, value, location, times in items:
         if not gmail.property_supported(name) and not name.startswith("--"):
             key = ("G008", name)
-        else:
+        elif name.startswith("--") or gmail.suspect_value(value):
             bad = next((v for v in gmail.unsupported_values if v.matches(name, value)), None)
             if bad is None:
                 continue
             key = ("G009", bad.what)
+        else:
+            continue
         first.setdefault(key, location)
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + times
     for (rule, what), location in first.items():
         more = counts[(rule, what)] - 1
         also = f" ({more} more use{'s' if more > 1 else ''} in this file)" if more else ""

@@ -29,7 +29,7 @@ from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..render import CompiledTemplate, Kind, RenderOptions, render
-from ..render.environment import load_json, make_environment, render_block, render_template, load_template
+from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
 from .dom import parse_html
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
 
@@ -249,7 +249,7 @@ def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layo
             findings += [f for f in rendered.findings if f.rule not in _COVERED]
             return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
                                message=rendered.message, findings=tuple(findings), **common)
-    placeholder = _render_with_placeholders(path, env, kind)
+    placeholder = _render_with_placeholders(path, env, ast, kind)
     if placeholder is None:  # even placeholders could not render it: lint the source itself,
         if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
             return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
@@ -267,12 +267,13 @@ def _render_options(kind: Kind | None, data: Mapping[str, Any], config: Config) 
     )
 
 
-def _render_with_placeholders(path: Path, env: jinja2.Environment, kind: Kind | None) -> tuple[str, str] | None:
+def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kind: Kind | None) -> tuple[str, str] | None:
     env.undefined = _Placeholder
     context = {"kind": kind.value if kind else "", "locale": find_config(path).locale,
                "unsubscribe_url": "{{ unsubscribe_url }}", "email": "{{ email }}"}
     try:
-        template = load_template(env, path)
+        with jinja_errors(path):
+            template = env.from_string(ast)  # compiled from the tree already parsed: no second parse
         html = render_template(template, context)
         subject = render_block(template, "subject", context) or ""
     except NewsletterError:

@@ -88,6 +88,7 @@ class LintInput:
         return list(self.document.iter(*tags)) if self.document is not None else []
 
 
+_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _ATTRIBUTES = ("id", "href", "src", "alt", "class", "name", "title")
 
 
@@ -102,13 +103,13 @@ class TemplateLineMap:
 
     def __init__(self, source: str) -> None:
         self._lines = source.splitlines()
-        self._by_tag: dict[str, list[int]] = {}
+        self._by_tag: dict[str, list[int]] = defaultdict(list)
+        for number, line in enumerate(self._lines, 1):
+            for tag in dict.fromkeys(m.lower() for m in _OPENING.findall(line)):
+                self._by_tag[tag].append(number)
 
     def _candidates(self, tag: str) -> list[int]:
-        if tag not in self._by_tag:
-            opening = re.compile(rf"<{re.escape(tag)}(?![\w-])", re.IGNORECASE)
-            self._by_tag[tag] = [n for n, line in enumerate(self._lines, 1) if opening.search(line)]
-        return self._by_tag[tag]
+        return self._by_tag.get(tag, [])
 
     def find(self, element: HtmlElement) -> int | None:
         candidates = self._candidates(str(element.tag).lower())
