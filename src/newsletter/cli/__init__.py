@@ -8,5 +8,6 @@ from __future__ import annotations
 from .app import main
 from . import render  # noqa: F401  (registers the command)
 from . import markup  # noqa: F401  (registers the command)
+from . import lint  # noqa: F401  (registers lint and rules)
 
 __all__ = ["main"]

@@ -1,0 +1,70 @@
+"""Lint time of the shared corpus against plain lxml parsing of the same files, same run.
+
+    python benchmarks/lint_benchmark.py [--repeat N] [FOLDER]
+
+Target: linting costs at most 10x parsing (parsing dominates; the rules add single walks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from lxml import html as lxml_html
+
+from newsletter.lint import LintSettings, discover, lint_paths
+from newsletter.lint.css import read_stylesheet
+from newsletter.lint.dom import declarations
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def best_of(repeat: int, work) -> float:
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        timings.append(time.perf_counter() - start)
+    return min(timings), statistics.median(timings)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("folder", nargs="?", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        print(f"corpus not found at {folder}", file=sys.stderr)
+        return 2
+    files = discover([folder])
+    size = sum(p.stat().st_size for p in files)
+
+    def parse() -> None:
+        for path in files:
+            if path.suffix != ".eml":
+                lxml_html.document_fromstring(path.read_bytes())
+
+    def lint() -> None:
+        # Cold caches each round: repeated style attributes are only shared within one run.
+        read_stylesheet.cache_clear()
+        declarations.cache_clear()
+        for _ in lint_paths(files, LintSettings()):
+            pass
+
+    lint()  # warm the data caches (rule catalogue, phrase lists) once, as a long CI run would
+    parse_best, parse_median = best_of(args.repeat, parse)
+    lint_best, lint_median = best_of(args.repeat, lint)
+    print(f"{len(files)} files, {size / 1024:.0f} KB, best of {args.repeat}")
+    print(f"lxml parse : {parse_best * 1000:8.1f} ms (median {parse_median * 1000:.1f})")
+    print(f"lint       : {lint_best * 1000:8.1f} ms (median {lint_median * 1000:.1f})")
+    ratio = lint_best / parse_best
+    print(f"ratio      : {ratio:8.1f}x  (target <= 10x: {'met' if ratio <= 10 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

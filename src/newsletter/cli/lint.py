@@ -1,0 +1,91 @@
+"""`newsletter lint` (for CI and pre-commit) and `newsletter rules` (the rule catalogue)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..config import find_config
+from ..findings import catalogue, has_errors
+from ..lint import LoadOptions, lint_paths, settings_from
+from ..lint.docs import area_of, rules_markdown
+from ..lint.reporters import REPORTERS, format_text
+from ..render import Kind
+from .app import main, write_output
+
+_KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text", show_default=True,
+              help="text for people, json (JSON Lines, one object per file), sarif (code scanning), "
+                   "github (Actions annotations).")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these rule ids or prefixes (comma-separated or repeated), e.g. G,C010.")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Skip these rule ids or prefixes.")
+@click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Sample data for the templates (default: name.json next to name.html).")
+@click.option("--kind", type=_KINDS, help="transactional or promotional (default: the template's or folder's).")
+@click.option("--show-fixes", is_flag=True, help="Text format: print each finding's fix under it.")
+@click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit (as `newsletter rules`).")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+         data_file: Path | None, kind: str | None, show_fixes: bool, list_rules: bool, output: str | None) -> None:
+    """Lint templates, HTML files and .eml messages (folders recursively).
+
+    Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
+    """
+    if list_rules:
+        click.echo(_rules_text(()), nl=False)
+        return
+    if not paths:
+        raise click.UsageError("give at least one file or folder to lint")
+    config = find_config(paths[0])
+    settings = settings_from(config, select=select, ignore=ignore)
+    options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file)
+    results = list(lint_paths(paths, settings, options))
+    report = format_text(results, show_fixes=show_fixes) if fmt == "text" else REPORTERS[fmt](results)
+    if output and output != "-":
+        write_output(click.unstyle(report).encode("utf-8"), output)
+    else:
+        click.echo(report, nl=False)
+    if any(has_errors(r.findings) for r in results):
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("prefixes", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+def rules(prefixes: tuple[str, ...], fmt: str) -> None:
+    """Print the rule catalogue (every rule of every area), optionally only ids starting with PREFIXES."""
+    if fmt == "markdown":
+        click.echo(rules_markdown(), nl=False)
+    elif fmt == "json":
+        for rule in _chosen(prefixes):
+            click.echo(json.dumps({"id": rule.id, "name": rule.name, "severity": rule.severity.value,
+                                   "title": rule.title, "why": rule.why, "fix": rule.fix, "source": rule.source},
+                                  ensure_ascii=False))
+    else:
+        click.echo(_rules_text(prefixes), nl=False)
+
+
+def _chosen(prefixes: tuple[str, ...]):
+    wanted = tuple(p.upper() for p in prefixes)
+    return [r for r in sorted(catalogue().values(), key=lambda r: (area_of(r.id), r.id))
+            if not wanted or r.id.startswith(wanted)]
+
+
+def _rules_text(prefixes: tuple[str, ...]) -> str:
+    lines = []
+    area = None
+    for rule in _chosen(prefixes):
+        if area_of(rule.id) != area:
+            area = area_of(rule.id)
+            lines.append(("\n" if lines else "") + click.style(area, bold=True))
+        lines.append(f"  {rule.id:<8} {rule.severity.value:<8} {rule.name:<34} {rule.title}")
+    return "\n".join(lines) + "\n"

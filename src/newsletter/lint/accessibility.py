@@ -1,0 +1,161 @@
+"""A rules: design for all readers (screen readers, low vision, phones in daylight)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from lxml.html import HtmlElement
+
+from ..findings import Finding, finding
+from . import data
+from .data import normalise
+from .dom import declarations, text_of
+from .model import LintInput
+
+_LAYOUT_ROLES = frozenset({"presentation", "none"})
+
+
+def accessibility_rules(lint_input: LintInput) -> Iterator[Finding]:
+    if lint_input.document is None:
+        return
+    yield from _lang(lint_input)
+    yield from _layout_tables(lint_input)
+    yield from _vague_links(lint_input)
+    yield from _heading_order(lint_input)
+    yield from _contrast(lint_input)
+
+
+def _lang(lint_input: LintInput) -> Iterator[Finding]:
+    root = lint_input.document
+    if root.tag == "html" and not (root.get("lang") or root.get("xml:lang") or "").strip():
+        yield finding("A001", "<html> has no lang attribute", lint_input.locate(root))
+
+
+def _layout_tables(lint_input: LintInput) -> Iterator[Finding]:
+    for table in lint_input.elements("table"):
+        if (table.get("role") or "").strip().lower() in _LAYOUT_ROLES:
+            continue
+        if table.find(".//th") is not None or table.find("caption") is not None:
+            continue  # a data table: its headers are what a screen reader should announce
+        yield finding("A002", "layout table without role=\"presentation\"", lint_input.locate(table))
+
+
+def _vague_links(lint_input: LintInput) -> Iterator[Finding]:
+    vague = data.phrases().vague_links
+    for link in lint_input.elements("a"):
+        if link.get("href") is None or link.get("aria-label"):
+            continue
+        label = normalise(text_of(link)).strip(" .,:;!?»«›>→-–—()[]\"'")
+        if label in vague:
+            yield finding("A003", f"link text « {text_of(link)} » does not say where it leads", lint_input.locate(link))
+
+
+def _heading_order(lint_input: LintInput) -> Iterator[Finding]:
+    previous = 0
+    for heading in lint_input.elements("h1", "h2", "h3", "h4", "h5", "h6"):
+        level = int(heading.tag[1])
+        if previous and level > previous + 1:
+            yield finding("A004", f"<h{level}> after <h{previous}> skips a level", lint_input.locate(heading))
+        previous = level
+
+
+# --- contrast ---------------------------------------------------------------------------------
+
+_NAMED = {  # CSS named colours most used in email
+    "black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0), "green": (0, 128, 0),
+    "blue": (0, 0, 255), "yellow": (255, 255, 0), "gray": (128, 128, 128), "grey": (128, 128, 128),
+    "silver": (192, 192, 192), "maroon": (128, 0, 0), "navy": (0, 0, 128), "purple": (128, 0, 128),
+    "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
+    "fuchsia": (255, 0, 255), "orange": (255, 165, 0), "lightgray": (211, 211, 211),
+    "lightgrey": (211, 211, 211), "darkgray": (169, 169, 169), "darkgrey": (169, 169, 169),
+    "whitesmoke": (245, 245, 245), "gainsboro": (220, 220, 220),
+}
+_HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.IGNORECASE)
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)", re.IGNORECASE)
+_PX = re.compile(r"([\d.]+)px", re.IGNORECASE)
+
+RGB = tuple[int, int, int]
+
+
+def parse_colour(value: str) -> RGB | None:
+    """A solid colour from a CSS value; None for transparent, gradients, or anything unknown."""
+    value = value.strip().lower().removesuffix("!important").strip()
+    if match := _HEX.fullmatch(value):
+        digits = match.group(1)
+        if len(digits) == 3:
+            digits = "".join(c * 2 for c in digits)
+        return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+    if match := _RGB.fullmatch(value):
+        if match.group(4) is not None and float(match.group(4)) < 1:
+            return None  # translucent: the result depends on what is behind
+        return int(match.group(1)), int(match.group(2)), int(match.group(3))
+    return _NAMED.get(value)
+
+
+def contrast_ratio(a: RGB, b: RGB) -> float:
+    """WCAG 2.1 contrast ratio of two colours, from 1 to 21."""
+    def luminance(rgb: RGB) -> float:
+        channels = []
+        for c in rgb:
+            s = c / 255
+            channels.append(s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def _own(element: HtmlElement) -> dict[str, str]:
+    style = element.get("style")
+    props = dict(declarations(style)) if style else {}
+    if "color" not in props and element.tag == "font" and element.get("color"):
+        props["color"] = element.get("color")
+    if "background-color" not in props:
+        background = props.get("background") or element.get("bgcolor")
+        if background:
+            props["background-color"] = background
+    return props
+
+
+def _contrast(lint_input: LintInput) -> Iterator[Finding]:
+    limits = data.limits()
+    reported: set[tuple[RGB, RGB, bool]] = set()
+    for element in lint_input.document.iter():
+        if not isinstance(element.tag, str) or not (element.text or "").strip() or element.tag in ("style", "script", "title"):
+            continue
+        colour = background = None
+        size = bold = None
+        node = element
+        while node is not None and (colour is None or background is None or size is None):
+            props = _own(node)
+            if colour is None and "color" in props:
+                colour = props["color"]
+            if background is None and ("background-color" in props or "background-image" in props):
+                background = "" if "background-image" in props else props["background-color"]
+            if size is None and "font-size" in props:
+                size = props["font-size"]
+            if bold is None and "font-weight" in props:
+                bold = props["font-weight"]
+            node = node.getparent()
+        if not colour or not background:
+            continue  # only judge what is known inline; the client's defaults are unknown
+        fg, bg = parse_colour(colour), parse_colour(background)
+        if fg is None or bg is None:
+            continue
+        large = _is_large(size, bold, limits)
+        ratio = contrast_ratio(fg, bg)
+        needed = limits.contrast_large if large else limits.contrast_normal
+        if ratio < needed and (fg, bg, large) not in reported:
+            reported.add((fg, bg, large))
+            yield finding("A005", f"text {colour} on {background} has contrast {ratio:.2f}:1, below {needed}:1",
+                          lint_input.locate(element))
+
+
+def _is_large(size: str | None, weight: str | None, limits: data.Limits) -> bool:
+    match = _PX.search(size or "")
+    if not match:
+        return False
+    px = float(match.group(1))
+    bold = (weight or "").strip().lower() in ("bold", "bolder", "700", "800", "900")
+    return px >= limits.large_text_px or (bold and px >= limits.large_bold_text_px)

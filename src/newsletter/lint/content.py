@@ -1,0 +1,156 @@
+"""C rules: images, links, unsubscribe, subject and wording: what readers and filters judge."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from ..findings import Finding, finding
+from ..render import Kind
+from . import data
+from .dom import hidden_in_tree, style_of, text_of, visible_text, snippet
+from .model import LintInput, Origin
+
+_DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def content_rules(lint_input: LintInput) -> Iterator[Finding]:
+    if lint_input.document is not None:
+        yield from _images(lint_input)
+        yield from _links(lint_input)
+        yield from _unsubscribe(lint_input)
+        yield from _spam_phrases(lint_input)
+    yield from _plain_text(lint_input)
+    yield from _subject(lint_input)
+
+
+def _images(lint_input: LintInput) -> Iterator[Finding]:
+    images = lint_input.elements("img")
+    for image in images:
+        if image.get("alt") is None:
+            yield finding("C001", f"{snippet(image)} has no alt attribute", lint_input.locate(image))
+        style = style_of(image) if image.get("style") else {}
+        if not (image.get("width") or "width" in style) or not (image.get("height") or "height" in style):
+            missing = [d for d in ("width", "height") if not (image.get(d) or d in style)]
+            yield finding("C002", f"{snippet(image)} has no {' or '.join(missing)}", lint_input.locate(image))
+    limits = data.limits()
+    visible = [i for i in images if not hidden_in_tree(i)]
+    if len(visible) >= limits.min_images:
+        words = len(visible_text(lint_input.document).split())
+        if words < limits.min_words_per_image * len(visible):
+            yield finding("C003", f"{len(visible)} image{'s' if len(visible) > 1 else ''} for {words} words of "
+                          f"text (fewer than {limits.min_words_per_image} words per image)", lint_input.at())
+
+
+def _links(lint_input: LintInput) -> Iterator[Finding]:
+    shorteners = data.shorteners()
+    for link in lint_input.elements("a"):
+        href = link.get("href")
+        if href is None:
+            continue  # an anchor, not a link
+        href = href.strip()
+        lowered = href.lower()
+        if lowered.startswith("javascript:"):
+            yield finding("C008", f"link to {href[:60]}", lint_input.locate(link))
+            continue
+        if lowered in ("", "#"):
+            yield finding("C009", f"{snippet(link)} '{text_of(link)[:40]}' goes nowhere", lint_input.locate(link))
+            continue
+        if lowered.startswith("http://"):
+            yield finding("C005", f"insecure link {href[:80]}", lint_input.locate(link))
+        if _PLACEHOLDER.search(href):
+            continue  # the host is only known once rendered
+        host = _host(href)
+        if host and any(host == s or host.endswith("." + s) for s in shorteners):
+            yield finding("C006", f"link through the URL shortener {host}", lint_input.locate(link))
+        shown = _shown_domain(text_of(link))
+        if host and shown and not _same_site(host, shown):
+            yield finding("C007", f"link text shows {shown} but the link goes to {host}", lint_input.locate(link))
+
+
+def _host(href: str) -> str | None:
+    if not href.lower().startswith(("http://", "https://", "//")):
+        return None
+    try:
+        return (urlsplit(href).hostname or "").lower().rstrip(".") or None
+    except ValueError:
+        return None
+
+
+def _shown_domain(text: str) -> str | None:
+    """The domain a link text displays, when the whole text reads as an address."""
+    match = _DOMAIN_TEXT.fullmatch(text.strip().rstrip(".,;"))
+    if not match or "@" in text:
+        return None
+    domain = match.group(1).lower()
+    # "index.html" or "v1.2" are not domains: require a letters-only top-level label.
+    return domain if domain.rsplit(".", 1)[-1].isalpha() and not domain.endswith((".html", ".htm", ".php")) else None
+
+
+def _same_site(host: str, shown: str) -> bool:
+    """True when one is the other or a subdomain of it (www.shop.fr and shop.fr)."""
+    host, shown = host.removeprefix("www."), shown.removeprefix("www.")
+    return host == shown or host.endswith("." + shown) or shown.endswith("." + host)
+
+
+def _unsubscribe(lint_input: LintInput) -> Iterator[Finding]:
+    if lint_input.kind is not Kind.PROMOTIONAL:
+        return
+    wording = data.phrases()
+    for link in lint_input.elements("a"):
+        href = (link.get("href") or "").lower()
+        label = " ".join(filter(None, (text_of(link), link.get("title"))))
+        if (
+            wording.unsubscribe.contains(label)
+            or any(word in href for word in wording.unsubscribe_href)
+            or "unsubscribe_url" in href  # a template placeholder for the configured URL
+        ) and not hidden_in_tree(link):
+            return
+    yield finding("C010", "promotional message without a visible unsubscribe link "
+                  "(no link worded 'unsubscribe' or « se désinscrire »)", lint_input.at())
+
+
+def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
+    spam = data.phrases().spam
+    seen: set[str] = set()
+    body = lint_input.document.find("body")
+    for element in (body if body is not None else lint_input.document).iter():
+        if not isinstance(element.tag, str):
+            continue
+        for text in (element.text, element.tail):
+            if not text or not text.strip():
+                continue
+            for phrase in spam.find(text):
+                if phrase not in seen:
+                    seen.add(phrase)
+                    # A tail belongs to the parent's content, but its line is the element's.
+                    yield finding("C013", f"spam-trigger phrase « {phrase} »", lint_input.locate(element))
+    subject = _PLACEHOLDER.sub(" ", lint_input.subject or "")
+    for phrase in spam.find(subject):
+        if phrase not in seen:
+            seen.add(phrase)
+            yield finding("C013", f"spam-trigger phrase « {phrase} » in the subject", lint_input.at())
+
+
+def _plain_text(lint_input: LintInput) -> Iterator[Finding]:
+    message = lint_input.message
+    if lint_input.origin is not Origin.EML or message is None:
+        return
+    types = {part.get_content_type() for part in message.walk()}
+    if "text/html" in types and "text/plain" not in types:
+        yield finding("C004", "the message has an HTML part but no text/plain alternative", lint_input.at())
+
+
+def _subject(lint_input: LintInput) -> Iterator[Finding]:
+    subject = _PLACEHOLDER.sub(" ", lint_input.subject or "")
+    if not subject.strip():
+        return
+    limits = data.limits()
+    letters = [c for c in subject if c.isalpha()]
+    upper = sum(1 for c in letters if c.isupper())
+    if len(letters) >= limits.capitals_min_letters and upper / len(letters) > limits.capitals_ratio:
+        yield finding("C011", f"subject in capitals: {subject.strip()!r}", lint_input.at())
+    if "!" * limits.exclamations_in_a_row in subject.replace(" ", ""):
+        yield finding("C012", f"subject with repeated '!': {subject.strip()!r}", lint_input.at())

@@ -1,0 +1,145 @@
+"""The linter's knowledge, loaded from `checks/*.toml` once: CSS support, limits, phrase lists.
+
+Typed here so the rules read attributes, not dictionary keys, and a malformed data file fails
+loudly at load time rather than silently in a rule.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+
+def _load(name: str) -> dict[str, Any]:
+    return tomllib.loads((resources.files("newsletter") / "checks" / name).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class UnsupportedValue:
+    what: str
+    source: str
+    pattern: re.Pattern[str] | None = None
+    custom_property: bool = False
+
+    def matches(self, name: str, value: str) -> bool:
+        if self.custom_property:
+            return name.startswith("--")
+        return bool(self.pattern and self.pattern.search(value))
+
+
+@dataclass(frozen=True)
+class GmailCss:
+    supported_properties: frozenset[str]
+    ignored_prefixes: tuple[str, ...]
+    unsupported_at_rules: dict[str, str]  # name -> source
+    unsupported_values: tuple[UnsupportedValue, ...]
+    media_features: frozenset[str]
+    any_value_pattern: re.Pattern[str] | None = None  # every value pattern at once, a quick test
+
+    def suspect_value(self, value: str) -> bool:
+        return self.any_value_pattern is not None and self.any_value_pattern.search(value) is not None
+
+    def property_supported(self, name: str) -> bool:
+        return name in self.supported_properties or name.startswith(self.ignored_prefixes)
+
+
+@dataclass(frozen=True)
+class Limits:
+    clip_bytes: int
+    clip_warning_bytes: int
+    style_block_bytes: int
+    min_images: int
+    min_words_per_image: int
+    capitals_min_letters: int
+    capitals_ratio: float
+    exclamations_in_a_row: int
+    contrast_normal: float
+    contrast_large: float
+    large_text_px: float
+    large_bold_text_px: float
+
+
+@dataclass(frozen=True)
+class PhraseList:
+    """Phrases matched as whole words, case-insensitively, in French and English."""
+
+    phrases: tuple[str, ...]
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, phrases: list[str]) -> "PhraseList":
+        unique = tuple(dict.fromkeys(normalise(p) for p in phrases))
+        alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(unique, key=len, reverse=True))
+        return cls(unique, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
+
+    def find(self, text: str) -> list[str]:
+        return [normalise(m.group(0)) for m in self.pattern.finditer(normalise(text))]
+
+    def contains(self, text: str) -> bool:
+        return self.pattern.search(normalise(text)) is not None
+
+
+def normalise(text: str) -> str:
+    """Lower case, one space between words, typographic apostrophes made straight."""
+    return " ".join(text.replace("\u2019", "'").replace("\u00a0", " ").split()).lower()
+
+
+@dataclass(frozen=True)
+class Phrases:
+    unsubscribe: PhraseList
+    unsubscribe_href: tuple[str, ...]
+    vague_links: frozenset[str]
+    spam: PhraseList
+    preheader_classes: frozenset[str]
+
+
+@cache
+def gmail_css() -> GmailCss:
+    raw = _load("gmail-css.toml")
+    values = tuple(
+        UnsupportedValue(
+            what=item["what"],
+            source=item["source"],
+            pattern=re.compile(item["pattern"], re.IGNORECASE) if "pattern" in item else None,
+            custom_property=item.get("custom_property", False),
+        )
+        for item in raw["unsupported_values"]
+    )
+    return GmailCss(
+        supported_properties=frozenset(raw["supported_properties"]) | {i["name"] for i in raw["also_supported"]},
+        ignored_prefixes=tuple(raw["ignored_prefixes"]),
+        unsupported_at_rules={item["name"]: item["source"] for item in raw["unsupported_at_rules"]},
+        unsupported_values=values,
+        media_features=frozenset(raw["media_features"]),
+        any_value_pattern=re.compile("|".join(f"(?:{v.pattern.pattern})" for v in values if v.pattern), re.IGNORECASE)
+        if any(v.pattern for v in values) else None,
+    )
+
+
+@cache
+def limits() -> Limits:
+    raw = _load("lint-limits.toml")
+    flat = {**raw["gmail"], **raw["content"], **raw["accessibility"]}
+    return Limits(**flat)
+
+
+@cache
+def phrases() -> Phrases:
+    raw = _load("phrases.toml")
+    both = lambda table: [*raw[table]["en"], *raw[table]["fr"]]  # noqa: E731
+    return Phrases(
+        unsubscribe=PhraseList.of(both("unsubscribe")),
+        unsubscribe_href=tuple(raw["unsubscribe"]["href"]),
+        vague_links=frozenset(normalise(p) for p in both("vague_links")),
+        spam=PhraseList.of(both("spam")),
+        preheader_classes=frozenset(raw["preheader"]["classes"]),
+    )
+
+
+@cache
+def shorteners() -> frozenset[str]:
+    return frozenset(_load("shorteners.toml")["domains"])

@@ -1,0 +1,125 @@
+"""Small HTML and CSS helpers the rule families share: parsing, inline styles, visible text."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import tinycss2
+from lxml import etree
+from lxml.html import HtmlElement, HTMLParser, document_fromstring
+
+_PARSER = HTMLParser(encoding="utf-8", remove_comments=False)
+_INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "meta", "link", "noscript", "template"})
+_SPACES = re.compile(r"\s+")
+
+
+def parse_html(html: str) -> HtmlElement | None:
+    """The document tree with source lines, or None for an empty document."""
+    if not html.strip():
+        return None
+    try:
+        return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+_SIMPLE_NAME = re.compile(r"-?-?[a-zA-Z][a-zA-Z0-9-]*")
+
+
+@lru_cache(maxsize=4096)
+def declarations(style: str) -> tuple[tuple[str, str], ...]:
+    """`(property, value)` pairs of a style attribute, lower-case names; bad ones are skipped.
+
+    Cached, and plain `name: value; ...` attributes (most of them) are split without a CSS
+    tokenizer: email HTML repeats hundreds of style attributes and this is the linter's hot spot.
+    """
+    if not any(c in style for c in "()\"'/\\{}"):
+        pairs = []
+        for item in style.split(";"):
+            name, colon, value = item.partition(":")
+            name = name.strip()
+            if colon and _SIMPLE_NAME.fullmatch(name) and value.strip():
+                pairs.append((name.lower(), value.strip()))
+        return tuple(pairs)
+    pairs = []
+    for item in tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True):
+        if item.type == "declaration":
+            pairs.append((item.lower_name, tinycss2.serialize(item.value).strip()))
+    return tuple(pairs)
+
+
+def style_of(element: HtmlElement) -> dict[str, str]:
+    style = element.get("style")
+    return dict(declarations(style)) if style else {}
+
+
+def is_hidden(element: HtmlElement) -> bool:
+    """Hidden by its own inline style or attribute, the way preheaders and mobile-only blocks are."""
+    if element.get("hidden") is not None:
+        return True
+    style = element.get("style")
+    if not style:
+        return False
+    props = dict(declarations(style))
+    return (
+        props.get("display", "").lower().startswith("none")
+        or props.get("visibility", "").lower().startswith("hidden")
+        or props.get("mso-hide", "").lower().startswith("all")
+        or (props.get("max-height", "").startswith("0") and "hidden" in props.get("overflow", ""))
+    )
+
+
+def hidden_in_tree(element: HtmlElement) -> bool:
+    node: HtmlElement | None = element
+    while node is not None:
+        if isinstance(node.tag, str) and (node.tag in _INVISIBLE_TAGS or is_hidden(node)):
+            return True
+        node = node.getparent()
+    return False
+
+
+def text_of(element: HtmlElement) -> str:
+    """The element's visible text, spaces collapsed; an image counts as its alt text."""
+    parts: list[str] = []
+    _collect(element, parts, alt=True)
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def visible_text(root: HtmlElement) -> str:
+    """All text a reader sees in the body (no alt text, nothing hidden)."""
+    body = root.find("body")
+    parts: list[str] = []
+    _collect(body if body is not None else root, parts, alt=False)
+    return _SPACES.sub(" ", "".join(parts)).strip()
+
+
+def _collect(element: HtmlElement, parts: list[str], *, alt: bool) -> None:
+    tag = element.tag
+    if not isinstance(tag, str) or tag in _INVISIBLE_TAGS or is_hidden(element):
+        return
+    if tag == "img":
+        if alt:
+            parts.append(f" {element.get('alt') or ''} ")
+        return
+    if element.text:
+        parts.append(element.text)
+    for child in element:
+        _collect(child, parts, alt=alt)
+        if child.tail:
+            parts.append(child.tail)
+    if tag in ("p", "div", "td", "tr", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6"):
+        parts.append(" ")
+
+
+def snippet(element: HtmlElement, limit: int = 60) -> str:
+    """`<img src="...">`-style description of an element for a finding's message."""
+    attributes = " ".join(
+        f'{name}="{_short(element.get(name) or "")}"' for name in ("id", "href", "src", "class") if element.get(name)
+    )
+    return f"<{element.tag}{' ' + attributes if attributes else ''}>"[: limit + 10]
+
+
+def _short(value: str, limit: int = 50) -> str:
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"

@@ -1,0 +1,188 @@
+"""G rules: what Gmail does to the HTML (clipping, <style> handling, CSS support, stripped tags)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Iterator
+
+from lxml.html import HtmlElement
+
+from ..findings import Finding, Location, finding
+from . import data
+from .css import read_stylesheet
+from .dom import declarations, is_hidden, snippet
+from .model import LintInput, Origin
+
+# A class or id Gmail keeps: a CSS identifier that needs no escaping.
+_SAFE_NAME = re.compile(r"-?[_a-zA-Z][_a-zA-Z0-9-]*")
+_TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+
+
+def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
+    if lint_input.html is None or lint_input.document is None:
+        return
+    yield from _size(lint_input)
+    yield from _style_blocks(lint_input)
+    yield from _inline_styles(lint_input)
+    yield from _class_names(lint_input)
+    yield from _stripped_elements(lint_input)
+    if lint_input.origin is not Origin.TEMPLATE:  # templates: T005 checks the preheader block
+        yield from _preheader(lint_input)
+
+
+def _size(lint_input: LintInput) -> Iterator[Finding]:
+    limits = data.limits()
+    size = len(lint_input.html.encode("utf-8", "surrogatepass"))
+    what = "HTML" if lint_input.origin is not Origin.TEMPLATE or lint_input.template.data is not None else \
+        "HTML rendered with placeholders (give the template sample data for the real size)"
+    if size > limits.clip_bytes:
+        yield finding("G001", f"{what} is {size / 1024:.1f} KB; Gmail clips over {limits.clip_bytes / 1024:.0f} KB",
+                      lint_input.at())
+    elif size > limits.clip_warning_bytes:
+        yield finding("G002", f"{what} is {size / 1024:.1f} KB, close to Gmail's {limits.clip_bytes / 1024:.0f} KB "
+                      "clipping limit", lint_input.at())
+
+
+def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
+    gmail = data.gmail_css()
+    limits = data.limits()
+    body = lint_input.document.find("body")
+    for style in lint_input.elements("style"):
+        css = style.text or ""
+        where = lint_input.locate(style)
+
+        def at(line: int, column: int | None = None) -> Location:
+            # Lines inside the block count from the <style> tag's own line.
+            return Location(where.path, where.line + line - 1, column) if where.line else where
+
+        size = len(css.encode("utf-8", "surrogatepass"))
+        if size > limits.style_block_bytes:
+            yield finding("G003", f"<style> block of {size / 1024:.1f} KB; Gmail ignores blocks over "
+                          f"{limits.style_block_bytes // 1024} KB", where)
+        if body is not None and _inside(style, body):
+            yield finding("G006", "<style> block inside <body>", where)
+        if _TEMPLATE_PLACEHOLDER.search(css):
+            continue  # CSS written with template expressions cannot be parsed as it stands
+        sheet = read_stylesheet(css)
+        for message, line, column in sheet.errors:
+            yield finding("G005", f"CSS syntax error: {message}; Gmail drops this whole <style> block",
+                          at(line, column))
+        for what, line in sheet.nested:
+            yield finding("G004", f"{what}; Gmail drops this whole <style> block", at(line))
+        for name, line in sheet.at_rules:
+            if name in gmail.unsupported_at_rules:
+                yield finding("G014", f"@{name} is removed by Gmail", at(line))
+        yield from _declarations((d.name, d.value, at(d.line), 1) for d in sheet.declarations)
+
+
+def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
+    """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
+    first: dict[str, HtmlElement] = {}
+    uses: dict[str, int] = {}
+    assert lint_input.document is not None
+    for element in lint_input.document.iter():
+        style = element.get("style") if isinstance(element.tag, str) else None
+        if style and "{{" not in style:
+            first.setdefault(style, element)
+            uses[style] = uses.get(style, 0) + 1
+
+    def found() -> Iterator[tuple[str, str, Location, int]]:
+        for style, element in first.items():
+            pairs = declarations(style)
+            if pairs:
+                location = lint_input.locate(element)
+                for name, value in pairs:
+                    yield name, value, location, uses[style]
+
+    yield from _declarations(found())
+
+
+def _declarations(items: Iterable[tuple[str, str, Location, int]]) -> Iterator[Finding]:
+    """G008/G009, one finding per property or value with the count of further uses."""
+    gmail = data.gmail_css()
+    first: dict[tuple[str, str], Location] = {}
+    counts: dict[tuple[str, str], int] = {}
+    for name, value, location, times in items:
+        if not gmail.property_supported(name) and not name.startswith("--"):
+            key = ("G008", name)
+        elif name.startswith("--") or gmail.suspect_value(value):
+            bad = next((v for v in gmail.unsupported_values if v.matches(name, value)), None)
+            if bad is None:
+                continue
+            key = ("G009", bad.what)
+        else:
+            continue
+        first.setdefault(key, location)
+        counts[key] = counts.get(key, 0) + times
+    for (rule, what), location in first.items():
+        more = counts[(rule, what)] - 1
+        also = f" ({more} more use{'s' if more > 1 else ''} in this file)" if more else ""
+        if rule == "G008":
+            yield finding(rule, f"CSS property '{what}' is not supported by Gmail{also}", location)
+        else:
+            yield finding(rule, f"{what} is not supported by Gmail{also}", location)
+
+
+def _class_names(lint_input: LintInput) -> Iterator[Finding]:
+    reported: set[str] = set()
+    assert lint_input.document is not None
+    for element in lint_input.document.iter():
+        if not isinstance(element.tag, str):
+            continue
+        names = [("class", n) for n in (element.get("class") or "").split()]
+        if element.get("id"):
+            names.append(("id", element.get("id").strip()))
+        for attribute, name in names:
+            if not name or name in reported or _SAFE_NAME.fullmatch(name) or "{{" in name:
+                continue
+            reported.add(name)
+            yield finding("G007", f"{attribute} name '{name}' is discarded by Gmail", lint_input.locate(element))
+
+
+def _stripped_elements(lint_input: LintInput) -> Iterator[Finding]:
+    for link in lint_input.elements("link"):
+        if "stylesheet" in (link.get("rel") or "").lower():
+            yield finding("G010", f"remote stylesheet {link.get('href') or ''} is never loaded by Gmail",
+                          lint_input.locate(link))
+    for script in lint_input.elements("script"):
+        if (script.get("type") or "").lower() in ("application/ld+json", "application/json"):
+            continue  # schema.org markup, which Gmail reads
+        yield finding("G011", f"{snippet(script)}: scripts never run in mail", lint_input.locate(script))
+    for form in lint_input.elements("form"):
+        yield finding("G012", f"{snippet(form)}: Gmail disables forms", lint_input.locate(form))
+
+
+def _preheader(lint_input: LintInput) -> Iterator[Finding]:
+    body = lint_input.document.find("body")
+    if body is None:
+        return
+    classes = data.phrases().preheader_classes
+    for element in body.iter():
+        if not isinstance(element.tag, str) or element is body:
+            continue
+        if is_hidden(element) or classes & set((element.get("class") or "").lower().split()):
+            if (element.text_content() or "").strip():
+                return
+        # The preheader must come before the first visible text or image.
+        if element.tag == "img" or (element.text or "").strip():
+            if not _hidden_ancestor(element, body):
+                break
+    yield finding("G013", "no hidden preheader before the first visible content of <body>", lint_input.at())
+
+
+def _hidden_ancestor(element: HtmlElement, stop: HtmlElement) -> bool:
+    node = element
+    while node is not None and node is not stop:
+        if is_hidden(node):
+            return True
+        node = node.getparent()
+    return False
+
+
+def _inside(element: HtmlElement, ancestor: HtmlElement) -> bool:
+    node = element.getparent()
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False

@@ -1,0 +1,49 @@
+"""H rules: the headers of a message against Gmail's 2024 sender rules and RFC 5322."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.utils import getaddresses
+from typing import Iterator
+
+from ..findings import Finding, finding
+from ..render import Kind
+from .model import LintInput, Origin
+
+_REPLY_PREFIX = re.compile(r"^\s*(re|fwd?|tr|réf|ref|aw|wg)\s*:", re.IGNORECASE)
+_HTTPS_URI = re.compile(r"<\s*https://[^>]+>", re.IGNORECASE)
+
+
+def header_rules(lint_input: LintInput) -> Iterator[Finding]:
+    message = lint_input.message
+    if message is None or lint_input.origin is not Origin.EML:
+        return  # rendered templates get their headers from the renderer, which sets them all
+    here = lint_input.at(1)
+    if not _header(message, "Message-ID"):
+        yield finding("H003", "no Message-ID header", here)
+    if not _header(message, "Date"):
+        yield finding("H004", "no Date header", here)
+    senders = getaddresses([str(v) for v in message.get_all("From", [])])
+    if len([a for _, a in senders if a]) > 1:
+        yield finding("H005", f"{len(senders)} addresses in From", here)
+    subject = _header(message, "Subject")
+    if _REPLY_PREFIX.match(subject) and not (_header(message, "In-Reply-To") or _header(message, "References")):
+        yield finding("H006", f"subject {subject!r} looks like a reply but has no In-Reply-To or References", here)
+    unsubscribe = _header(message, "List-Unsubscribe")
+    if not unsubscribe:
+        if lint_input.kind is Kind.PROMOTIONAL:
+            yield finding("H001", "promotional message without a List-Unsubscribe header", here)
+        return
+    post = _header(message, "List-Unsubscribe-Post")
+    if not _HTTPS_URI.search(unsubscribe) or " ".join(post.split()).lower() != "list-unsubscribe=one-click":
+        yield finding("H002", "List-Unsubscribe needs an https URI and List-Unsubscribe-Post: "
+                      "List-Unsubscribe=One-Click", here)
+
+def _header(message: Message, name: str) -> str:
+    """A header's value, or "" when absent or unreadable (a malformed header is not a crash)."""
+    try:
+        value = message.get(name)
+    except (ValueError, IndexError, TypeError):
+        return "?"  # present but malformed
+    return str(value).strip() if value is not None else ""

@@ -1,0 +1,297 @@
+"""The I/O edge of the linter: find the files, read them, render templates, parse messages.
+
+Each file becomes one `LintInput`. How a file is read:
+
+- `.eml`: parsed with the standard `email` package; its HTML part, subject and headers are linted.
+- `.html`/`.htm` without Jinja syntax: HTML as sent.
+- `.jinja`, `.j2`, or `.html` containing `{{`, `{%` or `{#`: a template. With sample data (`--data`,
+  or `name.json` next to `name.html`) it is rendered by `newsletter.render.render` exactly as it
+  would be sent; without, it is rendered with placeholders (`{{ name }}` stands for each missing
+  value). A template that does not compile is linted as its source with the Jinja tags blanked.
+- A template that another template of the run extends or includes is a layout: only its syntax is
+  checked (its HTML is linted through the templates that use it).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import jinja2
+
+from ..config import Config, find_config
+from ..errors import NewsletterError, display_path
+from ..findings import Finding, Location, finding
+from ..render import CompiledTemplate, Kind, RenderOptions, render
+from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
+from .dom import parse_html
+from .model import LintInput, Origin, TemplateLineMap, TemplateSource
+
+HTML_SUFFIXES = (".html", ".htm")
+TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2")
+MESSAGE_SUFFIXES = (".eml",)
+LINTED_SUFFIXES = HTML_SUFFIXES + TEMPLATE_SUFFIXES + MESSAGE_SUFFIXES
+
+# What a template run for linting is sent with when the configuration says nothing.
+LINT_SENDER = "Lint <lint@example.com>"
+LINT_RECIPIENT = "recipient@example.com"
+LINT_UNSUBSCRIBE = "https://example.com/unsubscribe"
+
+# Renderer findings that a lint rule reports better (with a line, or for every input kind).
+_COVERED = frozenset({"R001", "R002", "R003"})  # by G005, C010, G010
+
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+_JINJA_TAGS = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    kind: Kind | None = None
+    data_file: Path | None = None
+
+
+def discover(paths: Iterable[Path], exclude: Sequence[str] = ()) -> list[Path]:
+    """Files to lint, in the order given; folders are searched recursively and sorted.
+
+    Inside folders, hidden entries, names starting with '_' (partials) and paths matching an
+    `exclude` glob are skipped; a file named explicitly is always linted.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise NewsletterError("no such file or folder", path=path, fix="check the path")
+        if path.is_file():
+            found.append(path)
+            continue
+        for candidate in sorted(path.rglob("*")):
+            relative = candidate.relative_to(path)
+            if (
+                candidate.is_file()
+                and candidate.name.lower().endswith(LINTED_SUFFIXES)
+                and not any(part.startswith((".", "_")) for part in relative.parts)
+                and not _excluded(candidate, exclude)
+            ):
+                found.append(candidate)
+    return list(dict.fromkeys(found))
+
+
+def _excluded(path: Path, patterns: Sequence[str]) -> bool:
+    shown = display_path(path)
+    return any(fnmatch.fnmatch(shown, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
+
+
+def layouts_of(paths: Iterable[Path]) -> frozenset[Path]:
+    """Templates that another template extends, includes or imports: among the files of the
+    run and the templates in their folders (pre-commit passes a changed layout alone)."""
+    layouts: set[Path] = set()
+    folders = {path.resolve().parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
+    candidates = {p for folder in folders for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
+    for path in sorted(candidates):
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for name in _REFERENCE.findall(text):
+            for folder in [path.parent, *path.parents]:
+                if (folder / name).is_file():
+                    layouts.add((folder / name).resolve())
+                    break
+    return frozenset(layouts)
+
+
+def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozenset[Path] = frozenset()) -> LintInput:
+    """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
+    shown = display_path(path)
+    if path.name.lower().endswith(MESSAGE_SUFFIXES):
+        return _load_message(raw, shown, _kind(options.kind, None, path))
+    text = _decode(raw)
+    if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
+        return _load_template(path, shown, text, options, path.resolve() in layouts)
+    return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, path))
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _kind(flag: Kind | None, declared: str | None, path: Path) -> Kind | None:
+    """`--kind`, then the template's declaration, then the folder; None when nothing says."""
+    if flag:
+        return flag
+    if declared and declared.strip().lower() in (Kind.TRANSACTIONAL.value, Kind.PROMOTIONAL.value):
+        return Kind(declared.strip().lower())
+    for folder in path.resolve().parents:
+        if folder.name in (Kind.TRANSACTIONAL.value, Kind.PROMOTIONAL.value):
+            return Kind(folder.name)
+    return None
+
+
+def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, **more: Any) -> LintInput:
+    return LintInput(path=shown, origin=origin, html=html, document=parse_html(html), kind=kind, **more)
+
+
+# --- messages ------------------------------------------------------------------------------------
+
+def _load_message(raw: bytes, shown: str, kind: Kind | None) -> LintInput:
+    message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
+    html_part = message.get_body(preferencelist=("html",))
+    html = _part_text(html_part) if html_part is not None else None
+    try:
+        subject = str(message.get("Subject") or "")
+    except (ValueError, IndexError, TypeError):
+        subject = ""
+    if html is None:
+        return LintInput(path=shown, origin=Origin.EML, kind=kind, subject=subject, message=message)
+    offset = _part_offset(raw, html_part)
+    return _html_input(shown, Origin.EML, html, kind, subject=subject, message=message,
+                       line_offset=offset, findings=())
+
+
+def _part_text(part: Any) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, ValueError, AssertionError):
+        payload = part.get_payload(decode=True) or b""
+        return payload.decode("utf-8", errors="replace")
+
+
+def _part_offset(raw: bytes, part: Any) -> int | None:
+    """Lines to add to the HTML part's lines to get file lines; None when the part is encoded
+    (base64, quoted-printable) and its lines are not the file's."""
+    encoding = str(part.get("Content-Transfer-Encoding", "7bit")).strip().lower()
+    if encoding not in ("7bit", "8bit", "binary"):
+        return None
+    body = part.get_payload(decode=False)
+    if not isinstance(body, str) or not body.strip():
+        return None
+    head = body.lstrip()[:120].encode("utf-8", errors="replace")
+    at = raw.find(head)
+    if at < 0:
+        return None
+    leading = body[: len(body) - len(body.lstrip())].count("\n")
+    return raw.count(b"\n", 0, at) - leading
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+class _Placeholder(jinja2.ChainableUndefined):
+    """A missing value renders as `{{ name }}`, is true in conditions, iterates as empty, counts
+    as 0 in arithmetic and filters: enough to render most templates without their data."""
+
+    def __str__(self) -> str:
+        return "{{ %s }}" % (self._undefined_name or "value")
+
+    def __bool__(self) -> bool:
+        return True
+
+    def _fail_with_undefined_error(self, *args: Any, **kwargs: Any) -> "_Placeholder":
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __truediv__ = __rtruediv__ = \
+        __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __pos__ = __neg__ = __call__ = \
+        __lt__ = __le__ = __gt__ = __ge__ = __pow__ = __rpow__ = _fail_with_undefined_error
+
+    def __float__(self) -> float:
+        return 0.0
+
+    def __int__(self) -> int:
+        return 0
+
+    def __round__(self, digits: int | None = None) -> int:
+        return 0
+
+
+def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layout: bool) -> LintInput:
+    env = make_environment(path)
+    try:
+        ast = env.parse(text, name=path.name, filename=str(path))
+    except jinja2.TemplateSyntaxError as exc:
+        syntax = finding("T001", f"Jinja syntax error: {exc.message}", Location(shown, exc.lineno))
+        source = TemplateSource(text, None, None, layout=layout, kind_given=options.kind is not None)
+        if layout:
+            return LintInput(path=shown, origin=Origin.TEMPLATE, template=source, findings=(syntax,))
+        return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), _kind(options.kind, None, path),
+                           template=source, findings=(syntax,))
+
+    declared = _static_block(ast, "kind")
+    kind = _kind(options.kind, declared, path)
+    data_path = options.data_file or path.with_suffix(".json")
+    data = load_json(data_path) if (options.data_file or data_path.is_file()) and not layout else None
+    source = TemplateSource(text, ast, data, display_path(data_path) if data is not None else None,
+                            layout=layout, kind_given=options.kind is not None)
+    if layout:
+        return LintInput(path=shown, origin=Origin.TEMPLATE, template=source, kind=kind)
+    common = dict(template=source, line_offset=None, line_map=TemplateLineMap(text))
+    findings: list[Finding] = []
+    if data is not None:
+        config = find_config(path)
+        try:
+            rendered = render(CompiledTemplate.load(path, config), data, _render_options(kind, data, config))
+        except NewsletterError as exc:
+            own = exc.path in (None, shown)
+            where = "" if own else f" (in {exc.path}{f':{exc.line}' if exc.line else ''})"
+            findings.append(finding("T006", exc.what + where, Location(shown, exc.line if own else None)))
+        else:
+            findings += [f for f in rendered.findings if f.rule not in _COVERED]
+            return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
+                               message=rendered.message, findings=tuple(findings), **common)
+    placeholder = _render_with_placeholders(path, env, ast, kind)
+    if placeholder is None:  # even placeholders could not render it: lint the source itself,
+        if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
+            return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
+        return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), kind, template=source, findings=tuple(findings))
+    html, subject = placeholder
+    return _html_input(shown, Origin.TEMPLATE, html, kind, subject=subject, findings=tuple(findings), **common)
+
+
+def _render_options(kind: Kind | None, data: Mapping[str, Any], config: Config) -> RenderOptions:
+    return RenderOptions(
+        kind=kind or Kind.TRANSACTIONAL,  # an undeclared kind is T003's finding, not a render failure
+        sender=None if config.sender_address else LINT_SENDER,
+        to=None if data.get("email") else LINT_RECIPIENT,
+        unsubscribe_url=None if config.unsubscribe_url else LINT_UNSUBSCRIBE,
+    )
+
+
+def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kind: Kind | None) -> tuple[str, str] | None:
+    env.undefined = _Placeholder
+    context = {"kind": kind.value if kind else "", "locale": find_config(path).locale,
+               "unsubscribe_url": "{{ unsubscribe_url }}", "email": "{{ email }}"}
+    try:
+        with jinja_errors(path):
+            template = env.from_string(ast)  # compiled from the tree already parsed: no second parse
+        html = render_template(template, context)
+        subject = render_block(template, "subject", context) or ""
+    except NewsletterError:
+        return None
+    return html, " ".join(subject.split())
+
+
+def _static_block(ast: Any, name: str) -> str | None:
+    """The literal text of `{% block name %}` when it holds only text (as `kind` does)."""
+    for block in ast.find_all(jinja2.nodes.Block):
+        if block.name == name:
+            parts = [node.data for output in block.body if isinstance(output, jinja2.nodes.Output)
+                     for node in output.nodes if isinstance(node, jinja2.nodes.TemplateData)]
+            return "".join(parts)
+    return None
+
+
+def mask_jinja(text: str) -> str:
+    """The source with `{% %}` and `{# #}` tags blanked (newlines kept, so lines stay true).
+    Expressions `{{ }}` stay: they read as placeholder text."""
+    return _JINJA_TAGS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)

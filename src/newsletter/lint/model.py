@@ -1,0 +1,146 @@
+"""What a rule family sees: one input (template, HTML file or message), parsed once.
+
+A rule family is a function `(LintInput) -> Iterable[Finding]`. Everything it may need is here,
+already parsed: the HTML as sent and its lxml tree, the message, the template source. Families
+never open files.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from functools import cached_property
+from typing import Any, Iterable, Mapping
+
+from lxml.html import HtmlElement
+
+from ..findings import Finding, Location
+from ..render import Kind
+
+
+class Origin(str, enum.Enum):
+    """How the input reached the linter, which decides what can be checked."""
+
+    HTML = "html"  # HTML as sent: the file is the message body
+    TEMPLATE = "template"  # a Jinja template, rendered with sample data or placeholders
+    EML = "eml"  # a complete RFC 5322 message
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A template's own text and what parsing and rendering it taught us."""
+
+    text: str
+    ast: Any | None  # jinja2.nodes.Template, None after a syntax error
+    data: Mapping[str, Any] | None  # the sample data, None when there is none
+    data_path: str | None = None
+    layout: bool = False  # extended or included by another template of the run
+    kind_given: bool = False  # --kind was passed: the template need not declare it
+
+
+@dataclass(frozen=True)
+class LintInput:
+    path: str
+    origin: Origin
+    html: str | None = None
+    document: HtmlElement | None = None
+    kind: Kind | None = None
+    subject: str | None = None
+    message: EmailMessage | None = None
+    template: TemplateSource | None = None
+    # Findings made while loading (syntax errors, render failures, the renderer's own).
+    findings: tuple[Finding, ...] = ()
+    # Lines of the HTML that are lines of the file after adding this (an .eml's HTML part);
+    # None when the HTML was produced by rendering and lines must be searched for.
+    line_offset: int | None = 0
+    # Maps rendered elements back to template lines (templates only).
+    line_map: "TemplateLineMap | None" = field(default=None, compare=False)
+
+    def at(self, line: int | None = None, column: int | None = None) -> Location:
+        return Location(self.path, line, column)
+
+    def locate(self, element: HtmlElement) -> Location:
+        """The file line of an element of `document`: exact for files, searched for templates."""
+        if self.line_offset is not None:
+            line = element.sourceline
+            return Location(self.path, line + self.line_offset if line else None)
+        if self.line_map is not None:
+            return Location(self.path, self.line_map.find(element))
+        return Location(self.path)
+
+    @cached_property
+    def by_tag(self) -> Mapping[str, list[HtmlElement]]:
+        """Elements of the document by tag, in document order: one walk shared by every rule."""
+        index: dict[str, list[HtmlElement]] = defaultdict(list)
+        if self.document is not None:
+            for element in self.document.iter():
+                if isinstance(element.tag, str):
+                    index[element.tag.lower()].append(element)
+        return index
+
+    def elements(self, *tags: str) -> list[HtmlElement]:
+        """Elements with any of these (lower-case) tags, in document order."""
+        if len(tags) == 1:
+            return self.by_tag.get(tags[0], [])
+        return list(self.document.iter(*tags)) if self.document is not None else []
+
+
+_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_ATTRIBUTES = ("id", "href", "src", "alt", "class", "name", "title")
+
+
+class TemplateLineMap:
+    """Finds the template line an element of the rendered HTML came from.
+
+    Rendering (and CSS inlining) moves lines, so an element is looked up in the template's own
+    source: the lines holding `<tag`, narrowed by the element's attribute values that appear
+    literally there. One candidate left is the answer; none or several means no line (the
+    finding then names only the file). Elements that come from a layout are not in the source.
+    """
+
+    def __init__(self, source: str) -> None:
+        self._lines = source.splitlines()
+        self._by_tag: dict[str, list[int]] = defaultdict(list)
+        for number, line in enumerate(self._lines, 1):
+            for tag in dict.fromkeys(m.lower() for m in _OPENING.findall(line)):
+                self._by_tag[tag].append(number)
+
+    def _candidates(self, tag: str) -> list[int]:
+        return self._by_tag.get(tag, [])
+
+    def find(self, element: HtmlElement) -> int | None:
+        candidates = self._candidates(str(element.tag).lower())
+        if len(candidates) <= 1:
+            return candidates[0] if candidates else None
+        for attribute in _ATTRIBUTES:
+            value = (element.get(attribute) or "").strip()
+            if len(value) < 3:
+                continue
+            narrowed = [n for n in candidates if value in self._lines[n - 1]]
+            if len(narrowed) == 1:
+                return narrowed[0]
+            if narrowed:
+                candidates = narrowed
+        return None
+
+
+@dataclass(frozen=True)
+class LintResult:
+    """The findings of one input, sorted by line, after selection and suppression."""
+
+    path: str
+    findings: tuple[Finding, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input": self.path, "findings": [f.to_json() for f in self.findings]}
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    def key(item: Finding) -> tuple[int, int, str]:
+        location = item.location
+        return ((location.line or 0) if location else 0, (location.column or 0) if location else 0, item.rule)
+
+    return sorted(findings, key=key)
