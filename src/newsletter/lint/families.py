@@ -10,6 +10,7 @@ from .accessibility import accessibility_rules
 from .content import content_rules
 from .gmail import gmail_rules
 from .headers import header_rules
+from .markup import markup_rules
 from .model import LintInput
 from .template import template_rules
 
@@ -21,4 +22,5 @@ FAMILIES: tuple[Family, ...] = (
     content_rules,
     accessibility_rules,
     header_rules,
+    markup_rules,
 )

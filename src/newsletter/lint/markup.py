@@ -1,0 +1,18 @@
+"""The markup family: Gmail schema.org findings (M rules) from `newsletter.markup`."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..findings import Finding
+from ..markup import extract, validate
+from ..render import html_to_text
+from .model import LintInput
+
+
+def markup_rules(item: LintInput) -> Iterable[Finding]:
+    if not item.html or ("application/ld+json" not in item.html and "itemscope" not in item.html):
+        return ()
+    return validate(
+        extract(item.html, path=item.path), kind=item.kind, visible_text=html_to_text(item.html)
+    )
