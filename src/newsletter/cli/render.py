@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
 import click
 
 from ..render import Kind, RenderOptions, render as render_message
+from ..render.dkim import DkimSigner
 from ..render.environment import load_json
 from .app import main, report_findings, write_output
 
@@ -26,21 +29,85 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--format", "fmt", type=click.Choice(["eml", "html", "text"]), default="eml",
               show_default=True, help="A complete message, or only its HTML or text part.")
 @click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
+@click.option("--recipients", type=click.Path(path_type=Path, dir_okay=False),
+              help="Bulk: a .csv (with an 'email' column) or .jsonl file, one recipient a row.")
+@click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Bulk: where to write one .eml per recipient, manifest.jsonl and rejects.jsonl.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Bulk: worker processes (default: the number of CPUs).")
+@click.option("--resume", is_flag=True, help="Bulk: finish a campaign that was interrupted.")
+@click.option("--dry-run", is_flag=True,
+              help="Bulk: render and check every recipient, write nothing (no --out-dir).")
+@click.option("--dkim-key", type=click.Path(path_type=Path, dir_okay=False),
+              help="Sign with this private key (PEM RSA or Ed25519, or a base64 Ed25519 seed).")
+@click.option("--dkim-selector", metavar="S", help="DKIM selector (s=).")
+@click.option("--dkim-domain", metavar="D", help="DKIM signing domain (d=; default: the sender's).")
 def render(template: Path, data_file: Path | None, kind: str | None, sender: str | None,
            to: str | None, subject: str | None, reply_to: str | None,
-           unsubscribe_url: str | None, fmt: str, output: str | None) -> None:
-    """Render TEMPLATE into one message (a complete .eml by default)."""
+           unsubscribe_url: str | None, fmt: str, output: str | None, recipients: Path | None,
+           out_dir: Path | None, jobs: int | None, resume: bool, dry_run: bool, dkim_key: Path | None,
+           dkim_selector: str | None, dkim_domain: str | None) -> None:
+    """Render TEMPLATE into one message (a complete .eml by default), or with --recipients
+    into one message per recipient."""
     data = load_json(data_file) if data_file else {}
-    rendered = render_message(
-        template,
-        data,
-        RenderOptions(kind=kind, sender=sender, to=to, subject=subject, reply_to=reply_to,
-                      unsubscribe_url=unsubscribe_url),
-    )
+    options = RenderOptions(kind=kind, sender=sender, to=to, subject=subject, reply_to=reply_to,
+                            unsubscribe_url=unsubscribe_url)
+    if bool(dkim_key) != bool(dkim_selector):
+        raise click.UsageError("--dkim-key and --dkim-selector go together")
+    if recipients is not None:
+        if (out_dir is None) != dry_run or to or output or (dry_run and resume):
+            raise click.UsageError("--recipients needs --out-dir (or --dry-run, without --resume), "
+                                   "and takes neither --to nor -o")
+        render_campaign(template, recipients, data, options, out_dir, jobs, resume,
+                        dkim_key, dkim_selector, dkim_domain)
+        return
+    if out_dir or jobs or resume or dry_run:
+        raise click.UsageError("--out-dir, --jobs, --resume and --dry-run go with --recipients")
+    rendered = render_message(template, data, options)
     report_findings(rendered.findings)
     payload = {
         "eml": rendered.as_bytes,
         "html": lambda: rendered.html.encode("utf-8"),
         "text": lambda: rendered.text.encode("utf-8"),
     }[fmt]()
+    if dkim_key and fmt == "eml":
+        signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain or _domain(rendered.message["From"]))
+        payload = signer.sign(payload)
     write_output(payload, output)
+
+
+def _domain(from_header: object) -> str:
+    return str(from_header).rsplit("@", 1)[-1].rstrip(">").strip()
+
+
+def render_campaign(template: Path, recipients: Path, data: dict, options: RenderOptions,
+                    out_dir: Path | None, jobs: int | None, resume: bool, dkim_key: Path | None,
+                    dkim_selector: str | None, dkim_domain: str | None) -> None:
+    from ..render.bulk import BulkOptions, progress_printer, render_bulk
+    from ..render.pipeline import Campaign, CompiledTemplate
+
+    signer = None
+    if dkim_key:
+        domain = dkim_domain or Campaign.prepare(CompiledTemplate.load(template), data, options).sender.domain
+        signer = DkimSigner.from_file(dkim_key, dkim_selector, domain)
+    summary = render_bulk(
+        template, recipients, data, options,
+        BulkOptions(out_dir=out_dir, jobs=jobs or os.cpu_count() or 1, resume=resume, dkim=signer,
+                    progress=progress_printer() if sys.stderr.isatty() else None),
+    )
+    report_findings(summary.findings)
+    if not summary.compiled:
+        click.echo(f"note: every message rendered in full: {summary.why_not_compiled}", err=True)
+    resumed = f" ({summary.rendered_before:,} by the earlier run)" if summary.rendered_before else ""
+    where = (f" -> {out_dir}/manifest.jsonl" + (f", {out_dir}/rejects.jsonl" if summary.rejected else "")
+             if out_dir else " (dry run: nothing written)")
+    if out_dir is None:
+        for reject in summary.first_rejects:
+            click.echo(f"{recipients}:{reject['line']}: rejected {reject['email'] or ''}: {reject['reason']}", err=True)
+    click.echo(
+        f"{summary.rows:,} rows read, {summary.rendered:,} rendered{resumed}, {summary.rejected:,} rejected"
+        f" in {summary.seconds:.1f} s: {summary.per_second:,.0f} messages/s{where}",
+        err=True,
+    )
+    if summary.rejected:
+        raise SystemExit(1)

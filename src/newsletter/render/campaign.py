@@ -26,7 +26,7 @@ from jinja2 import nodes
 from jinja2.utils import htmlsafe_json_dumps
 from lxml import html as lxml_html
 
-from .environment import render_template
+from .environment import render_block, render_template
 from .inline import inline_css
 from .pipeline import Campaign
 from .slots import Registry, Slot, SlotPath
@@ -141,6 +141,7 @@ class CompiledCampaign:
     paths: tuple[SlotPath, ...]
     html: tuple[Piece, ...]
     text: tuple[Piece, ...] | None  # None: the template has a text block of its own
+    subject: str | None  # the subject block with tokens; None when --subject gives it
     token: re.Pattern[str]
     findings: tuple  # inlining findings, reported once
 
@@ -168,6 +169,9 @@ class CompiledCampaign:
             else:
                 parts.append(_attribute(piece.tag, piece.name, self._fill(piece.value, values)))
         return "".join(parts)
+
+    def fill_subject(self, values: list[Any]) -> str | None:
+        return None if self.subject is None else self._fill(self.subject, values)
 
     def fill_text(self, values: list[Any]) -> str | None:
         """The text part, or None when a value would change the text's layout (empty, or with
@@ -227,6 +231,9 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
         **{name: Slot(registry, SlotPath(name)) for name in slot_names},
     }
     document = render_template(compiled.template, context)
+    subject = None
+    if campaign.options.subject is None:
+        subject = render_block(compiled.template, "subject", context) or ""
     inlined = inline_css(document, path=str(compiled.path))
     token = registry.pattern("sj")
     html_pieces = _cut_html(inlined.html, registry, token)
@@ -238,7 +245,7 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
             inlined.html, registry.pattern("s"), lambda i: f"{markers}{i}z"
         )
         text_pieces = tuple(_cut_text(text, registry, deferred))
-    return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces,
+    return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces, subject,
                             registry.pattern("s"), inlined.findings)
 
 

@@ -16,6 +16,7 @@ import binascii
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from email.headerregistry import Address
 from email.utils import format_datetime, formataddr, make_msgid
 
@@ -107,7 +108,12 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
 
 
 def _mailbox(address: Address) -> str:
-    return formataddr((address.display_name, address.addr_spec), charset="utf-8")
+    return _formataddr(address.display_name, address.addr_spec)
+
+
+@lru_cache(maxsize=1024)
+def _formataddr(name: str, addr: str) -> str:
+    return formataddr((name, addr), charset="utf-8")
 
 
 def _quoted_printable(body: str) -> bytes:
@@ -115,6 +121,7 @@ def _quoted_printable(body: str) -> bytes:
     return binascii.b2a_qp(data, quotetabs=False, istext=True).replace(b"\n", b"\r\n")
 
 
+@lru_cache(maxsize=1024)
 def encode_header(value: str, indent: int = 0) -> str:
     """An unstructured header value, 7-bit: runs of words with non-ASCII characters become
     RFC 2047 Q encoded-words; lines are folded at spaces near 78 characters."""

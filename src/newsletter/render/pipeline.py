@@ -90,28 +90,32 @@ class Campaign:
     sender: Address
     reply_to: Address | None
     options: RenderOptions
+    unsubscribe: jinja2.Template | None  # the unsubscribe URL pattern, compiled once
 
     @classmethod
     def prepare(cls, compiled: CompiledTemplate, data: Mapping[str, Any], options: RenderOptions) -> "Campaign":
         config = compiled.config
         declared = render_block(compiled.template, "kind", data)
         reply_to = options.reply_to or config.reply_to
+        pattern = options.unsubscribe_url or config.unsubscribe_url
+        with jinja_errors(compiled.path):
+            unsubscribe = header_environment().from_string(pattern) if pattern else None
         return cls(
             compiled=compiled,
             kind=resolve_kind(options.kind, declared, compiled.path),
             sender=_sender(options.sender, config),
             reply_to=_address(reply_to, "reply-to") if reply_to else None,
             options=options,
+            unsubscribe=unsubscribe,
         )
 
-    def personalise(self, data: Mapping[str, Any]) -> "Personalised":
-        """The recipient's address, unsubscribe URL, template context and subject."""
+    def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
+        """The recipient's address (unless already parsed from `data` by the caller), unsubscribe
+        URL, template context and subject."""
         config = self.compiled.config
         path = self.compiled.path
-        recipient = _recipient(self.options.to, data)
-        unsubscribe_url = _unsubscribe_url(
-            self.options.unsubscribe_url or config.unsubscribe_url, data, recipient, path
-        )
+        recipient = recipient or _recipient(self.options.to, data)
+        unsubscribe_url = _unsubscribe_url(self.unsubscribe, data, recipient, path)
         context = {
             **data,
             "kind": self.kind.value,
@@ -119,28 +123,20 @@ class Campaign:
             "unsubscribe_url": unsubscribe_url,
             "email": recipient.addr_spec,
         }
-        subject = self.options.subject
-        if subject is None:
-            subject = render_block(self.compiled.template, "subject", context)
-        subject = (subject or "").strip()
-        if not subject:
-            raise NewsletterError(
-                "the message has no subject", path=path,
-                fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
-            )
-        if "\r" in subject or "\n" in subject:
-            raise NewsletterError(
-                f"line break in the subject {subject!r}", path=path,
-                fix="keep the subject block on one line; data used in it must not contain line breaks",
-            )
-        return Personalised(recipient, unsubscribe_url, context, subject)
+        return Personalised(recipient, unsubscribe_url, context)
 
-    def envelope(self, person: "Personalised") -> Envelope:
+    def subject(self, context: Mapping[str, Any]) -> str:
+        """`--subject`, else the template's subject block rendered for this recipient."""
+        if self.options.subject is not None:
+            return checked_subject(self.options.subject, self.compiled.path)
+        return checked_subject(render_block(self.compiled.template, "subject", context) or "", self.compiled.path)
+
+    def envelope(self, person: "Personalised", subject: str) -> Envelope:
         config = self.compiled.config
         return Envelope(
             sender=self.sender,
             recipient=person.recipient,
-            subject=person.subject,
+            subject=subject,
             kind=self.kind,
             reply_to=self.reply_to,
             unsubscribe_url=person.unsubscribe_url,
@@ -161,7 +157,21 @@ class Personalised:
     recipient: Address
     unsubscribe_url: str | None
     context: dict[str, Any]
-    subject: str
+
+
+def checked_subject(subject: str, path: Path) -> str:
+    subject = subject.strip()
+    if not subject:
+        raise NewsletterError(
+            "the message has no subject", path=path,
+            fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
+        )
+    if "\r" in subject or "\n" in subject:
+        raise NewsletterError(
+            f"line break in the subject {subject!r}", path=path,
+            fix="keep the subject block on one line; data used in it must not contain line breaks",
+        )
+    return subject
 
 
 def render(
@@ -178,6 +188,7 @@ def render(
     data = dict(data or {})
     campaign = Campaign.prepare(compiled, data, options or RenderOptions())
     person = campaign.personalise(data)
+    subject = campaign.subject(person.context)
     path = compiled.path
     preheader = " ".join((render_block(compiled.template, "preheader", person.context) or "").split())
 
@@ -186,8 +197,8 @@ def render(
 
     findings = list(inlined.findings)
     findings += unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, inlined.html, path)
-    raw = build_message(campaign.envelope(person), inlined.html, text)
-    return RenderedMessage(path, campaign.kind, person.subject, preheader, inlined.html, text, raw, tuple(findings))
+    raw = build_message(campaign.envelope(person, subject), inlined.html, text)
+    return RenderedMessage(path, campaign.kind, subject, preheader, inlined.html, text, raw, tuple(findings))
 
 
 def unsubscribe_link_findings(kind: Kind, url: str | None, html: str, path: Path) -> list[Finding]:
@@ -227,12 +238,14 @@ def _sender(sender: str | None, config: Config) -> Address:
     return _address(config.sender_address, f"sender_address in {config.path}", display_name=config.sender_name)
 
 
-def _unsubscribe_url(pattern: str | None, data: Mapping[str, Any], recipient: Address, path: Path) -> str | None:
+def _unsubscribe_url(
+    pattern: jinja2.Template | None, data: Mapping[str, Any], recipient: Address, path: Path
+) -> str | None:
     """The configured URL, which may use recipient variables (`{{ email | urlencode }}`)."""
-    if not pattern:
+    if pattern is None:
         return None
     with jinja_errors(path):
-        url = header_environment().from_string(pattern).render({**data, "email": recipient.addr_spec})
+        url = pattern.render({**data, "email": recipient.addr_spec})
     url = url.strip()
     if not url.startswith("https://") or any(c in url for c in " \r\n<>\""):
         raise NewsletterError(
