@@ -1,0 +1,104 @@
+"""A campaign killed with SIGKILL finishes with --resume: nobody missing, nobody twice,
+no partial file."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ROOT
+
+ROWS = 3000
+
+
+def write_list(path: Path) -> None:
+    people = list(csv.DictReader((ROOT / "examples/boutique/recipients.csv").open(encoding="utf-8")))
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(people[0]))
+        writer.writeheader()
+        for i in range(ROWS):
+            writer.writerow({**people[i % len(people)], "email": f"client{i}@example.com"})
+
+
+def command(recipients: Path, out: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "newsletter", "render", str(ROOT / "templates/promotional/newsletter.html"),
+            "--data", str(ROOT / "examples/boutique/sale.json"), "--recipients", str(recipients),
+            "--out-dir", str(out), "--jobs", "2", *extra]
+
+
+def manifest_lines(out: Path) -> int:
+    try:
+        return (out / "manifest.jsonl").read_bytes().count(b"\n")
+    except FileNotFoundError:
+        return 0
+
+
+def test_kill_9_then_resume(tmp_path):
+    recipients = tmp_path / "list.csv"
+    write_list(recipients)
+    out = tmp_path / "out"
+    process = subprocess.Popen(command(recipients, out), cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while manifest_lines(out) < 400 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run finished before it could be killed: make the list longer"
+    os.killpg(process.pid, signal.SIGKILL)  # the parent and its worker processes
+    process.wait()
+    process.stderr.close()
+    written_before = manifest_lines(out)
+    assert 400 <= written_before < ROWS
+
+    refused = subprocess.run(command(recipients, out), cwd=ROOT, capture_output=True, text=True)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+
+    resumed = subprocess.run(command(recipients, out, "--resume"), cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"{ROWS:,} rows read, {ROWS:,} rendered" in resumed.stderr and "by the earlier run" in resumed.stderr
+
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["row"] for r in manifest) == list(range(1, ROWS + 1))  # everyone, once
+    assert len({r["email"] for r in manifest}) == ROWS
+    assert len({r["message_id"] for r in manifest}) == ROWS
+    files = sorted(p.name for p in out.iterdir() if p.suffix == ".eml")
+    assert files == sorted(r["file"] for r in manifest)
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    for record in manifest:
+        data = (out / record["file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == record["sha256"]  # complete, as recorded
+        assert data.endswith(b"--\r\n")
+    assert (out / "rejects.jsonl").read_text() == ""
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path):
+    import pty
+
+    recipients = tmp_path / "list.csv"
+    write_list(recipients)
+    primary, secondary = pty.openpty()
+    done = subprocess.run(command(recipients, tmp_path / "tty"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                          stderr=secondary, timeout=120)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0
+    text = shown.decode("utf-8", "replace")
+    assert "\r[" in text and "rows/s" in text and "ETA" in text and f"{ROWS:,}/{ROWS:,}" in text
+
+    quiet = subprocess.run(command(recipients, tmp_path / "pipe"), cwd=ROOT, capture_output=True, text=True)
+    assert "\r" not in quiet.stderr and "ETA" not in quiet.stderr
