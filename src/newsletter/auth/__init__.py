@@ -1,0 +1,1 @@
+"""Sender authentication: SPF, DKIM, DMARC, alignment, MX, BIMI, MTA-STS, TLS-RPT, PTR."""
