@@ -7,5 +7,6 @@ from __future__ import annotations
 
 from .app import main
 from . import render  # noqa: F401  (registers the command)
+from . import dns  # noqa: F401  (registers the command)
 
 __all__ = ["main"]
