@@ -122,7 +122,7 @@ class LoopbackDNSServer:
             answer = self._answer(wire, "tcp")
             if answer is None:
                 continue
-            payload = answer[0].to_wire()
+            payload = answer[0].to_wire(max_size=65535)
             sock.sendall(struct.pack("!H", len(payload)) + payload)
 
     # --- data ------------------------------------------------------------------------------

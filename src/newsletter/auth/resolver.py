@@ -206,7 +206,7 @@ def zone_from_records(records: Mapping[str, Mapping[str, Iterable[str]]]) -> dns
                                           create=True)
             for value in values:
                 rdataset.add(dns.rdata.from_text(dns.rdataclass.IN, rdtype, value,
-                                                 origin=dns.name.root), 3600)
+                                                 origin=dns.name.root, relativize=False), 3600)
     return zone
 
 

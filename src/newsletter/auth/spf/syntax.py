@@ -155,7 +155,7 @@ def _parse_term(text: str, offset: int) -> Term:
     if lname == "ip4":
         found = _IP4.fullmatch(rest[1:]) if rest.startswith(":") else None
         if not found:
-            raise SpfSyntaxError(f"invalid IPv4 network in {text!r}", arg_offset)
+            raise SpfSyntaxError(f"invalid IPv4 network in {text!r}", arg_offset + 1)
         prefix = _cidr(found.group(2), 32, text, offset)
         network = ipaddress.IPv4Network(f"{found.group(1)}/{32 if prefix is None else prefix}",
                                         strict=False)
@@ -166,7 +166,7 @@ def _parse_term(text: str, offset: int) -> Term:
     except ValueError:
         address = None
     if address is None:
-        raise SpfSyntaxError(f"invalid IPv6 network in {text!r}", arg_offset)
+        raise SpfSyntaxError(f"invalid IPv6 network in {text!r}", arg_offset + 1)
     prefix = _cidr(found.group(2), 128, text, offset)  # type: ignore[union-attr]
     network = ipaddress.IPv6Network(f"{address}/{128 if prefix is None else prefix}", strict=False)
     return Mechanism(**build, network=network)
