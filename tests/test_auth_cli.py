@@ -146,3 +146,17 @@ def test_timeouts_give_temperror_findings_not_a_hang(server):
     assert time.monotonic() - started < 5
     rules = {f["rule"] for f in json.loads(result.output)["findings"]}
     assert {"SPF014", "DMARC013"} <= rules
+
+
+def test_zone_file_with_nameserver_reads_includes_from_dns(server, tmp_path):
+    zone = tmp_path / "new.zone"
+    zone.write_text('$ORIGIN new.example.\n$TTL 300\n'
+                    '@ IN TXT "v=spf1 include:_spf.esp.example include:nowhere.example -all"\n')
+    offline = json.loads(run("new.example", "--zone", str(zone), "--only", "spf",
+                             "--format", "json").output)
+    assert {f["rule"] for f in offline["findings"]} == {"SPF014"}  # includes outside the zone
+    layered = json.loads(run("new.example", "--zone", str(zone), "--only", "spf",
+                             "--format", "json", *ns(server)).output)
+    # nowhere.example has no SPF: a permerror at receivers, so the bulk-sender rules fail too
+    assert {f["rule"] for f in layered["findings"]} == {"SPF012", "AUTH012"}
+    assert layered["spf"]["lookups"] == 2

@@ -14,15 +14,16 @@ from .records import (MxHost, ReverseDns, TagRecord, check_bimi, check_mta_sts, 
                       check_reverse_dns, check_tls_rpt)
 from .report import CHECKS, CheckOptions, DomainReport, check_domain, check_domains, \
     validate_domain
-from .resolver import (Answer, MemoryResolver, Mx, NetworkResolver, Resolver, Status, Txt,
-                       ZoneResolver, parse_nameserver)
+from .resolver import (Answer, LayeredResolver, MemoryResolver, Mx, NetworkResolver, Resolver,
+                       Status, Txt, ZoneResolver, parse_nameserver)
 from .spf import SpfEvaluation, SpfRecord, SpfResult, SpfSyntaxError, check_host, check_sender, \
     parse_record
 from .spf.lint import SpfLint, lint_spf
 
 __all__ = [
     "Alignment", "Answer", "BulkEvidence", "CHECKS", "CheckOptions", "DkimKey",
-    "DkimSignatureResult", "DmarcDiscovery", "DmarcRecord", "DomainReport", "MemoryResolver",
+    "DkimSignatureResult", "DmarcDiscovery", "DmarcRecord", "DomainReport", "LayeredResolver",
+    "MemoryResolver",
     "Mx", "MxHost", "NetworkResolver", "ProviderVerdict", "Requirement", "Resolver", "ReverseDns",
     "SpfEvaluation", "SpfLint", "SpfRecord", "SpfResult", "SpfSyntaxError", "Status", "TagRecord",
     "Txt", "ZoneResolver", "bulk_sender_verdict", "check_alignment", "check_bimi", "check_domain",

@@ -145,6 +145,8 @@ def _ptr(e: BulkEvidence) -> tuple[str, str]:
     r = e.reverse_dns
     if r is None:
         return UNKNOWN, "give --ip to check the sending IP's reverse DNS"
+    if r.error:
+        return UNKNOWN, f"PTR lookup for {r.ip} failed: {r.error}"
     if r.ok:
         return PASS, f"{r.ip} -> {', '.join(r.confirmed)} -> {r.ip}"
     if not r.names:

@@ -38,6 +38,7 @@ class ReverseDns:
     ip: str
     names: tuple[str, ...]  # PTR names
     confirmed: tuple[str, ...]  # those whose A/AAAA include the IP
+    error: str | None = None  # the PTR lookup failed (timeout, outside the zone file)
 
     @property
     def ok(self) -> bool:
@@ -161,8 +162,8 @@ def check_reverse_dns(ip: str, resolver: Resolver) -> tuple[ReverseDns, tuple[Fi
     where = Location(f"{reverse} PTR")
     answer = resolver.query(reverse, "PTR")
     if answer.status is Status.TEMPERROR:
-        return ReverseDns(str(address), (), ()), (finding("AUTH013", f"{reverse}: {answer.error}",
-                                                          where),)
+        return ReverseDns(str(address), (), (), answer.error), (
+            finding("AUTH013", answer.error or "DNS error", where),)
     names = tuple(r for r in answer.records if isinstance(r, str))
     if not names:
         return ReverseDns(str(address), (), ()), (finding("AUTH010", f"{address} has no PTR record",

@@ -144,11 +144,18 @@ class ZoneResolver(_ManyInSequence):
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], origin: str | None = None) -> "ZoneResolver":
+        """Read master files; `origin` is used only for a file without $ORIGIN."""
         zones = []
         for path in paths:
             try:
-                zones.append(dns.zone.from_file(str(path), origin=origin, relativize=False,
-                                                check_origin=False))
+                try:
+                    zone = dns.zone.from_file(str(path), relativize=False, check_origin=False)
+                except dns.zone.UnknownOrigin:
+                    if origin is None:
+                        raise
+                    zone = dns.zone.from_file(str(path), origin=origin, relativize=False,
+                                              check_origin=False)
+                zones.append(zone)
             except OSError as exc:
                 raise NewsletterError(f"cannot read zone file: {exc.strerror}", path=path) from None
             except dns.zone.UnknownOrigin:
@@ -158,6 +165,12 @@ class ZoneResolver(_ManyInSequence):
             except dns.exception.DNSException as exc:
                 raise NewsletterError(f"invalid zone file: {exc}", path=path) from None
         return cls(zones)
+
+    def covers(self, name: str) -> bool:
+        try:
+            return self._zone_for(dns_name(name)) is not None
+        except ValueError:
+            return False
 
     def _zone_for(self, name: dns.name.Name) -> dns.zone.Zone | None:
         for zone in self.zones:
@@ -194,6 +207,23 @@ class ZoneResolver(_ManyInSequence):
                 return Answer(name, rdtype, Status.TEMPERROR, error="CNAME loop")
             seen.add(qname)
             qname = cname[0].target
+
+
+class LayeredResolver(_ManyInSequence):
+    """Zone files for the names they cover, another resolver (the network) for the rest:
+    checks a zone before publishing it while its includes are read from live DNS."""
+
+    def __init__(self, zones: ZoneResolver, rest: Resolver):
+        self.zones = zones
+        self.rest = rest
+
+    def query(self, name: str, rdtype: str) -> Answer:
+        return (self.zones if self.zones.covers(name) else self.rest).query(name, rdtype)
+
+    def query_many(self, pairs: Sequence[tuple[str, str]]) -> tuple[Answer, ...]:
+        outside = [p for p in pairs if not self.zones.covers(p[0])]
+        self.rest.query_many(outside)  # in parallel, then served from the cache
+        return tuple(self.query(name, rdtype) for name, rdtype in pairs)
 
 
 def zone_from_records(records: Mapping[str, Mapping[str, Iterable[str]]]) -> dns.zone.Zone:

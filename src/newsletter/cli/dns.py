@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..auth import (CHECKS, CheckOptions, DomainReport, NetworkResolver, ZoneResolver,
+from ..auth import (CHECKS, CheckOptions, DomainReport, LayeredResolver, NetworkResolver,
+                    ZoneResolver,
                     check_domains, parse_nameserver, validate_domain)
 from ..auth.spf import normalise_ip
 from ..errors import NewsletterError
@@ -37,7 +38,8 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
               help="Nameserver to ask (repeatable); default: the system's.")
 @click.option("--zone", "zones", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="Master zone file to check offline, before publishing (repeatable).")
+              help="Master zone file to check before publishing (repeatable); offline unless "
+                   "--nameserver is also given, which then answers for names outside the zones.")
 @click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds to wait for each DNS answer.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -59,21 +61,19 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         except OSError as exc:
             raise NewsletterError(f"cannot read message: {exc.strerror}", path=message_file) \
                 from None
-    if zones and nameservers:
-        raise NewsletterError("--zone and --nameserver cannot be combined",
-                              fix="check the zone file offline, or the published records")
     options = CheckOptions(selectors=tuple(s.strip() for s in selectors if s.strip()), ip=ip,
                            mail_from=mail_from, helo=helo, message=message,
                            message_path=str(message_file) if message_file else None,
                            only=_only(only))
-    if zones:
-        resolver = ZoneResolver.from_files(zones, origin=names[0] + ".")
-        reports = check_domains(names, resolver, options)
+    zone = ZoneResolver.from_files(zones, origin=names[0] + ".") if zones else None
+    if zone is not None and not nameservers:
+        reports = check_domains(names, zone, options)
     else:
         network = NetworkResolver([parse_nameserver(n) for n in nameservers] or None,
                                   timeout=timeout)
         try:
-            reports = check_domains(names, network, options)
+            reports = check_domains(names, LayeredResolver(zone, network) if zone else network,
+                                    options)
         finally:
             network.close()
         if network.queries and not network.responses:
@@ -133,8 +133,9 @@ def format_report(report: DomainReport) -> str:
             row(label, record.record if record else "(none)")
     if report.reverse_dns is not None:
         r = report.reverse_dns
-        row("PTR", f"{r.ip} -> {', '.join(r.names) or '(none)'}"
-                   + (" (forward-confirmed)" if r.ok else ""))
+        row("PTR", f"{r.ip} -> " + (f"(not checked: {r.error})" if r.error else
+                                     f"{', '.join(r.names) or '(none)'}"
+                                     + (" (forward-confirmed)" if r.ok else "")))
     for verdict in report.bulk_sender:
         groups = [f"{status}: " + ", ".join(q.id for q in verdict.requirements
                                              if q.status == status)
