@@ -40,17 +40,23 @@ class LoopbackDNSServer:
         self.questions: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers)
-        self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        self._udp.bind(("127.0.0.1", 0))
-        self.port = self._udp.getsockname()[1]
         server = self
 
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 server._serve_tcp(self.request)
 
-        socketserver.ThreadingTCPServer.allow_reuse_address = True
-        self._tcp = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
+        for _ in range(50):  # a free UDP port whose TCP twin is free too
+            self._udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._udp.bind(("127.0.0.1", 0))
+            self.port = self._udp.getsockname()[1]
+            try:
+                self._tcp = socketserver.ThreadingTCPServer(("127.0.0.1", self.port), Handler)
+                break
+            except OSError:
+                self._udp.close()
+        else:
+            raise OSError("no free UDP+TCP port pair on 127.0.0.1")
         self._tcp.daemon_threads = True
         self._threads = [threading.Thread(target=self._udp_loop, daemon=True),
                          threading.Thread(target=self._tcp.serve_forever, daemon=True)]
