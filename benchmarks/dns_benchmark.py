@@ -2,7 +2,8 @@
 
     python benchmarks/dns_benchmark.py [--domains 200] [--delay 0.02] [--venv DIR]
 
-Starts the test suite's loopback DNS server (tests/auth_dnsserver.py) serving generated domains
+Starts the test suite's loopback DNS server (tests/auth_dnsserver.py), in its own process so that
+it does not compete for the interpreter lock with either tool, serving generated domains
 (SPF with shared nested includes, MX, DMARC, some BIMI and TLS-RPT, DKIM keys), adding `--delay`
 seconds to every answer. Installs checkdmarc in its own virtual environment (a temporary one
 unless --venv names one to reuse) and points it at the server by passing a dnspython
@@ -76,15 +77,59 @@ def generate(count: int) -> tuple[list[str], dict]:
     return domains, records
 
 
-def run_ours(server: LoopbackDNSServer, domains: list[str], only: frozenset[str]) -> dict:
-    server.reset_counts()
-    resolver = NetworkResolver([server.address], timeout=5.0, workers=32)
+class ServerProcess:
+    """The loopback DNS server in a child process; counts queries on request."""
+
+    def __init__(self, count: int, delay: float):
+        self.process = subprocess.Popen([sys.executable, __file__, "--serve", str(count),
+                                         "--delay", str(delay)], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+        self.port = int(self._read())
+
+    def _read(self) -> str:
+        line = self.process.stdout.readline()  # type: ignore[union-attr]
+        if not line:
+            raise SystemExit("the DNS server process stopped")
+        return line.strip()
+
+    def command(self, word: str) -> str:
+        self.process.stdin.write(word + "\n")  # type: ignore[union-attr]
+        self.process.stdin.flush()  # type: ignore[union-attr]
+        return self._read()
+
+    def reset(self) -> None:
+        self.command("reset")
+
+    @property
+    def queries(self) -> int:
+        return int(self.command("count"))
+
+    def close(self) -> None:
+        self.process.stdin.close()  # type: ignore[union-attr]
+        self.process.wait(timeout=10)
+
+
+def serve(count: int, delay: float) -> None:
+    _, records = generate(count)
+    with LoopbackDNSServer(zone_from_records(records), delay=delay, workers=256) as server:
+        print(server.port, flush=True)
+        for line in sys.stdin:
+            if line.strip() == "reset":
+                server.reset_counts()
+                print("ok", flush=True)
+            elif line.strip() == "count":
+                print(server.total_queries, flush=True)
+
+
+def run_ours(server: ServerProcess, domains: list[str], only: frozenset[str]) -> dict:
+    server.reset()
+    resolver = NetworkResolver([("127.0.0.1", server.port)], timeout=5.0, workers=32)
     started = time.perf_counter()
     reports = check_domains(domains, resolver, CheckOptions(only=only), workers=64)
     elapsed = time.perf_counter() - started
     resolver.close()
     assert len(reports) == len(domains)
-    return {"seconds": elapsed, "queries": server.total_queries}
+    return {"seconds": elapsed, "queries": server.queries}
 
 
 def checkdmarc_python(venv_dir: Path | None) -> Path:
@@ -100,14 +145,14 @@ def checkdmarc_python(venv_dir: Path | None) -> Path:
     return python
 
 
-def run_checkdmarc(python: Path, server: LoopbackDNSServer, domains: list[str]) -> dict:
-    server.reset_counts()
+def run_checkdmarc(python: Path, server: ServerProcess, domains: list[str]) -> dict:
+    server.reset()
     done = subprocess.run([str(python), "-c", CHECKDMARC_RUNNER, str(server.port),
                            json.dumps(domains)], capture_output=True, text=True)
     if done.returncode:
         raise SystemExit(f"checkdmarc failed:\n{done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
-    return {"seconds": result["seconds"], "queries": server.total_queries}
+    return {"seconds": result["seconds"], "queries": server.queries}
 
 
 def main() -> None:
@@ -115,13 +160,19 @@ def main() -> None:
     parser.add_argument("--domains", type=int, default=200)
     parser.add_argument("--delay", type=float, default=0.02, help="seconds added to each answer")
     parser.add_argument("--venv", type=Path, help="reuse (or create) checkdmarc's venv here")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)  # the server process
     args = parser.parse_args()
-    domains, records = generate(args.domains)
+    if args.serve:
+        return serve(args.serve, args.delay)
+    domains, _ = generate(args.domains)
     python = checkdmarc_python(args.venv)
-    with LoopbackDNSServer(zone_from_records(records), delay=args.delay, workers=128) as server:
+    server = ServerProcess(args.domains, args.delay)
+    try:
         ours = run_ours(server, domains, COMPARABLE)
         ours_all = run_ours(server, domains, frozenset(CheckOptions().only) - {"ptr"})
         theirs = run_checkdmarc(python, server, domains)
+    finally:
+        server.close()
     n = len(domains)
     print(f"\n{n} domains, {args.delay * 1000:.0f} ms added to every DNS answer\n")
     print(f"{'run':<44}{'wall s':>9}{'queries':>9}{'per domain':>12}")
