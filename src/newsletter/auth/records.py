@@ -70,34 +70,34 @@ def check_mx(domain: str, resolver: Resolver) -> tuple[tuple[MxHost, ...], tuple
     return tuple(hosts), tuple(findings)
 
 
-def _tag_record(name: str, resolver: Resolver, version: str
-                ) -> tuple[TagRecord | None, str | None, bool]:
-    """(record, problem, temperror) for the TXT record at `name` starting with v=<version>."""
+def _tag_record(name: str, resolver: Resolver, version: str, syntax_rule: str
+                ) -> tuple[TagRecord | None, tuple[Finding, ...]]:
+    """The TXT record at `name` starting with v=<version>, and the findings that stop its
+    checks (a DNS error, several records, a malformed tag list)."""
+    where = Location(f"{name} TXT")
     answer = resolver.query(name, "TXT")
     if answer.status is Status.TEMPERROR:
-        return None, answer.error, True
+        return None, (finding("AUTH013", answer.error or "DNS error", where),)
     texts = [r.text for r in answer.records if isinstance(r, Txt)
              and re.match(rf"\s*v\s*=\s*{re.escape(version)}\s*(;|$)", r.text, re.I)]
     if not texts:
-        return None, None, False
+        return None, ()
     if len(texts) > 1:
-        return None, f"{len(texts)} records at {name}", False
+        return None, (finding(syntax_rule, f"{len(texts)} records at {name}", where),)
     try:
         tags = parse_tag_list(texts[0])
     except ValueError as exc:
-        return TagRecord(name, texts[0], ()), str(exc), False
-    return TagRecord(name, texts[0], tuple((k.lower(), v) for k, v in tags.items())), None, False
+        return TagRecord(name, texts[0], ()), (finding(syntax_rule, str(exc), where),)
+    return TagRecord(name, texts[0], tuple((k.lower(), v) for k, v in tags.items())), ()
 
 
 def check_bimi(domain: str, resolver: Resolver, dmarc: DmarcDiscovery | None
                ) -> tuple[TagRecord | None, tuple[Finding, ...]]:
     name = f"default._bimi.{domain}"
     where = Location(f"{name} TXT")
-    record, problem, temporary = _tag_record(name, resolver, "BIMI1")
-    if temporary:
-        return None, (finding("AUTH013", f"{name}: {problem}", where),)
-    if problem:
-        return record, (finding("AUTH005", problem, where),)
+    record, stop = _tag_record(name, resolver, "BIMI1", "AUTH005")
+    if stop:
+        return record, stop
     if record is None:
         return None, ()
     findings = []
@@ -120,11 +120,9 @@ def check_bimi(domain: str, resolver: Resolver, dmarc: DmarcDiscovery | None
 def check_mta_sts(domain: str, resolver: Resolver) -> tuple[TagRecord | None, tuple[Finding, ...]]:
     name = f"_mta-sts.{domain}"
     where = Location(f"{name} TXT")
-    record, problem, temporary = _tag_record(name, resolver, "STSv1")
-    if temporary:
-        return None, (finding("AUTH013", f"{name}: {problem}", where),)
-    if problem:
-        return record, (finding("AUTH007", problem, where),)
+    record, stop = _tag_record(name, resolver, "STSv1", "AUTH007")
+    if stop:
+        return record, stop
     if record is None:
         return None, ()
     policy_id = record.get("id")
@@ -138,11 +136,9 @@ def check_tls_rpt(domain: str, resolver: Resolver, mta_sts: TagRecord | None
                   ) -> tuple[TagRecord | None, tuple[Finding, ...]]:
     name = f"_smtp._tls.{domain}"
     where = Location(f"{name} TXT")
-    record, problem, temporary = _tag_record(name, resolver, "TLSRPTv1")
-    if temporary:
-        return None, (finding("AUTH013", f"{name}: {problem}", where),)
-    if problem:
-        return record, (finding("AUTH008", problem, where),)
+    record, stop = _tag_record(name, resolver, "TLSRPTv1", "AUTH008")
+    if stop:
+        return record, stop
     if record is None:
         if mta_sts is not None:
             return None, (finding("AUTH009", f"{domain} has MTA-STS but no {name}", where),)
