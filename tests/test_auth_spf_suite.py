@@ -8,7 +8,6 @@ with no strings cannot be sent and is left out.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import dns.name
 import dns.rdataclass

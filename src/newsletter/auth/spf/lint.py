@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ...findings import Finding, Location, finding
 from ..resolver import Answer, Resolver, Status, Txt
 from .check import LOOKUP_LIMIT, MX_LIMIT, VOID_LIMIT, spf_records, valid_domain
+from .macros import MacroString
 from .syntax import Mechanism, SpfRecord, SpfSyntaxError, parse_record
 
 MAX_RECORD_BYTES = 450
@@ -91,12 +92,12 @@ class _Walk:
             if term.queries_dns:
                 self.lookups += 1
             if term.kind == "include" and not term.domain.has_macros:  # type: ignore[union-attr]
-                self._follow(term.domain.source, path, "include", where)  # type: ignore[union-attr]
+                self._follow(_literal(term.domain), path, "include", where)  # type: ignore[arg-type]
         redirect = record.redirect
         if redirect is not None and not any(m.kind == "all" for m in record.mechanisms):
             self.lookups += 1
             if not redirect.value.has_macros:
-                self._follow(redirect.value.source, path, "redirect", where)
+                self._follow(_literal(redirect.value), path, "redirect", where)
 
     def _constructs(self, record: SpfRecord, domain: str, where: Location, top: bool) -> None:
         for term in record.mechanisms:
@@ -139,7 +140,7 @@ class _Walk:
         """Void lookups of a/mx terms with literal targets (A and AAAA both empty for 'a')."""
         pairs: list[tuple[str, str]] = []
         for m in mechanisms:
-            target = (m.domain.source if m.domain else domain).rstrip(".")
+            target = (_literal(m.domain) if m.domain else domain).rstrip(".")
             pairs += [(target, "A"), (target, "AAAA")] if m.kind == "a" else [(target, "MX")]
         answers = iter(self.resolver.query_many(pairs))
         for m in mechanisms:
@@ -155,3 +156,8 @@ class _Walk:
     def _void(self, name: str) -> None:
         self.voids += 1
         self.void_names.append(name)
+
+
+def _literal(spec: MacroString) -> str:
+    """A domain-spec without macro letters (escapes like %- still expand)."""
+    return spec.expand(lambda letter: "")
