@@ -100,7 +100,7 @@ def format_report(report: DomainReport) -> str:
         spf = report.spf
         text = spf.record or "(none)"
         if spf.record:
-            text += f"   [{spf.lookups} lookups, {spf.void_lookups} void]"
+            text += f"   [DNS lookups {spf.lookups}/10, void {spf.void_lookups}/2]"
         row("SPF", text)
         if report.spf_result is not None:
             row("", f"check_host({report.spf_result.domain}): {report.spf_result.result.value}"
