@@ -81,6 +81,8 @@ def test_only_limits_the_queries(server):
     data = json.loads(result.output)
     assert data["spf"] is None and data["dmarc"] is None and data["mx"]
     assert {q[1] for q in server.questions} <= {"MX", "A", "AAAA"}
+    evidence = {r["id"]: r["evidence"] for r in data["bulk_sender"]["gmail"]["requirements"]}
+    assert "not checked" in evidence["dkim"] and "not checked" in evidence["spf"]
 
 
 @requires_shared

@@ -43,7 +43,8 @@ class ProviderVerdict:
 
 @dataclass(frozen=True)
 class BulkEvidence:
-    """What the other checks found; None means 'not checked'."""
+    """What the other checks found; None means 'not checked'. `checked` names the checks run
+    (report.CHECKS), so an unchecked family reads 'not checked', not 'missing'."""
 
     spf: SpfLint | None = None
     spf_result: SpfEvaluation | None = None
@@ -55,6 +56,7 @@ class BulkEvidence:
     alignment_status: str = UNKNOWN
     reverse_dns: ReverseDns | None = None
     headers: Message | None = None
+    checked: frozenset[str] = frozenset()
 
 
 @cache
@@ -91,7 +93,7 @@ def _evaluate(check: str, info: dict, e: BulkEvidence) -> tuple[str, str]:
 
 def _spf(e: BulkEvidence) -> tuple[str, str]:
     if e.spf_result is not None:
-        status = PASS if e.spf_result.result is SpfResult.PASS else FAIL
+        status = {SpfResult.PASS: PASS, SpfResult.TEMPERROR: UNKNOWN}.get(e.spf_result.result, FAIL)
         return status, f"check_host: {e.spf_result.result.value} ({e.spf_result.reason})"
     if e.spf is None:
         return UNKNOWN, "SPF not checked"
@@ -110,6 +112,8 @@ def _dkim(e: BulkEvidence) -> tuple[str, str]:
             return FAIL, "the message is not DKIM-signed"
         return FAIL, "; ".join(f"d={s.domain} s={s.selector}: {s.result}"
                                for s in e.dkim_signatures)
+    if "dkim" not in e.checked:
+        return UNKNOWN, "DKIM not checked; give --message to verify a signature"
     usable = [k for k in e.dkim_keys if not k.revoked and k.key_bits]
     if usable:
         return UNKNOWN, (f"key published at {', '.join(k.selector for k in usable)}; "
@@ -144,6 +148,8 @@ def _alignment(e: BulkEvidence) -> tuple[str, str]:
 def _ptr(e: BulkEvidence) -> tuple[str, str]:
     r = e.reverse_dns
     if r is None:
+        if "ptr" not in e.checked:
+            return UNKNOWN, "reverse DNS not checked"
         return UNKNOWN, "give --ip to check the sending IP's reverse DNS"
     if r.error:
         return UNKNOWN, f"PTR lookup for {r.ip} failed: {r.error}"
@@ -176,7 +182,8 @@ def _key_size(e: BulkEvidence) -> tuple[str, str]:
     sizes += [(s.selector, s.key_bits) for s in e.dkim_signatures or ()
               if s.algorithm.startswith("rsa") and s.key_bits]
     if not sizes and not any(k.key_type == "ed25519" for k in e.dkim_keys):
-        return UNKNOWN, "no DKIM key found to measure"
+        return UNKNOWN, "no DKIM key found to measure" if "dkim" in e.checked else \
+            "DKIM not checked"
     weak = [f"{sel}: {bits} bits" for sel, bits in sizes if bits < 1024]
     if weak:
         return FAIL, ", ".join(weak)

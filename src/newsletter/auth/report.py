@@ -168,7 +168,7 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
                             dkim_selectors_given=bool(options.selectors),
                             dkim_signatures=signatures, dmarc=dmarc, alignment=alignment,
                             alignment_status=alignment_status, reverse_dns=reverse,
-                            headers=headers)
+                            headers=headers, checked=only)
     verdicts = bulk_sender_verdict(evidence)
     failing = sorted({r.id for v in verdicts for r in v.requirements if r.status == FAIL})
     if failing:
