@@ -11,7 +11,7 @@ from ..auth import (CHECKS, CheckOptions, DomainReport, LayeredResolver, Network
                     check_domains, parse_nameserver, validate_domain)
 from ..auth.spf import normalise_ip
 from ..errors import NewsletterError
-from ..findings import has_errors
+from ..findings import Finding, has_errors
 from .app import echo_json, main
 
 
@@ -89,12 +89,41 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         raise SystemExit(1)
 
 
+_AUTH_SECTIONS = {"AUTH001": "MX", "AUTH002": "MX", "AUTH003": "MX", "AUTH004": "BIMI",
+                  "AUTH005": "BIMI", "AUTH006": "BIMI", "AUTH007": "MTA-STS", "AUTH008": "TLS-RPT",
+                  "AUTH009": "TLS-RPT", "AUTH010": "PTR", "AUTH011": "PTR", "AUTH012": "Bulk"}
+_RECORD_SECTIONS = (("_bimi.", "BIMI"), ("_mta-sts.", "MTA-STS"), ("_smtp._tls.", "TLS-RPT"),
+                    (".arpa", "PTR"), (" MX", "MX"))
+
+
+def _section(item: Finding) -> str:
+    """Which block of the text report a finding belongs to."""
+    for prefix in ("SPF", "DKIM", "DMARC"):
+        if item.rule.startswith(prefix):
+            return prefix
+    path = item.location.path if item.location and item.location.path else ""
+    return _AUTH_SECTIONS.get(item.rule) or next(
+        (section for marker, section in _RECORD_SECTIONS if marker in path), "Bulk")
+
+
 def format_report(report: DomainReport) -> str:
-    """The text report: one block per domain, grouped by record, findings with their fixes."""
+    """The text report: one block per domain, grouped by record, each finding with its fix."""
     lines = [report.domain]
+    by_section: dict[str, list[Finding]] = {}
+    for item in report.findings:
+        by_section.setdefault(_section(item), []).append(item)
 
     def row(label: str, text: str) -> None:
         lines.append(f"  {label:<9}{text}")
+
+    def issues(section: str) -> None:
+        for item in by_section.pop(section, ()):
+            where = item.location.path if item.location and item.location.path else ""
+            column = f":{item.location.column}" if item.location and item.location.column else ""
+            lines.append(f"  {'':<9}{item.severity.value} {item.rule} {where}{column}: "
+                         f"{item.message}")
+            if item.fix:
+                lines.append(f"  {'':<11}fix: {item.fix}")
 
     if report.spf is not None:
         spf = report.spf
@@ -105,6 +134,7 @@ def format_report(report: DomainReport) -> str:
         if report.spf_result is not None:
             row("", f"check_host({report.spf_result.domain}): {report.spf_result.result.value}"
                     f" — {report.spf_result.reason}")
+    issues("SPF")
     if report.dkim is not None:
         if not report.dkim:
             row("DKIM", "(no key found)")
@@ -114,6 +144,7 @@ def format_report(report: DomainReport) -> str:
     for sig in report.dkim_signatures or ():
         row("DKIM sig", f"d={sig.domain} s={sig.selector} {sig.algorithm}: {sig.result}"
                         + ("" if sig.result == "pass" else f" ({sig.reason})"))
+    issues("DKIM")
     if report.dmarc is not None and "dmarc" in report.checked:
         d = report.dmarc
         if d.record:
@@ -125,28 +156,27 @@ def format_report(report: DomainReport) -> str:
         a = report.alignment
         row("Aligned", f"DKIM {a.dkim_domain or '-'}: {'yes' if a.dkim_aligned else 'no'}; "
                        f"SPF {a.spf_domain or '-'}: {'yes' if a.spf_aligned else 'no'}")
+    issues("DMARC")
     if report.mx is not None:
         row("MX", ", ".join(f"{m.preference} {m.host or '.'}" for m in report.mx) or "(none)")
+    issues("MX")
     for label, record, check in (("BIMI", report.bimi, "bimi"), ("MTA-STS", report.mta_sts,
                                  "mta-sts"), ("TLS-RPT", report.tls_rpt, "tls-rpt")):
         if check in report.checked:
             row(label, record.record if record else "(none)")
+        issues(label)
     if report.reverse_dns is not None:
         r = report.reverse_dns
         row("PTR", f"{r.ip} -> " + (f"(not checked: {r.error})" if r.error else
                                      f"{', '.join(r.names) or '(none)'}"
                                      + (" (forward-confirmed)" if r.ok else "")))
+    issues("PTR")
     for verdict in report.bulk_sender:
         groups = [f"{status}: " + ", ".join(q.id for q in verdict.requirements
                                              if q.status == status)
                   for status in ("fail", "unknown")
                   if any(q.status == status for q in verdict.requirements)]
         row(verdict.name, verdict.verdict + (f" ({'; '.join(groups)})" if groups else ""))
-    if report.findings:
-        lines.append("  findings:")
-        for item in report.findings:
-            lines.append(f"    {item.severity.value} {item.rule} {item.location.path if item.location else ''}"
-                         f": {item.message}")
-            if item.fix:
-                lines.append(f"      fix: {item.fix}")
+    for section in list(by_section):
+        issues(section)
     return "\n".join(lines) + "\n"
