@@ -123,6 +123,16 @@ def test_bad_input_is_one_line_and_exit_2(args):
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
 
 
+def test_message_that_is_not_an_email_is_exit_2(tmp_path):
+    junk = tmp_path / "junk.eml"
+    junk.write_bytes(b"\x00\xff not a message")
+    result = run("shop.example", "--message", str(junk), "--zone", str(junk.with_suffix(".zone")))
+    assert result.exit_code == 2
+    junk.with_suffix(".zone").write_text("$ORIGIN shop.example.\n@ 300 IN A 192.0.2.1\n")
+    result = run("shop.example", "--message", str(junk), "--zone", str(junk.with_suffix(".zone")))
+    assert result.exit_code == 2 and "junk.eml" in result.output and "RFC 5322" in result.output
+
+
 def test_unreadable_zone_file_says_where(tmp_path):
     zone = tmp_path / "bad.zone"
     zone.write_text("$ORIGIN shop.example.\n@ IN A not-an-address\n")

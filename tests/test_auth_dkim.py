@@ -182,3 +182,14 @@ def test_ip_and_message_give_full_alignment_verdict():
                          CheckOptions(message=message, ip="198.51.100.7"))
     assert other.spf_result.result.value == "fail"
     assert {"SPF013", "AUTH010"} <= {f.rule for f in other.findings}
+
+
+@pytest.mark.parametrize("header", [
+    b"DKIM-Signature: v=1; a=rsa-sha256\r\n",  # tags missing
+    b"DKIM-Signature: junk\r\n",
+    b"DKIM-Signature: v=1; a=rsa-sha512; d=x.example; s=s; h=from; bh=AA==; b=AA==\r\n",
+])
+def test_malformed_signatures_are_permerror(header):
+    message = header + b"From: a@x.example\r\n\r\nbody\r\n"
+    (result,) = verify_dkim(message, MemoryResolver({}))
+    assert result.result == "permerror"

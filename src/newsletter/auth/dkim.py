@@ -17,6 +17,7 @@ from importlib import resources
 import dkim
 import dkim.crypto
 
+from ..errors import NewsletterError
 from ..findings import Finding, Location, finding
 from .resolver import Answer, Resolver, Status, Txt
 
@@ -154,10 +155,18 @@ def _key_texts(answer: Answer) -> list[str]:
     return texts
 
 
-def verify_dkim(message: bytes, resolver: Resolver) -> tuple[DkimSignatureResult, ...]:
-    """Verify every DKIM-Signature of a message (rsa-sha256, ed25519-sha256, rsa-sha1)."""
+def verify_dkim(message: bytes, resolver: Resolver, path: str | None = None
+                ) -> tuple[DkimSignatureResult, ...]:
+    """Verify every DKIM-Signature of a message (rsa-sha256, ed25519-sha256, rsa-sha1).
+
+    Raises NewsletterError when the bytes are not an RFC 5322 message at all.
+    """
+    try:
+        headers = dkim.DKIM(message).headers
+    except dkim.DKIMException as exc:
+        raise NewsletterError(f"not an RFC 5322 message: {exc}", path=path) from None
     results = []
-    count = sum(1 for name, _ in dkim.DKIM(message).headers if name.lower() == b"dkim-signature")
+    count = sum(1 for name, _ in headers if name.lower() == b"dkim-signature")
     for index in range(count):
         results.append(_verify_one(message, index, resolver))
     return tuple(results)
@@ -189,7 +198,8 @@ def _verify_one(message: bytes, index: int, resolver: Resolver) -> DkimSignature
         fields = getattr(verifier, "signature_fields", None) or {}
         domain = domain or fields.get(b"d", b"").decode("ascii", "replace")
         selector = selector or fields.get(b"s", b"").decode("ascii", "replace")
-        outcome = "fail" if isinstance(exc, dkim.ValidationError) else "permerror"
+        # a body that no longer matches is a failed signature; anything else is a broken one
+        outcome = "fail" if str(exc).startswith("body hash mismatch") else "permerror"
         return DkimSignatureResult(domain, selector, algorithm, outcome, str(exc),
                                    verifier.keysize or None, ())
     bits = verifier.keysize or None

@@ -130,7 +130,7 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
         findings += key_findings
     signatures = None
     if options.message is not None:
-        signatures = verify_dkim(options.message, resolver)
+        signatures = verify_dkim(options.message, resolver, options.message_path)
         findings += signature_findings(signatures, options.message_path)
 
     dmarc = None
