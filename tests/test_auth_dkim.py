@@ -104,6 +104,8 @@ def rsa_key_record(bits: int) -> str:
     (rsa_key_record(2048) + "; h=sha1", 2048, ["DKIM010"]),
     ("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=", 256, []),
     ("v=DKIM1; k=rsa; p=", None, ["DKIM006"]),
+    (rsa_key_record(2048) + "; s=tlsrpt", 2048, ["DKIM003"]),
+    (rsa_key_record(2048) + "; s=email:tlsrpt", 2048, []),
     ("v=DKIM1; k=rsa; p=not base64!", None, ["DKIM003"]),
     ("v=DKIM1; k=dsa; p=AAAA", None, ["DKIM003"]),
     ("v=DKIM2; p=AAAA", None, ["DKIM003", "DKIM003"]),

@@ -97,6 +97,9 @@ def parse_key(selector: str, domain: str, text: str) -> tuple[DkimKey, tuple[Fin
         findings.append(finding("DKIM005", f"{bits}-bit RSA key", where))
     if key.testing:
         findings.append(finding("DKIM007", f"selector {selector} has t=y", where))
+    services = {v.strip().lower() for v in tags.get("s", "*").split(":")}
+    if not services & {"*", "email"}:
+        findings.append(finding("DKIM003", f"s={tags['s']}: the key is not for email", where))
     if hashes and "sha256" not in hashes:
         findings.append(finding("DKIM010", f"h={':'.join(hashes)} excludes sha256", where))
     return key, tuple(findings)
