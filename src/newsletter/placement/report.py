@@ -30,14 +30,16 @@ def format_report(report: CheckReport, *, reasons: int = 6) -> str:
         lines.append(f"  SpamAssassin: {sa.score:.1f} / {sa.threshold:.1f}{' (spam)' if sa.is_spam else ''}"
                      + (f": {hits}" if hits else ""))
     ordered = sorted(report.findings, key=lambda f: (area_of(f.rule), -f.severity.rank, f.rule))
+    fixed: set[str] = set()
     for area, group in groupby(ordered, key=lambda f: area_of(f.rule)):
         items = list(group)
         lines.append(f"  {area} ({len(items)})")
         for item in items:
             where = f"{item.location.line}: " if item.location and item.location.line else ""
             lines.append(f"    {where}{item.severity.value} {item.rule} {item.message}")
-            if item.fix and item.severity is not Severity.INFO:
-                lines.append(f"      fix: {item.fix}")
+            if item.fix and item.severity is not Severity.INFO and item.rule not in fixed:
+                lines.append(f"      fix: {item.fix}")  # once per rule: the same fix repeated is noise
+                fixed.add(item.rule)
     return "\n".join(lines) + "\n"
 
 
@@ -53,7 +55,7 @@ def _bulk(report: CheckReport) -> str:
 def _reasons(title: str, reasons: list[Reason]) -> list[str]:
     if not reasons:
         return []
-    return [f"  {title}:"] + [f"    {r.contribution:+.1f}  {r.text}" for r in reasons]
+    return [f"  {title}:"] + [f"    {r.score:<10} {r.contribution:+.1f}  {r.text}" for r in reasons]
 
 
 def summary(reports: list[CheckReport]) -> str:
