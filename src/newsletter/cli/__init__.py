@@ -10,5 +10,6 @@ from . import render  # noqa: F401  (registers the command)
 from . import markup  # noqa: F401  (registers the command)
 from . import lint  # noqa: F401  (registers lint and rules)
 from . import dns  # noqa: F401  (registers the command)
+from . import check  # noqa: F401  (registers the command)
 
 __all__ = ["main"]

@@ -1,0 +1,138 @@
+"""The placement model's knowledge, loaded once from `checks/placement.toml`: weights, thresholds,
+French and English vocabularies. Typed, so a malformed file fails at load time, not mid-report."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Mapping
+
+SCORES = ("promotions", "updates", "spam")
+
+
+@dataclass(frozen=True)
+class Weight:
+    """How one signal's value becomes a contribution to one score: value × weight, within ±cap."""
+
+    signal: str
+    score: str  # one of SCORES
+    weight: float
+    cap: float
+    text: str
+    rules: tuple[str, ...] = ()  # lint rules whose findings this signal counts
+
+    def contribution(self, value: float) -> float:
+        return max(-self.cap, min(self.cap, value * self.weight))
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, straight apostrophes, one space between words: how both the
+    vocabularies and the message are compared (« Réduction » matches "reduction")."""
+    text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
+    text = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Phrases matched as whole words in folded text; each distinct phrase counts once."""
+
+    phrases: Mapping[str, str]  # folded -> as written in placement.toml
+    pattern: re.Pattern[str]
+
+    @classmethod
+    def of(cls, phrases: list[str]) -> "Vocabulary":
+        unique = {fold(p): p for p in reversed(phrases)}
+        alternatives = "|".join(_bounded(p) for p in sorted(unique, key=len, reverse=True))
+        return cls(unique, re.compile(alternatives))
+
+    def distinct(self, folded_text: str) -> tuple[str, ...]:
+        """The distinct phrases found (as written in the vocabulary), in order of first appearance."""
+        found = (" ".join(m.group(0).split()) for m in self.pattern.finditer(folded_text))
+        return tuple(dict.fromkeys(self.phrases.get(f, f) for f in found))
+
+
+def _bounded(phrase: str) -> str:
+    """A phrase as a regex, word boundaries only where it starts or ends with a word character
+    ("% off" must match "50% off")."""
+    body = re.escape(phrase).replace(r"\ ", r"\s+")
+    start = r"(?<!\w)" if phrase[:1].isalnum() else ""
+    end = r"(?!\w)" if phrase[-1:].isalnum() else ""
+    return f"{start}{body}{end}"
+
+
+@dataclass(frozen=True)
+class Structure:
+    button_classes: tuple[str, ...]
+    menu_min_links: int
+    menu_max_words: int
+    short_max_words: int
+    short_max_links: int
+    short_max_images: int
+    words_per_image: int
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    weights: tuple[Weight, ...]
+    promotions_threshold: float
+    updates_threshold: float
+    confidence_scale: float
+    kind_min_confidence: float
+    spam_medium: float
+    spam_high: float
+    promotional: Vocabulary
+    promotional_terms: Vocabulary
+    transactional: Vocabulary
+    reference_words: tuple[str, ...]
+    noreply_senders: frozenset[str]
+    marketing_senders: frozenset[str]
+    structure: Structure
+    promotions_types: frozenset[str]
+    headline_words: int
+    transactional_types: frozenset[str]
+
+    def weights_for(self, score: str) -> tuple[Weight, ...]:
+        return tuple(w for w in self.weights if w.score == score)
+
+
+def _weights(raw: Mapping[str, Any]) -> tuple[Weight, ...]:
+    tables = {"promotions": raw["promotions"], "updates": raw["updates"], "spam": raw["spam_weights"]}
+    return tuple(
+        Weight(signal, score, float(entry["weight"]), float(entry["cap"]), entry["text"], tuple(entry.get("rules", ())))
+        for score, table in tables.items()
+        for signal, entry in table.items()
+    )
+
+
+def _both(table: Mapping[str, list[str]]) -> list[str]:
+    return [*table["en"], *table["fr"]]
+
+
+@cache
+def knowledge() -> Knowledge:
+    raw = tomllib.loads((resources.files("newsletter") / "checks" / "placement.toml").read_text(encoding="utf-8"))
+    vocabulary = raw["vocabulary"]
+    return Knowledge(
+        weights=_weights(raw),
+        promotions_threshold=float(raw["tab"]["promotions_threshold"]),
+        updates_threshold=float(raw["tab"]["updates_threshold"]),
+        confidence_scale=float(raw["tab"]["confidence_scale"]),
+        kind_min_confidence=float(raw["kind"]["min_confidence"]),
+        spam_medium=float(raw["spam"]["medium"]),
+        spam_high=float(raw["spam"]["high"]),
+        promotional=Vocabulary.of(_both(vocabulary["promotional"])),
+        promotional_terms=Vocabulary.of(_both(vocabulary["promotional_terms"])),
+        transactional=Vocabulary.of(_both(vocabulary["transactional"])),
+        reference_words=tuple(dict.fromkeys(fold(w) for w in _both(vocabulary["reference"]))),
+        noreply_senders=frozenset(fold(w) for w in vocabulary["senders"]["noreply"]),
+        marketing_senders=frozenset(fold(w) for w in vocabulary["senders"]["marketing"]),
+        structure=Structure(**raw["structure"]),
+        promotions_types=frozenset(raw["markup"]["promotions"]),
+        headline_words=int(raw["headline"]["words"]),
+        transactional_types=frozenset(raw["markup"]["transactional"]),
+    )

@@ -1,0 +1,320 @@
+"""What the placement model looks at, measured on one message: wording, structure, sender,
+headers, markup. Pure: a parsed input in, a `Signals` value out (no files, no network).
+
+Every signal is general (French and English vocabularies, HTML structure, headers); nothing is
+keyed to a vendor, a file name or a particular template.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.message import Message
+from email.utils import getaddresses
+from urllib.parse import urlsplit
+
+from lxml.html import HtmlElement
+
+from ..lint import LintInput
+from ..lint.data import phrases as lint_phrases
+from ..lint.dom import hidden_in_tree, style_of, text_of, visible_text
+from ..markup import Markup
+from .knowledge import Knowledge, fold, knowledge
+
+_DISCOUNT = re.compile(
+    r"(?<![\w-])-\s?\d{1,2}(?:[.,]\d+)?\s?%"  # « -50 % »
+    r"|\d{1,2}(?:[.,]\d+)?\s?%\s?(?:off|de (?:reduction|remise)|offerts?|discount|sur (?:tout|une|le|la|les))"
+    r"|(?:up to|jusqu'a|save|economisez|extra|get)\s-?\d{1,2}\s?%"
+    r"|buy one,? get one|1 achete\s?=\s?1 offert|2 for 1|2 pour 1"
+)
+_PRICE = re.compile(
+    r"[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b)"
+)
+_NUMBER_WORDS = r"(?:\s+(?:number|numero|no\.?|n°|nº|id))?"
+_LOCAL_SPLIT = re.compile(r"[._+\-]")
+
+
+@dataclass(frozen=True)
+class Signals:
+    """The measurements of one message. Tuples of strings keep what was matched, for reasons."""
+
+    words: int = 0
+    subject: str | None = None
+    sender: str | None = None
+    promo_phrases: tuple[str, ...] = ()
+    promo_terms: tuple[str, ...] = ()
+    discounts: tuple[str, ...] = ()
+    prices: int = 0
+    promo_subject: tuple[str, ...] = ()
+    transactional_phrases: tuple[str, ...] = ()
+    transactional_headline: tuple[str, ...] = ()
+    promo_headline: tuple[str, ...] = ()
+    reference_numbers: tuple[str, ...] = ()
+    markup_types: tuple[str, ...] = ()
+    promotions_markup: tuple[str, ...] = ()
+    transactional_markup: tuple[str, ...] = ()
+    images: int = 0
+    links: int = 0
+    link_domains: int = 0
+    buttons: int = 0
+    navigation: bool = False
+    sections: int = 0
+    unsubscribe_link: bool = False
+    list_unsubscribe: bool = False
+    one_click_unsubscribe: bool = False
+    noreply_sender: bool = False
+    marketing_sender: bool = False
+    html_bytes: int = 0
+    tables: int = 0
+
+    @property
+    def image_heavy(self) -> bool:
+        return self.images > 0 and self.words < knowledge().structure.words_per_image * self.images
+
+    @property
+    def short_text(self) -> bool:
+        limits = knowledge().structure
+        return (self.words <= limits.short_max_words and self.links <= limits.short_max_links
+                and self.images <= limits.short_max_images)
+
+    def values(self) -> dict[str, float]:
+        """Each signal as the number the weights multiply (see checks/placement.toml)."""
+        return {
+            "promo_phrases": len(self.promo_phrases),
+            "promo_terms": len(self.promo_terms),
+            "discounts": len(self.discounts),
+            "prices": self.prices,
+            "promo_subject": len(self.promo_subject),
+            "transactional_phrases": len(self.transactional_phrases),
+            "transactional_headline": float(bool(self.transactional_headline)),
+            "promo_headline": float(bool(self.promo_headline)),
+            "reference_numbers": len(self.reference_numbers),
+            "promotions_markup": float(bool(self.promotions_markup)),
+            "transactional_markup": float(bool(self.transactional_markup)),
+            "images": self.images,
+            "image_heavy": float(self.image_heavy),
+            "links": max(0, self.links - 5),
+            "link_domains": max(0, self.link_domains - 2),
+            "buttons": max(0, self.buttons - 1),
+            "navigation": float(self.navigation),
+            "sections": max(0, self.sections - 2),
+            "unsubscribe_link": float(self.unsubscribe_link),
+            "list_unsubscribe": float(self.list_unsubscribe),
+            "marketing_sender": float(self.marketing_sender),
+            "noreply_sender": float(self.noreply_sender),
+            "short_text": float(self.short_text),
+        }
+
+    def detail(self, signal: str) -> str:
+        """What was seen, for a reason's text: the phrases matched, the count."""
+        seen = getattr(self, signal, None)
+        if isinstance(seen, tuple):
+            shown = ", ".join(f"« {s} »" if signal.endswith(("phrases", "terms", "subject", "headline")) else s for s in seen[:5])
+            return shown + (f" (+{len(seen) - 5})" if len(seen) > 5 else "")
+        if isinstance(seen, bool) or seen is None:
+            return ""
+        if signal == "image_heavy":
+            return f"{self.images} images for {self.words} words"
+        if signal == "short_text":
+            return f"{self.words} words, {self.links} links"
+        return str(seen)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "words": self.words, "images": self.images, "links": self.links, "link_domains": self.link_domains,
+            "buttons": self.buttons, "navigation": self.navigation, "sections": self.sections,
+            "prices": self.prices, "discounts": list(self.discounts), "promo_phrases": list(self.promo_phrases),
+            "promo_terms": list(self.promo_terms), "transactional_phrases": list(self.transactional_phrases),
+            "reference_numbers": list(self.reference_numbers), "markup_types": list(self.markup_types),
+            "unsubscribe_link": self.unsubscribe_link, "list_unsubscribe": self.list_unsubscribe,
+            "one_click_unsubscribe": self.one_click_unsubscribe, "sender": self.sender,
+            "noreply_sender": self.noreply_sender, "marketing_sender": self.marketing_sender,
+            "subject": self.subject, "html_bytes": self.html_bytes, "tables": self.tables,
+        }
+
+
+def extract_signals(item: LintInput, markup: Markup | None = None, sender: str | None = None) -> Signals:
+    """The signals of one loaded input. `sender` (an address) overrides the message's From."""
+    known = knowledge()
+    message = item.message
+    subject = item.subject if item.subject is not None else _header(message, "Subject") or None
+    sender = sender or _from_address(message)
+    document = item.document
+    text = visible_text(document) if document is not None else _plain_text(message)
+    folded = fold(text)
+    folded_subject = fold(subject or "")
+    types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
+    links = _visible_links(document) if document is not None else []
+    headline = f"{folded_subject} {' '.join(folded.split()[:known.headline_words])}"
+    unsubscribe = _header(message, "List-Unsubscribe")
+    return Signals(
+        words=len(text.split()),
+        subject=subject,
+        sender=sender,
+        promo_phrases=known.promotional.distinct(folded),
+        promo_terms=known.promotional_terms.distinct(folded),
+        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(f"{folded_subject} {folded}"))),
+        prices=len(_PRICE.findall(folded)),
+        promo_subject=known.promotional.distinct(folded_subject),
+        transactional_phrases=known.transactional.distinct(f"{folded_subject} {folded}"),
+        transactional_headline=known.transactional.distinct(headline),
+        promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
+                                           + tuple(m.group(0) for m in _DISCOUNT.finditer(headline)))),
+        reference_numbers=_references(f"{folded_subject} {folded}", known),
+        markup_types=types,
+        promotions_markup=tuple(t for t in types if t in known.promotions_types),
+        transactional_markup=tuple(t for t in types if t in known.transactional_types),
+        images=_images(document),
+        links=len(links),
+        link_domains=len({h for h in (_host(a.get("href") or "") for a in links) if h}),
+        buttons=sum(1 for a in links if _is_button(a, known)),
+        navigation=_has_navigation(document, links, known),
+        sections=_sections(document),
+        unsubscribe_link=_unsubscribe_link(links) or lint_phrases().unsubscribe.contains(text),
+        list_unsubscribe=bool(unsubscribe),
+        one_click_unsubscribe=bool(unsubscribe) and "one-click" in _header(message, "List-Unsubscribe-Post").lower(),
+        noreply_sender=_sender_is(sender, known.noreply_senders),
+        marketing_sender=_sender_is(sender, known.marketing_senders),
+        html_bytes=len((item.html or "").encode("utf-8")),
+        tables=len(item.elements("table")) if document is not None else 0,
+    )
+
+
+# -- headers ---------------------------------------------------------------------------------------
+
+def _header(message: Message | None, name: str) -> str:
+    if message is None:
+        return ""
+    try:
+        value = message.get(name)
+    except (ValueError, IndexError, TypeError):
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _from_address(message: Message | None) -> str | None:
+    addresses = [a for _, a in getaddresses([_header(message, "From")]) if "@" in a]
+    return addresses[0] if addresses else None
+
+
+def _sender_is(address: str | None, names: frozenset[str]) -> bool:
+    if not address or "@" not in address:
+        return False
+    local = fold(address.rsplit("@", 1)[0])
+    return local in names or any(part in names for part in _LOCAL_SPLIT.split(local))
+
+
+def _plain_text(message: Message | None) -> str:
+    if message is None:
+        return ""
+    part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
+    try:
+        return part.get_content() if part is not None else ""
+    except (LookupError, ValueError):
+        return ""
+
+
+# -- wording ---------------------------------------------------------------------------------------
+
+def _references(folded: str, known: Knowledge) -> tuple[str, ...]:
+    """Reference numbers: a reference word then an identifier holding a digit ("commande
+    n° 12345", "order #A-1042"), or a template placeholder named after one ({{ order_id }})."""
+    words = "|".join(re.escape(w) for w in known.reference_words)
+    written = re.compile(rf"(?<!\w)(?:{words}){_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
+    placeholder = re.compile(rf"\{{\{{\s*[\w.]*(?:{words})[\w.]*\s*\}}\}}")
+    found = [" ".join(m.group(0).split()) for m in written.finditer(folded)]
+    found += [m.group(0) for m in placeholder.finditer(folded)]
+    by_identifier = {f.split()[-1].lstrip("#"): f for f in reversed(found)}  # one per number
+    return tuple(dict.fromkeys(f for f in found if by_identifier[f.split()[-1].lstrip("#")] == f))
+
+
+# -- structure -------------------------------------------------------------------------------------
+
+def _visible_links(document: HtmlElement) -> list[HtmlElement]:
+    return [a for a in document.iter("a") if (a.get("href") or "").strip() not in ("", "#")
+            and not (a.get("href") or "").lower().startswith("mailto:") and not hidden_in_tree(a)]
+
+
+def _host(href: str) -> str | None:
+    if not href.lower().startswith(("http://", "https://", "//")) or "{{" in href:
+        return None
+    try:
+        host = (urlsplit(href.strip()).hostname or "").lower()
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+def _images(document: HtmlElement | None) -> int:
+    """Visible images, tracking pixels and small icons (social, bullets) left out."""
+    if document is None:
+        return 0
+    count = 0
+    for image in document.iter("img"):
+        width = _pixels(image.get("width") or style_of(image).get("width", ""))
+        if (width is not None and width <= 48) or hidden_in_tree(image):
+            continue
+        count += 1
+    return count
+
+
+def _pixels(value: str) -> int | None:
+    match = re.match(r"\s*(\d+)\s*(px)?\s*$", value)
+    return int(match.group(1)) if match else None
+
+
+def _is_button(link: HtmlElement, known: Knowledge) -> bool:
+    """A call to action: a link drawn as a button (background, padding, a button class), or the
+    only link of a coloured table cell (the "bulletproof button")."""
+    style = style_of(link)
+    classes = (link.get("class") or "").lower()
+    if any(k.startswith("background") for k in style) or "padding" in " ".join(style) \
+            or any(c in classes for c in known.structure.button_classes):
+        return bool(text_of(link))
+    cell = link.getparent()
+    while cell is not None and cell.tag not in ("td", "th"):
+        cell = cell.getparent() if cell.tag in ("span", "strong", "b", "font", "div", "p", "center") else None
+    if cell is None:
+        return False
+    coloured = cell.get("bgcolor") or any(k.startswith("background") for k in style_of(cell))
+    return bool(coloured) and len(cell.findall(".//a")) == 1 and bool(text_of(link))
+
+
+def _has_navigation(document: HtmlElement | None, links: list[HtmlElement], known: Knowledge) -> bool:
+    """A website-like menu: several short links side by side before the first heading or
+    paragraph of text (a footer's links come after the content and do not count)."""
+    if document is None or not links:
+        return False
+    limits = known.structure
+    first_content = None
+    for element in document.iter("h1", "h2", "h3", "p"):
+        if len(text_of(element).split()) >= 8 and not hidden_in_tree(element):
+            first_content = element
+            break
+    order = {element: n for n, element in enumerate(document.iter())}
+    limit = order.get(first_content, len(order))
+    rows: dict[HtmlElement, int] = {}
+    for link in links:
+        words = len(text_of(link).split())
+        if not 1 <= words <= limits.menu_max_words or order.get(link, limit) >= limit:
+            continue
+        row = next((a for a in link.iterancestors() if a.tag in ("tr", "ul", "nav", "p")), link.getparent())
+        rows[row] = rows.get(row, 0) + 1
+    return any(count >= limits.menu_min_links for count in rows.values())
+
+
+def _sections(document: HtmlElement | None) -> int:
+    if document is None:
+        return 0
+    return sum(1 for h in document.iter("h1", "h2", "h3", "h4") if text_of(h) and not hidden_in_tree(h))
+
+
+def _unsubscribe_link(links: list[HtmlElement]) -> bool:
+    wording = lint_phrases()
+    for link in links:
+        href = (link.get("href") or "").lower()
+        label = " ".join(filter(None, (text_of(link), link.get("title"))))
+        if wording.unsubscribe.contains(label) or any(w in href for w in wording.unsubscribe_href) \
+                or "unsubscribe_url" in href:
+            return True
+    return False

@@ -1,0 +1,184 @@
+"""`newsletter check` as a user runs it: the JSON Lines contract, exit codes, offline and DNS
+modes, kind contradictions, the starter templates and the shared corpus."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, corpus_files, requires_shared
+from helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples" / "boutique"
+STARTERS = [
+    ("transactional/order-confirmation.html", "order.json", {"updates", "primary"}),
+    ("transactional/shipping-notification.html", "shipping.json", {"updates", "primary"}),
+    ("transactional/password-reset.html", "password-reset.json", {"updates", "primary"}),
+    ("promotional/flash-sale.html", "sale.json", {"promotions"}),
+    ("promotional/newsletter.html", "sale.json", {"promotions"}),
+]
+
+SALE = """<html lang="fr"><body>
+<p>Soldes d'hiver : jusqu'à -50 % sur toute la boutique, livraison offerte !</p>
+<img src="https://cdn.example.com/a.jpg" width="600" alt="Plaid"><img src="https://cdn.example.com/b.jpg" width="600" alt="Bougie">
+<p><a href="https://shop.example/soldes" style="background:#c00;padding:12px">J'en profite</a></p>
+<p>Plaid 49,90 € au lieu de 99 € — Bougie 12 €</p>
+<p><a href="https://shop.example/unsubscribe">Se désinscrire</a></p></body></html>"""
+
+RECEIPT = """<html lang="en"><body><p>Hi Sam, thanks for your order #A-1042. Here is your receipt:
+the payment of $42.00 was received and your order will ship tomorrow. You can track it from your account.</p>
+</body></html>"""
+
+
+def jsonl(run) -> list[dict]:
+    return [json.loads(line) for line in run.text.splitlines() if line.strip()]
+
+
+@pytest.fixture
+def sale(tmp_path) -> Path:
+    path = tmp_path / "sale.html"
+    path.write_text(SALE, encoding="utf-8")
+    return path
+
+
+def test_json_contract(sale):
+    run = run_cli("check", sale, "--offline", "--format", "json")
+    (record,) = jsonl(run)
+    assert list(record)[:3] == ["input", "kind", "kind_source"]
+    assert record["input"].endswith("sale.html") and record["kind"] == "promotional" and record["kind_source"] == "inferred"
+    placement = record["placement"]
+    assert {"tab", "confidence", "spam_risk", "spam_score", "reasons"} <= set(placement)
+    assert placement["tab"] == "promotions" and 0.5 <= placement["confidence"] <= 1
+    assert placement["spam_risk"] in ("low", "medium", "high") and isinstance(placement["spam_score"], float | int)
+    for reason in placement["reasons"]:
+        assert set(reason) == {"signal", "score", "value", "weight", "contribution", "text"}
+        assert reason["score"] in ("promotions", "updates", "spam") and reason["contribution"] != 0
+    total = sum(r["contribution"] for r in placement["reasons"] if r["score"] == "promotions")
+    assert total == pytest.approx(placement["promotions_score"], abs=0.05)
+    assert record["auth"]["checked"] is False and record["auth"]["spf"] == "unknown"
+    for item in record["findings"]:
+        assert set(item) == {"rule", "severity", "message", "location", "fix"}
+    assert "P006" in {f["rule"] for f in record["findings"]}  # advice: use Promotions annotations
+
+
+def test_many_inputs_one_line_each_in_order(sale, tmp_path):
+    receipt = tmp_path / "receipt.html"
+    receipt.write_text(RECEIPT, encoding="utf-8")
+    records = jsonl(run_cli("check", receipt, sale, "--offline", "--format", "json"))
+    assert [Path(r["input"]).name for r in records] == ["receipt.html", "sale.html"]
+    assert [r["placement"]["tab"] for r in records] == ["updates", "promotions"]
+    assert records[0]["kind"] == "transactional"
+
+
+def test_text_report_has_a_headline_and_findings_by_area(sale):
+    run = run_cli("check", sale, "--offline")
+    lines = run.text.splitlines()
+    assert "tab: Promotions" in lines[1] and "spam risk: low" in lines[1] and "not checked (offline)" in lines[1]
+    assert any(line.strip().startswith("why this tab:") for line in lines)
+    assert any(line.startswith("  Inbox placement (") for line in lines)
+
+
+def test_without_offline_authentication_is_required_and_fails_clearly(sale):
+    run = run_cli("check", sale, "--from", "news@shop.example")
+    assert run.exit_code == 2 and run.stdout == b""
+    assert len(run.stderr.strip().splitlines()) == 1 and "--offline" in run.stderr
+
+
+def test_zone_mode_is_not_silently_offline(sale, tmp_path):
+    zone = tmp_path / "shop.zone"
+    zone.write_text("shop.example. 300 IN TXT \"v=spf1 -all\"\n")
+    run = run_cli("check", sale, "--zone", zone, "--from", "news@shop.example")
+    assert run.exit_code == 2 and "authentication" in run.stderr
+
+
+@pytest.mark.parametrize("options", [["--offline", "--ip", "192.0.2.1"], ["--offline", "--nameserver", "127.0.0.1"]])
+def test_offline_with_dns_options_is_a_usage_error(sale, options):
+    run = run_cli("check", sale, *options)
+    assert run.exit_code == 2 and "--offline" in run.stderr
+
+
+def test_declared_transactional_with_promotional_content_is_an_error(tmp_path):
+    folder = tmp_path / "transactional"
+    folder.mkdir()
+    (folder / "receipt.html").write_text(SALE, encoding="utf-8")
+    run = run_cli("check", folder / "receipt.html", "--offline", "--format", "json")
+    (record,) = jsonl(run)
+    assert record["kind"] == "transactional" and record["kind_source"] == "declared"
+    assert "P001" in {f["rule"] for f in record["findings"]} and run.exit_code == 1
+
+
+def test_declared_promotional_with_transactional_content_is_a_warning(tmp_path):
+    receipt = tmp_path / "receipt.html"
+    receipt.write_text(RECEIPT, encoding="utf-8")
+    (record,) = jsonl(run_cli("check", receipt, "--offline", "--kind", "promotional", "--format", "json"))
+    assert "P002" in {f["rule"] for f in record["findings"]}
+
+
+def test_message_with_noreply_sender_and_order_markup(tmp_path):
+    message = tmp_path / "order.eml"
+    message.write_bytes(
+        b"From: Shop <no-reply@shop.example>\r\nTo: sam@example.com\r\nSubject: Votre commande 1042\r\n"
+        b"Date: Mon, 12 Jan 2026 10:00:00 +0000\r\nMessage-ID: <1042@shop.example>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b'<html lang="fr"><head><script type="application/ld+json">{"@context": "http://schema.org", "@type": "Order",'
+        b' "orderNumber": "1042", "merchant": {"@type": "Organization", "name": "Shop"}}</script></head>'
+        b"<body><p>Merci ! Votre commande n\xc2\xb0 1042 est confirm\xc3\xa9e.</p></body></html>\r\n")
+    (record,) = jsonl(run_cli("check", message, "--offline", "--format", "json"))
+    assert record["placement"]["tab"] == "updates" and record["kind"] == "transactional"
+    assert record["signals"]["noreply_sender"] and "Order" in record["signals"]["markup_types"]
+    signals = {r["signal"] for r in record["placement"]["reasons"]}
+    assert {"noreply_sender", "transactional_markup"} <= signals
+
+
+def test_template_without_data_is_reported_not_predicted():
+    run = run_cli("check", ROOT / "templates" / "promotional" / "flash-sale.html", "--offline", "--format", "json")
+    (record,) = jsonl(run)
+    assert record["placement"] is None and "P008" in {f["rule"] for f in record["findings"]}
+    assert run.exit_code == 1
+
+
+def test_a_folder_of_templates_skips_the_layout():
+    records = jsonl(run_cli("check", ROOT / "templates", "--offline", "--format", "json"))
+    names = [Path(r["input"]).name for r in records]
+    assert "base.html" not in names and len(names) == 5
+
+
+@pytest.mark.parametrize("template, data, tabs", STARTERS)
+def test_starter_templates_land_where_policy_wants(template, data, tabs):
+    run = run_cli("check", ROOT / "templates" / template, "--data", EXAMPLES / data, "--offline", "--format", "json")
+    (record,) = jsonl(run)
+    assert record["placement"]["tab"] in tabs, record["placement"]["reasons"]
+    assert record["placement"]["spam_risk"] == "low"
+    assert not {"P001", "P002"} & {f["rule"] for f in record["findings"]}
+
+
+# -- the shared corpus ----------------------------------------------------------------------------
+
+# Measured: 42 of 46 (91 %); see docs/check.md. A little below, so honest tuning may move it.
+CORPUS_ACCURACY = 0.85
+
+
+@requires_shared
+def test_corpus_accuracy():
+    from newsletter.placement import CheckOptions, check_paths
+
+    files = corpus_files("transactional/*.html", "promotional/*.html")
+    confusion: Counter = Counter()
+    for report in check_paths(files, CheckOptions(offline=True)):
+        label = Path(report.input).parent.name
+        confusion[(label, report.placement.tab.value == "promotions")] += 1
+    right = confusion[("promotional", True)] + confusion[("transactional", False)]
+    assert right / len(files) >= CORPUS_ACCURACY, confusion
+    assert confusion[("promotional", True)] / sum(v for (k, _), v in confusion.items() if k == "promotional") >= 0.9
+
+
+@requires_shared
+def test_corpus_skeletons_and_messages_are_checked_without_error():
+    files = corpus_files("skeletons/*.html", "eml/*.eml")
+    run = run_cli("check", *files, "--offline", "--format", "json")
+    assert run.exit_code in (0, 1) and len(jsonl(run)) == len(files)
+    assert CORPUS.is_dir()
