@@ -82,17 +82,66 @@ def test_text_report_has_a_headline_and_findings_by_area(sale):
     assert any(line.startswith("  Inbox placement (") for line in lines)
 
 
-def test_without_offline_authentication_is_required_and_fails_clearly(sale):
-    run = run_cli("check", sale, "--from", "news@shop.example")
-    assert run.exit_code == 2 and run.stdout == b""
-    assert len(run.stderr.strip().splitlines()) == 1 and "--offline" in run.stderr
+ZONE = """$ORIGIN shop.example.
+$TTL 300
+@        IN SOA ns.shop.example. hostmaster.shop.example. 1 3600 600 86400 300
+@        IN NS  ns.shop.example.
+@        IN MX  10 mx.shop.example.
+@        IN TXT "v=spf1 ip4:192.0.2.10 -all"
+_dmarc   IN TXT "v=DMARC1; p=reject; rua=mailto:dmarc@shop.example"
+mx       IN A   192.0.2.10
+"""
 
 
-def test_zone_mode_is_not_silently_offline(sale, tmp_path):
+def test_failing_authentication_gives_high_spam_risk_with_the_reasons(tmp_path):
     zone = tmp_path / "shop.zone"
-    zone.write_text("shop.example. 300 IN TXT \"v=spf1 -all\"\n")
-    run = run_cli("check", sale, "--zone", zone, "--from", "news@shop.example")
-    assert run.exit_code == 2 and "authentication" in run.stderr
+    zone.write_text(ZONE)
+    message = tmp_path / "sale.eml"  # an unsigned message: DKIM none, and SPF will fail
+    rendered = run_cli("render", ROOT / "templates/promotional/flash-sale.html", "--data", EXAMPLES / "sale.json",
+                       "--from", "Shop <news@shop.example>", "-o", message)
+    assert rendered.exit_code == 0, rendered.stderr
+    run = run_cli("check", message, "--zone", zone, "--ip", "203.0.113.7", "--format", "json")
+    (record,) = jsonl(run)
+    assert record["auth"]["checked"] and record["auth"]["spf"] == "fail" and record["auth"]["dkim"] == "none"
+    assert record["auth"]["dmarc"] == "fail"
+    assert record["auth"]["dmarc_policy"] == "reject"
+    assert record["placement"]["spam_risk"] == "high"
+    signals = {reason["signal"] for reason in record["placement"]["reasons"]}
+    assert {"spf_fail", "dmarc_fail"} <= signals
+    assert any(f["rule"] == "P003" for f in record["findings"]) and run.exit_code == 1
+
+
+def test_passing_spf_from_the_zone_lowers_the_risk(sale, tmp_path):
+    zone = tmp_path / "shop.zone"
+    zone.write_text(ZONE)
+    failing = jsonl(run_cli("check", sale, "--zone", zone, "--from", "news@shop.example",
+                            "--ip", "203.0.113.7", "--format", "json"))[0]
+    passing = jsonl(run_cli("check", sale, "--zone", zone, "--from", "news@shop.example",
+                            "--ip", "192.0.2.10", "--format", "json"))[0]
+    offline = jsonl(run_cli("check", sale, "--offline", "--from", "news@shop.example", "--format", "json"))[0]
+    assert passing["auth"]["spf"] == "pass" and passing["auth"]["dmarc"] == "pass" and passing["auth"]["aligned"]
+    assert passing["placement"]["spam_score"] < failing["placement"]["spam_score"]
+    assert offline["auth"]["checked"] is False
+    assert passing["placement"]["tab"] == offline["placement"]["tab"] == "promotions"
+
+
+def test_nameserver_mode_asks_a_real_dns_server(sale, tmp_path):
+    import dns.zone
+
+    from auth_dnsserver import LoopbackDNSServer
+
+    with LoopbackDNSServer(dns.zone.from_text(ZONE, origin="shop.example.")) as server:
+        host, port = server.address
+        run = run_cli("check", sale, "--nameserver", f"{host}:{port}", "--from", "news@shop.example",
+                      "--ip", "192.0.2.10", "--format", "json")
+        assert server.total_queries > 0
+    (record,) = jsonl(run)
+    assert record["auth"]["spf"] == "pass" and record["auth"]["dmarc"] == "pass"
+
+
+def test_unreachable_nameserver_is_one_clear_error(sale):
+    run = run_cli("check", sale, "--nameserver", "127.0.0.1:9", "--from", "news@shop.example")
+    assert run.exit_code == 2 and len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
 
 
 @pytest.mark.parametrize("options", [["--offline", "--ip", "192.0.2.1"], ["--offline", "--nameserver", "127.0.0.1"]])
@@ -182,3 +231,21 @@ def test_corpus_skeletons_and_messages_are_checked_without_error():
     run = run_cli("check", *files, "--offline", "--format", "json")
     assert run.exit_code in (0, 1) and len(jsonl(run)) == len(files)
     assert CORPUS.is_dir()
+
+
+def test_dkim_signature_of_the_message_is_verified_against_the_zone(tmp_path):
+    zone = tmp_path / "shop.zone"
+    # RFC 8463 appendix A: this Ed25519 seed and public key belong together.
+    zone.write_text(ZONE + 's1._domainkey IN TXT "v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="\n')
+    key = tmp_path / "s1.key"
+    key.write_text("nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A=\n")
+    message = tmp_path / "sale.eml"
+    rendered = run_cli("render", ROOT / "templates/promotional/flash-sale.html", "--data", EXAMPLES / "sale.json",
+                       "--from", "Shop <news@shop.example>", "-o", message, "--dkim-key", key, "--dkim-selector", "s1")
+    assert rendered.exit_code == 0, rendered.stderr
+    (signed,) = jsonl(run_cli("check", message, "--zone", zone, "--ip", "203.0.113.7", "--format", "json"))
+    assert signed["auth"]["dkim"] == "pass" and signed["auth"]["dmarc"] == "pass" and signed["auth"]["spf"] == "fail"
+    message.write_bytes(message.read_bytes().replace(b"HIVER30", b"HIVER99"))
+    (tampered,) = jsonl(run_cli("check", message, "--zone", zone, "--ip", "203.0.113.7", "--format", "json"))
+    assert tampered["auth"]["dkim"] == "fail" and tampered["auth"]["dmarc"] == "fail"
+    assert tampered["placement"]["spam_score"] > signed["placement"]["spam_score"]

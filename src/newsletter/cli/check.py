@@ -42,8 +42,6 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
     if offline and (zone or nameserver or ip):
         raise NewsletterError("--offline cannot be combined with --zone, --nameserver or --ip",
                               fix="drop --offline to check authentication")
-    if zone and nameserver:
-        raise NewsletterError("give --zone or --nameserver, not both")
     options = CheckOptions(
         kind=Kind(kind.lower()) if kind else None, data_file=data_file, sender=sender, ip=ip, zone=zone,
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,

@@ -79,12 +79,54 @@ class AuthRequest:
 def authenticate(request: AuthRequest) -> AuthSignals:
     """Sender authentication of `request` (SPF for `ip`, DKIM signatures of `message`, DMARC and
     alignment for `domain`, the bulk-sender verdict), as `AuthSignals` with the auth findings.
+    DNS answers come from the zone file, then the nameserver or the system's resolver."""
+    from ..auth import (CheckOptions, LayeredResolver, NetworkResolver, ZoneResolver, check_domain,
+                        parse_nameserver)
 
-    To be wired to `newsletter.auth` (`check_domain(domain, resolver, CheckOptions(ip=...,
-    mail_from=..., message=...))` with a zone-file, nameserver or network resolver). Until that
-    package is part of the build, asking for it is an error rather than a silent "unknown".
-    """
-    raise NewsletterError(
-        "sender authentication is not available in this build (newsletter.auth is missing)",
-        fix="pass --offline to check the message without DNS",
-    )
+    zone = ZoneResolver.from_files([request.zone], origin=request.domain + ".") if request.zone else None
+    network = None
+    if zone is None or request.nameserver:
+        network = NetworkResolver([parse_nameserver(request.nameserver)] if request.nameserver else None)
+    resolver = LayeredResolver(zone, network) if zone and network else (zone or network)
+    try:
+        report = check_domain(request.domain, resolver, CheckOptions(
+            ip=request.ip, mail_from=request.mail_from, message=request.message))
+    finally:
+        if network is not None:
+            network.close()
+    if network is not None and network.queries and not network.responses:
+        raise NewsletterError("no answer from the DNS server", fix="check --nameserver, or use --zone or --offline")
+    return signals_from_report(report)
+
+
+def signals_from_report(report) -> AuthSignals:  # report: newsletter.auth.DomainReport
+    """What the placement model needs of an authentication report."""
+    spf = _SPF.get(report.spf_result.result.value, AuthStatus.UNKNOWN) if report.spf_result else AuthStatus.UNKNOWN
+    dkim = AuthStatus.UNKNOWN
+    if report.dkim_signatures is not None:
+        results = {signature.result for signature in report.dkim_signatures}
+        dkim = (AuthStatus.NONE if not results else AuthStatus.PASS if "pass" in results
+                else AuthStatus.UNKNOWN if results == {"temperror"} else AuthStatus.FAIL)
+    dmarc = AuthStatus.UNKNOWN
+    policy = report.dmarc.applied_policy if report.dmarc else None
+    alignment = report.alignment
+    if report.dmarc is not None and report.dmarc.record is None:
+        dmarc = AuthStatus.NONE
+    elif alignment is not None:
+        passes = ((alignment.dkim_aligned and dkim is AuthStatus.PASS)
+                  or (alignment.spf_aligned and spf is AuthStatus.PASS))
+        if passes:
+            dmarc = AuthStatus.PASS
+        elif spf is not AuthStatus.UNKNOWN and dkim is not AuthStatus.UNKNOWN:
+            dmarc = AuthStatus.FAIL
+    verdicts = {verdict.verdict for verdict in report.bulk_sender}
+    compliant = False if "fail" in verdicts else True if verdicts == {"pass"} else None
+    return AuthSignals(spf=spf, dkim=dkim, dmarc=dmarc, aligned=alignment.aligned if alignment else None,
+                       dmarc_policy=policy, bulk_sender_compliant=compliant, domain=report.domain,
+                       findings=tuple(report.findings))
+
+
+_SPF = {
+    "pass": AuthStatus.PASS, "fail": AuthStatus.FAIL, "softfail": AuthStatus.FAIL,
+    "permerror": AuthStatus.FAIL, "none": AuthStatus.NONE, "neutral": AuthStatus.NONE,
+}
