@@ -9,5 +9,6 @@ from .app import main
 from . import render  # noqa: F401  (registers the command)
 from . import markup  # noqa: F401  (registers the command)
 from . import lint  # noqa: F401  (registers lint and rules)
+from . import preview  # noqa: F401  (registers the command)
 
 __all__ = ["main"]
