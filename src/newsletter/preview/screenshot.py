@@ -1,7 +1,8 @@
 """A PNG of the email itself, at a given width and its full height, from headless Chromium.
 
-The page is loaded at the width asked, its content height measured, the viewport set to
-that height, and the viewport captured: the PNG is exactly `width` pixels wide.
+The page is loaded at the width asked, its content height measured (in a 1 px high viewport,
+since the content size is never less than the viewport's), the viewport set to that height,
+and the viewport captured: the PNG is exactly `width` pixels wide and as high as the email.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def screenshot(html: str, browser: Path, width: int = DEFAULT_WIDTH, load_timeou
             _viewport(devtools, session, width, _START_HEIGHT)
             devtools.call("Page.navigate", {"url": page.as_uri()}, session=session)
             devtools.wait_for("Page.loadEventFired", session=session, timeout=load_timeout)
+            _viewport(devtools, session, width, 1)  # the content size is at least the viewport's
             metrics = devtools.call("Page.getLayoutMetrics", session=session)
             height = max(1, int(-(-metrics["cssContentSize"]["height"] // 1)))
             _viewport(devtools, session, width, height)
