@@ -9,8 +9,14 @@ import importlib.util
 import re
 import subprocess
 import sys
+from contextlib import ExitStack
 
 import pytest
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the page tests skip; the screenshot tests need only chromium
+    expect = sync_playwright = None
 
 from newsletter.preview import PreviewSource, screenshot
 from preview_helpers import (
@@ -62,15 +68,14 @@ def test_screenshot_with_a_browser_that_is_not_chromium_fails_in_one_line(tmp_pa
 
 # -- the page ---------------------------------------------------------------------------------
 
-needs_playwright = pytest.mark.skipif(importlib.util.find_spec("playwright") is None,
+needs_playwright = pytest.mark.skipif(sync_playwright is None,
                                       reason="playwright is not installed (pip install -e '.[test]')")
 
 
 @pytest.fixture(scope="module")
 def chromium():
     executable = browser_or_skip()
-    from playwright.sync_api import sync_playwright
-
+    expect.set_options(timeout=15000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(executable),
@@ -90,107 +95,98 @@ def page(chromium):
 
 
 @pytest.fixture
+def view(page):
+    """view(source): the preview of `source` opened in `page` (its server lives for the test)."""
+    with ExitStack() as servers:
+        def open_preview(source: PreviewSource):
+            page.goto(servers.enter_context(running_server(source)))
+            return page
+        yield open_preview
+
+
+@pytest.fixture
 def starters(tmp_path):
     root = copy_starters(tmp_path)
     return root / "templates" / "promotional" / "flash-sale.html", root / "data" / "sale.json"
 
 
-def _expect():
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=15000)
-    return expect
+@needs_playwright
+def test_page_shows_the_inbox_row_and_the_email_in_both_frames(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#inbox-sender")).to_have_text("Maison Lumière")
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
+    expect(page.locator("#inbox-snippet")).to_have_text(PREHEADER)
+    expect(page).to_have_title(f"{SUBJECT} · newsletter preview")
+    for frame_id, width in (("desktop", 700), ("mobile", 375)):
+        frame = page.frame_locator(f"#{frame_id}")
+        expect(frame.locator("h1")).to_have_text("Ventes privées d'hiver : -30 % sur les bougies et les plaids")
+        expect(frame.locator("strong", has_text="HIVER30")).to_be_visible()
+        assert page.locator(f"#{frame_id}").get_attribute("sandbox") == ""  # no scripts in the email
+        assert frame.locator("html").evaluate("e => e.ownerDocument.defaultView.innerWidth") == width
+    expect(page.locator("#error")).to_be_hidden()
 
 
 @needs_playwright
-def test_page_shows_the_inbox_row_and_the_email_in_both_frames(page):
-    expect = _expect()
-    with running_server(PreviewSource(FLASH_SALE, SALE)) as url:
-        page.goto(url)
-        expect(page.locator("#inbox-sender")).to_have_text("Maison Lumière")
-        expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
-        expect(page.locator("#inbox-snippet")).to_have_text(PREHEADER)
-        expect(page).to_have_title(f"{SUBJECT} · newsletter preview")
-        for frame_id, width in (("desktop", 700), ("mobile", 375)):
-            frame = page.frame_locator(f"#{frame_id}")
-            expect(frame.locator("h1")).to_have_text("Ventes privées d'hiver : -30 % sur les bougies et les plaids")
-            expect(frame.locator("strong", has_text="HIVER30")).to_be_visible()
-            assert page.locator(f"#{frame_id}").get_attribute("sandbox") == ""  # no scripts in the email
-            assert frame.locator("html").evaluate("e => e.ownerDocument.defaultView.innerWidth") == width
-        expect(page.locator("#error")).to_be_hidden()
+def test_promotions_card_shows_deal_badge_code_expiry_logo_and_carousel(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#promotions")).to_be_visible()
+    expect(page.locator("#deal-badge")).to_have_text("-30 %")
+    expect(page.locator("#deal-code")).to_have_text("Code HIVER30")
+    expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")
+    assert page.locator("#promo-logo").get_attribute("src") == "https://maison-lumiere.example/img/logo-maison-lumiere.png"
+    expect(page.locator("#carousel figure")).to_have_count(4)
+    expect(page.locator("#carousel figcaption").first).to_contain_text("Bougie parfumée « Figuier »")
+    expect(page.locator("#findings li")).not_to_have_count(0)
+    expect(page.locator("#findings")).to_contain_text("M021")
 
 
 @needs_playwright
-def test_promotions_card_shows_deal_badge_code_expiry_logo_and_carousel(page):
-    expect = _expect()
-    with running_server(PreviewSource(FLASH_SALE, SALE)) as url:
-        page.goto(url)
-        expect(page.locator("#promotions")).to_be_visible()
-        expect(page.locator("#deal-badge")).to_have_text("-30 %")
-        expect(page.locator("#deal-code")).to_have_text("Code HIVER30")
-        expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")
-        assert page.locator("#promo-logo").get_attribute("src") == "https://maison-lumiere.example/img/logo-maison-lumiere.png"
-        expect(page.locator("#carousel figure")).to_have_count(4)
-        expect(page.locator("#carousel figcaption").first).to_contain_text("Bougie parfumée « Figuier »")
-        expect(page.locator("#findings li")).not_to_have_count(0)
-        expect(page.locator("#findings")).to_contain_text("M021")
-
-
-@needs_playwright
-def test_transactional_message_has_no_promotions_card(page):
-    expect = _expect()
-    with running_server(PreviewSource(ORDER, ORDER_DATA)) as url:
-        page.goto(url)
-        expect(page.locator("#kind")).to_have_text("transactional")
-        expect(page.locator("#promotions")).to_be_hidden()
+def test_transactional_message_has_no_promotions_card(view):
+    page = view(PreviewSource(ORDER, ORDER_DATA))
+    expect(page.locator("#kind")).to_have_text("transactional")
+    expect(page.locator("#promotions")).to_be_hidden()
 
 
 @needs_playwright
 @pytest.mark.skipif(importlib.util.find_spec("newsletter.placement") is not None,
                     reason="newsletter.placement is merged: the panel shows its prediction")
-def test_placement_panel_says_unavailable_without_a_predictor(page):
-    expect = _expect()
-    with running_server(PreviewSource(FLASH_SALE, SALE)) as url:
-        page.goto(url)
-        expect(page.locator("#placement")).to_have_text("Prediction unavailable")
+def test_placement_panel_says_unavailable_without_a_predictor(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#placement")).to_have_text("Prediction unavailable")
 
 
 @needs_playwright
-def test_edits_of_template_layout_and_data_show_up_without_reloading_the_page(page, starters):
-    expect = _expect()
+def test_edits_of_template_layout_and_data_show_up_without_reloading_the_page(view, starters):
     template, data = starters
     layout = template.parent.parent / "base.html"
-    with running_server(PreviewSource(template, data)) as url:
-        page.goto(url)
-        desktop, mobile = page.frame_locator("#desktop"), page.frame_locator("#mobile")
-        expect(desktop.locator("a.button")).to_have_text("Découvrir la sélection")
-        page.evaluate("window.notReloaded = true")
+    page = view(PreviewSource(template, data))
+    desktop, mobile = page.frame_locator("#desktop"), page.frame_locator("#mobile")
+    expect(desktop.locator("a.button")).to_have_text("Découvrir la sélection")
+    page.evaluate("window.notReloaded = true")
 
-        template.write_text(template.read_text(encoding="utf-8").replace("Découvrir la sélection", "Voir les bougies"), encoding="utf-8")
-        for frame in (desktop, mobile):
-            expect(frame.locator("a.button")).to_have_text("Voir les bougies")
+    template.write_text(template.read_text(encoding="utf-8").replace("Découvrir la sélection", "Voir les bougies"), encoding="utf-8")
+    for frame in (desktop, mobile):
+        expect(frame.locator("a.button")).to_have_text("Voir les bougies")
 
-        layout.write_text(layout.read_text(encoding="utf-8").replace("<body", "<body data-edited=\"layout\""), encoding="utf-8")
-        expect(desktop.locator("body[data-edited=layout]")).to_have_count(1)
+    layout.write_text(layout.read_text(encoding="utf-8").replace("<body", "<body data-edited=\"layout\""), encoding="utf-8")
+    expect(desktop.locator("body[data-edited=layout]")).to_have_count(1)
 
-        data.write_text(data.read_text(encoding="utf-8").replace('"Camille"', '"Léa"'), encoding="utf-8")
-        expect(page.locator("#inbox-subject")).to_have_text(SUBJECT.replace("Camille", "Léa"))
-        expect(mobile.locator("text=Bonjour Léa,")).to_be_visible()
-        assert page.evaluate("window.notReloaded") is True  # the frames reloaded, not the page
+    data.write_text(data.read_text(encoding="utf-8").replace('"Camille"', '"Léa"'), encoding="utf-8")
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT.replace("Camille", "Léa"))
+    expect(mobile.locator("text=Bonjour Léa,")).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True  # the frames reloaded, not the page
 
 
 @needs_playwright
-def test_render_error_is_shown_in_the_page_and_clears_when_fixed(page, starters):
-    expect = _expect()
+def test_render_error_is_shown_in_the_page_and_clears_when_fixed(view, starters):
     template, data = starters
     good = template.read_text(encoding="utf-8")
-    with running_server(PreviewSource(template, data)) as url:
-        page.goto(url)
-        expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
-        template.write_text(good.replace("{{ sale.intro }}", "{{ sale.intro }"), encoding="utf-8")
-        expect(page.locator("#error")).to_be_visible()
-        message = page.locator("#error").inner_text()
-        assert "\n" not in message.strip() and re.search(r"flash-sale\.html:\d+", message), message
-        expect(page.frame_locator("#desktop").locator("h1")).to_contain_text("Ventes privées")  # last good email
-        template.write_text(good, encoding="utf-8")
-        expect(page.locator("#error")).to_be_hidden()
+    page = view(PreviewSource(template, data))
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
+    template.write_text(good.replace("{{ sale.intro }}", "{{ sale.intro }"), encoding="utf-8")
+    expect(page.locator("#error")).to_be_visible()
+    message = page.locator("#error").inner_text()
+    assert "\n" not in message.strip() and re.search(r"flash-sale\.html:\d+", message), message
+    expect(page.frame_locator("#desktop").locator("h1")).to_contain_text("Ventes privées")  # last good email
+    template.write_text(good, encoding="utf-8")
+    expect(page.locator("#error")).to_be_hidden()
