@@ -72,9 +72,10 @@ def test_port_in_use_is_one_line(tmp_path):
         process.communicate(timeout=20)
 
 
-def test_missing_template_is_a_usage_error(tmp_path):
-    result = run_cli("preview", tmp_path / "nope.html", "--no-open")
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+def test_missing_template_or_data_is_one_line(tmp_path):
+    assert_one_line_error(run_cli("preview", tmp_path / "nope.html", "--no-open"), "nope.html", "file not found")
+    assert_one_line_error(run_cli("preview", FLASH_SALE, "--data", tmp_path / "nope.json", "--no-open"),
+                          "nope.json", "file not found")
 
 
 def test_width_without_screenshot_is_a_usage_error():

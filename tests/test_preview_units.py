@@ -17,7 +17,9 @@ from newsletter.errors import NewsletterError
 from newsletter.markup import extract
 from newsletter.render import Kind
 from newsletter.preview import (
+    PreviewServer,
     PreviewSource,
+    Previewer,
     build_snapshot,
     find_browser,
     fingerprint,
@@ -209,7 +211,6 @@ def test_server_endpoints(tmp_path):
 
 def test_server_listens_on_loopback_only(tmp_path):
     root = copy_starters(tmp_path)
-    from newsletter.preview import PreviewServer, Previewer
     server = PreviewServer(Previewer(PreviewSource(root / "templates" / "base.html")), port=0)
     try:
         assert server.server_address[0] == "127.0.0.1"

@@ -26,8 +26,8 @@ from .app import main, report_findings, write_output
 
 
 @main.command()
-@click.argument("template", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+@click.argument("template", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Template variables, a JSON object (default: TEMPLATE.json beside it, if any).")
 @click.option("--kind", type=click.Choice([k.value for k in Kind], case_sensitive=False),
               help="transactional or promotional (default: the template's).")
@@ -44,6 +44,9 @@ def preview(template: Path, data_file: Path | None, kind: str | None, port: int 
             screenshot_file: Path | None, width: int | None, browser: str | None) -> None:
     """Serve a live preview of TEMPLATE on 127.0.0.1: desktop and mobile widths, the Gmail inbox
     row, the Promotions card, the predicted tab and the findings. Reloads on every save."""
+    for path in (template, data_file):  # later errors show in the page; a mistyped path is not one
+        if path is not None and not path.is_file():
+            raise NewsletterError("file not found", path=path, fix="check the path")
     source = PreviewSource(template, data_file, Kind.parse(kind) if kind else None)
     if screenshot_file is not None:
         _screenshot(source, screenshot_file, width or DEFAULT_WIDTH, browser)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
@@ -73,7 +73,7 @@ class Snapshot:
     placement: PlacementView | None = None
     findings: tuple[Finding, ...] = ()
     error: str | None = None
-    watched: tuple[str, ...] = field(default=())
+    watched: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """The page's state (everything but the HTML, which has its own endpoint)."""
