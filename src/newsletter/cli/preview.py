@@ -1,0 +1,89 @@
+"""`newsletter preview`: a live preview in the browser, or (with --screenshot) a PNG of the email."""
+
+from __future__ import annotations
+
+import signal
+import webbrowser
+from pathlib import Path
+
+import click
+
+from ..errors import NewsletterError
+from ..preview import (
+    DEFAULT_PORT,
+    DEFAULT_WIDTH,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    PreviewServer,
+    PreviewSource,
+    Previewer,
+    find_browser,
+    render_preview,
+    screenshot,
+)
+from ..render import Kind
+from .app import main, report_findings, write_output
+
+
+@main.command()
+@click.argument("template", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Template variables, a JSON object (default: TEMPLATE.json beside it, if any).")
+@click.option("--kind", type=click.Choice([k.value for k in Kind], case_sensitive=False),
+              help="transactional or promotional (default: the template's).")
+@click.option("--port", type=click.IntRange(0, 65535),
+              help=f"Port on 127.0.0.1 (default {DEFAULT_PORT}, or a free one when it is taken; 0: a free one).")
+@click.option("--no-open", is_flag=True, help="Do not open a browser; only print the address.")
+@click.option("--screenshot", "screenshot_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write a PNG of the email (full height) and exit.")
+@click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH),
+              help=f"Screenshot width in CSS pixels (default {DEFAULT_WIDTH}).")
+@click.option("--browser", metavar="PATH",
+              help="Chromium for --screenshot (default: $NEWSLETTER_BROWSER, else chromium on PATH).")
+def preview(template: Path, data_file: Path | None, kind: str | None, port: int | None, no_open: bool,
+            screenshot_file: Path | None, width: int | None, browser: str | None) -> None:
+    """Serve a live preview of TEMPLATE on 127.0.0.1: desktop and mobile widths, the Gmail inbox
+    row, the Promotions card, the predicted tab and the findings. Reloads on every save."""
+    for path in (template, data_file):  # later errors show in the page; a mistyped path is not one
+        if path is not None and not path.is_file():
+            raise NewsletterError("file not found", path=path, fix="check the path")
+    source = PreviewSource(template, data_file, Kind.parse(kind) if kind else None)
+    if screenshot_file is not None:
+        _screenshot(source, screenshot_file, width or DEFAULT_WIDTH, browser)
+        return
+    if width is not None or browser is not None:
+        raise click.UsageError("--width and --browser go with --screenshot")
+    server = _listen(Previewer(source), port)
+    click.echo(f"newsletter preview: {server.url} (Ctrl-C to stop)", err=True)
+    if not no_open:
+        webbrowser.open(server.url)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    click.echo("newsletter preview: stopped", err=True)
+
+
+def _screenshot(source: PreviewSource, target: Path, width: int, browser: str | None) -> None:
+    executable = find_browser(browser)  # before rendering: no browser, no need to wait
+    rendered = render_preview(source)
+    report_findings(rendered.findings)
+    write_output(screenshot(rendered.html, executable, width), str(target))
+    click.echo(f"newsletter preview: wrote {target} ({width} px wide)", err=True)
+
+
+def _listen(previewer: Previewer, port: int | None) -> PreviewServer:
+    """The port asked for; without one, the default port or, when it is taken, a free one."""
+    if port is not None:
+        return PreviewServer(previewer, port)
+    try:
+        return PreviewServer(previewer, DEFAULT_PORT)
+    except NewsletterError:
+        return PreviewServer(previewer, 0)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,137 @@
+// The preview page: poll /version, and when the inputs change fetch /state.json, fill the
+// panels and reload both iframes. Everything from the server is set as text, never as HTML.
+"use strict";
+
+const POLL_MS = 500;
+let shown = null;
+
+const $ = (id) => document.getElementById(id);
+
+function text(id, value) {
+  $(id).textContent = value || "";
+}
+
+function element(tag, className, content) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (content !== undefined && content !== null) node.textContent = content;
+  return node;
+}
+
+function showError(message) {
+  $("error").hidden = !message;
+  text("error", message);
+}
+
+function fillInbox(inbox) {
+  text("inbox-sender", inbox ? inbox.sender_name : "");
+  text("inbox-subject", inbox ? inbox.subject : "");
+  text("inbox-snippet", inbox ? inbox.preheader : "");
+  if (inbox) $("inbox-sender").title = inbox.sender_address;
+}
+
+function fillPromotions(state) {
+  const card = state.promotions;
+  $("promotions").hidden = state.kind !== "promotional";
+  $("promo-none").hidden = Boolean(card);
+  text("promo-sender", state.inbox ? state.inbox.sender_name : "");
+  text("promo-subject", state.inbox ? state.inbox.subject : "");
+  const logo = $("promo-logo");
+  logo.hidden = !(card && card.logo);
+  if (card && card.logo) logo.src = card.logo;
+  const deal = card && card.deal;
+  $("deal").hidden = !deal;
+  text("deal-badge", deal && deal.description);
+  text("deal-code", deal && deal.code ? "Code " + deal.code : "");
+  text("deal-ends", deal && deal.ends ? "Expires " + deal.ends : "");
+  const carousel = $("carousel");
+  carousel.replaceChildren();
+  for (const product of (card && card.products) || []) {
+    const figure = element("figure", "product");
+    const image = element("img");
+    image.alt = product.headline || "";
+    if (product.image) image.src = product.image;
+    const caption = element("figcaption", null, product.headline);
+    if (product.price) {
+      caption.append(element("div", "price", [product.price, product.currency].filter(Boolean).join(" ")));
+    }
+    figure.append(image, caption);
+    carousel.append(figure);
+  }
+}
+
+function fillPlacement(placement) {
+  const panel = $("placement");
+  panel.replaceChildren();
+  panel.classList.toggle("unavailable", !placement);
+  if (!placement) {
+    panel.textContent = "Prediction unavailable";
+    return;
+  }
+  const confidence = placement.confidence == null ? "" : ` (${Math.round(placement.confidence * 100)} %)`;
+  panel.append(element("div", "tab", `Predicted tab: ${placement.tab}${confidence}`));
+  panel.append(element("div", "risk", `Spam risk: ${placement.spam_risk}`));
+  if (placement.reasons.length) {
+    const list = element("ul");
+    for (const reason of placement.reasons) list.append(element("li", null, reason));
+    panel.append(list);
+  }
+}
+
+function fillFindings(findings) {
+  const list = $("findings");
+  list.replaceChildren();
+  text("finding-count", findings.length ? `(${findings.length})` : "");
+  if (!findings.length) {
+    list.append(element("li", "clean", "No findings."));
+    return;
+  }
+  for (const found of findings) {
+    const item = element("li", found.severity);
+    const where = found.location.line ? `line ${found.location.line}` : found.location.path;
+    item.append(element("span", "rule", found.rule), " ", element("span", "severity", found.severity), " ",
+                element("span", "message", found.message), " ", element("span", "where", where));
+    if (found.fix) item.append(element("div", "fix", found.fix));
+    list.append(item);
+  }
+}
+
+function reloadFrames(version) {
+  for (const id of ["desktop", "mobile"]) {
+    $(id).src = "/email.html?v=" + encodeURIComponent(version);
+  }
+}
+
+async function refresh() {
+  const response = await fetch("/state.json", { cache: "no-store" });
+  const state = await response.json();
+  if (!response.ok) {
+    showError(state.error);
+    return;
+  }
+  text("template", state.template);
+  text("kind", state.kind);
+  text("watched", state.watched.join(", "));
+  showError(state.error);
+  fillInbox(state.inbox);
+  fillPromotions(state);
+  fillPlacement(state.placement);
+  fillFindings(state.findings);
+  if (!shown || shown.html !== state.html_version) reloadFrames(state.html_version);
+  shown = { version: state.version, html: state.html_version };
+  document.title = (state.inbox ? state.inbox.subject + " · " : "") + "newsletter preview";
+}
+
+async function poll() {
+  try {
+    const response = await fetch("/version", { cache: "no-store" });
+    const { version } = await response.json();
+    text("status", "live");
+    if (!shown || version !== shown.version) await refresh();
+  } catch (error) {
+    text("status", "server stopped");
+  }
+  setTimeout(poll, POLL_MS);
+}
+
+poll();

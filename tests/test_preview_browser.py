@@ -1,0 +1,192 @@
+"""The preview page and screenshots in a real browser (Debian's chromium, driven by
+Playwright through `executable_path`; screenshots through our own DevTools pipe).
+
+Skipped with the reason when no Chromium is found (or Playwright is not installed, for the page)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+from contextlib import ExitStack
+
+import pytest
+
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the page tests skip; the screenshot tests need only chromium
+    expect = sync_playwright = None
+
+from newsletter.preview import PreviewSource, screenshot
+from preview_helpers import (
+    FLASH_SALE,
+    ORDER,
+    ORDER_DATA,
+    SALE,
+    browser_or_skip,
+    copy_starters,
+    png_size,
+    running_server,
+)
+
+SUBJECT = "Camille, -30 % sur les bougies et les plaids jusqu'à fin janvier"
+PREHEADER = "Avec le code HIVER30 : -30 % sur les bougies et les plaids, livraison offerte dès 49,00\u00a0€."
+
+
+# -- screenshots ------------------------------------------------------------------------------
+
+def test_screenshot_command_writes_a_png_of_the_asked_width(tmp_path):
+    browser_or_skip()
+    target = tmp_path / "sale.png"
+    result = subprocess.run([sys.executable, "-m", "newsletter", "preview", str(FLASH_SALE), "--data", str(SALE),
+                             "--screenshot", str(target), "--width", "480"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    width, height = png_size(target.read_bytes())
+    assert width == 480
+    assert height > 1000  # full height: the whole sale, more than a screen
+
+
+def test_screenshot_height_follows_the_content(tmp_path):
+    browser = browser_or_skip()
+    short = screenshot("<html><body style='margin:0'><p style='margin:0;height:120px'>Bonjour</p></body></html>",
+                       browser, width=375)
+    assert png_size(short) == (375, 120)
+    long = screenshot("<html><body style='margin:0'><div style='height:3000px;background:#8a4b2a'></div></body></html>",
+                      browser, width=800)
+    assert png_size(long) == (800, 3000)
+
+
+def test_screenshot_with_a_browser_that_is_not_chromium_fails_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "newsletter", "preview", str(FLASH_SALE), "--data", str(SALE),
+                             "--screenshot", str(tmp_path / "x.png"), "--browser", "/bin/false"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "the browser exited" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "x.png").exists()
+
+
+# -- the page ---------------------------------------------------------------------------------
+
+needs_playwright = pytest.mark.skipif(sync_playwright is None,
+                                      reason="playwright is not installed (pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    executable = browser_or_skip()
+    expect.set_options(timeout=15000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(executable),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1500, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def view(page):
+    """view(source): the preview of `source` opened in `page` (its server lives for the test)."""
+    with ExitStack() as servers:
+        def open_preview(source: PreviewSource):
+            page.goto(servers.enter_context(running_server(source)))
+            return page
+        yield open_preview
+
+
+@pytest.fixture
+def starters(tmp_path):
+    root = copy_starters(tmp_path)
+    return root / "templates" / "promotional" / "flash-sale.html", root / "data" / "sale.json"
+
+
+@needs_playwright
+def test_page_shows_the_inbox_row_and_the_email_in_both_frames(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#inbox-sender")).to_have_text("Maison Lumière")
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
+    expect(page.locator("#inbox-snippet")).to_have_text(PREHEADER)
+    expect(page).to_have_title(f"{SUBJECT} · newsletter preview")
+    for frame_id, width in (("desktop", 700), ("mobile", 375)):
+        frame = page.frame_locator(f"#{frame_id}")
+        expect(frame.locator("h1")).to_have_text("Ventes privées d'hiver : -30 % sur les bougies et les plaids")
+        expect(frame.locator("strong", has_text="HIVER30")).to_be_visible()
+        assert page.locator(f"#{frame_id}").get_attribute("sandbox") == ""  # no scripts in the email
+        assert frame.locator("html").evaluate("e => e.ownerDocument.defaultView.innerWidth") == width
+    expect(page.locator("#error")).to_be_hidden()
+
+
+@needs_playwright
+def test_promotions_card_shows_deal_badge_code_expiry_logo_and_carousel(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#promotions")).to_be_visible()
+    expect(page.locator("#deal-badge")).to_have_text("-30 %")
+    expect(page.locator("#deal-code")).to_have_text("Code HIVER30")
+    expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")
+    assert page.locator("#promo-logo").get_attribute("src") == "https://maison-lumiere.example/img/logo-maison-lumiere.png"
+    expect(page.locator("#carousel figure")).to_have_count(4)
+    expect(page.locator("#carousel figcaption").first).to_contain_text("Bougie parfumée « Figuier »")
+    expect(page.locator("#findings li")).not_to_have_count(0)
+    expect(page.locator("#findings")).to_contain_text("M021")
+
+
+@needs_playwright
+def test_transactional_message_has_no_promotions_card(view):
+    page = view(PreviewSource(ORDER, ORDER_DATA))
+    expect(page.locator("#kind")).to_have_text("transactional")
+    expect(page.locator("#promotions")).to_be_hidden()
+
+
+@needs_playwright
+@pytest.mark.skipif(importlib.util.find_spec("newsletter.placement") is not None,
+                    reason="newsletter.placement is merged: the panel shows its prediction")
+def test_placement_panel_says_unavailable_without_a_predictor(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    expect(page.locator("#placement")).to_have_text("Prediction unavailable")
+
+
+@needs_playwright
+def test_edits_of_template_layout_and_data_show_up_without_reloading_the_page(view, starters):
+    template, data = starters
+    layout = template.parent.parent / "base.html"
+    page = view(PreviewSource(template, data))
+    desktop, mobile = page.frame_locator("#desktop"), page.frame_locator("#mobile")
+    expect(desktop.locator("a.button")).to_have_text("Découvrir la sélection")
+    page.evaluate("window.notReloaded = true")
+
+    template.write_text(template.read_text(encoding="utf-8").replace("Découvrir la sélection", "Voir les bougies"), encoding="utf-8")
+    for frame in (desktop, mobile):
+        expect(frame.locator("a.button")).to_have_text("Voir les bougies")
+
+    layout.write_text(layout.read_text(encoding="utf-8").replace("<body", "<body data-edited=\"layout\""), encoding="utf-8")
+    expect(desktop.locator("body[data-edited=layout]")).to_have_count(1)
+
+    data.write_text(data.read_text(encoding="utf-8").replace('"Camille"', '"Léa"'), encoding="utf-8")
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT.replace("Camille", "Léa"))
+    expect(mobile.locator("text=Bonjour Léa,")).to_be_visible()
+    assert page.evaluate("window.notReloaded") is True  # the frames reloaded, not the page
+
+
+@needs_playwright
+def test_render_error_is_shown_in_the_page_and_clears_when_fixed(view, starters):
+    template, data = starters
+    good = template.read_text(encoding="utf-8")
+    page = view(PreviewSource(template, data))
+    expect(page.locator("#inbox-subject")).to_have_text(SUBJECT)
+    template.write_text(good.replace("{{ sale.intro }}", "{{ sale.intro }"), encoding="utf-8")
+    expect(page.locator("#error")).to_be_visible()
+    message = page.locator("#error").inner_text()
+    assert "\n" not in message.strip() and re.search(r"flash-sale\.html:\d+", message), message
+    expect(page.frame_locator("#desktop").locator("h1")).to_contain_text("Ventes privées")  # last good email
+    template.write_text(good, encoding="utf-8")
+    expect(page.locator("#error")).to_be_hidden()
