@@ -5,7 +5,6 @@ Skipped with the reason when no Chromium is found (or Playwright is not installe
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import subprocess
 import sys
@@ -148,11 +147,10 @@ def test_transactional_message_has_no_promotions_card(view):
 
 
 @needs_playwright
-@pytest.mark.skipif(importlib.util.find_spec("newsletter.placement") is not None,
-                    reason="newsletter.placement is merged: the panel shows its prediction")
-def test_placement_panel_says_unavailable_without_a_predictor(view):
+def test_placement_panel_shows_the_predicted_tab_and_spam_risk(view):
     page = view(PreviewSource(FLASH_SALE, SALE))
-    expect(page.locator("#placement")).to_have_text("Prediction unavailable")
+    expect(page.locator("#placement")).to_contain_text("Predicted tab: promotions")
+    expect(page.locator("#placement")).to_contain_text("Spam risk: low")
 
 
 @needs_playwright

@@ -3,7 +3,6 @@ placement seam, browser discovery, and the HTTP endpoints of a real server on lo
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import stat
@@ -23,7 +22,6 @@ from newsletter.preview import (
     build_snapshot,
     find_browser,
     fingerprint,
-    placement_for,
     promotions_card,
     render_preview,
     watched_files,
@@ -160,11 +158,12 @@ def test_data_file_beside_the_template_is_the_default(tmp_path):
     assert build_snapshot(PreviewSource(template)).error is None
 
 
-@pytest.mark.skipif(importlib.util.find_spec("newsletter.placement") is not None,
-                    reason="newsletter.placement is merged: the panel shows its prediction")
-def test_placement_is_unavailable_until_the_predictor_is_merged():
-    assert placement_for(render_preview(PreviewSource(FLASH_SALE, SALE))) is None
-    assert build_snapshot(PreviewSource(FLASH_SALE, SALE)).to_json()["placement"] is None
+def test_placement_panel_carries_the_prediction():
+    sale = build_snapshot(PreviewSource(FLASH_SALE, SALE)).to_json()["placement"]
+    assert sale["tab"] == "promotions" and sale["spam_risk"] == "low" and 0.5 < sale["confidence"] <= 1
+    assert any("DiscountOffer" in reason for reason in sale["reasons"])
+    order = build_snapshot(PreviewSource(ORDER, ORDER_DATA)).to_json()["placement"]
+    assert order["tab"] in ("updates", "primary")
 
 
 # -- finding the browser ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ the Gmail inbox row, the Promotions card, the predicted tab and the findings; an
 from .browser import BROWSER_VARIABLE, find_browser
 from .build import PreviewSource, build_snapshot, inbox_row, render_preview
 from .model import Deal, InboxRow, PlacementView, Product, PromotionsCard, Snapshot
-from .placement import placement_for
+from .placement import placement_view
 from .promotions import promotions_card
 from .screenshot import DEFAULT_WIDTH, MAX_WIDTH, MIN_WIDTH, screenshot
 from .server import DEFAULT_PORT, HOST, PreviewServer, Previewer
@@ -36,7 +36,7 @@ __all__ = [
     "find_browser",
     "fingerprint",
     "inbox_row",
-    "placement_for",
+    "placement_view",
     "promotions_card",
     "render_preview",
     "screenshot",

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from ..config import find_config
 from ..errors import NewsletterError, display_path
-from ..lint import LoadOptions, lint_input, load_input
+from ..lint import LoadOptions, load_input
 from ..markup import extract
 from ..render import Kind, RenderedMessage, RenderOptions, render
 from ..render.environment import load_json
 from .model import InboxRow, Snapshot
-from .placement import placement_for
+from ..placement import CheckOptions, check_input
+from .placement import placement_view
 from .promotions import promotions_card
 from .watch import fingerprint, watched_files
 
@@ -71,7 +72,9 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
     shown = tuple(display_path(p) for p in watched)
     try:
         rendered = render_preview(source)
-        findings = lint_input(load_input(source.template, LoadOptions(kind=source.kind, data_file=source.data_path))).findings
+        # The pre-send check, offline: lint and markup findings, and the placement prediction.
+        report = check_input(load_input(source.template, LoadOptions(kind=source.kind, data_file=source.data_path)),
+                             CheckOptions(offline=True))
     except NewsletterError as exc:
         base = previous or Snapshot(version="", template=display_path(source.template))
         return dataclasses.replace(base, version=version, error=str(exc), watched=shown)
@@ -84,8 +87,8 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         html=rendered.html,
         inbox=inbox_row(rendered),
         promotions=promotions_card(markup) if rendered.kind is Kind.PROMOTIONAL else None,
-        placement=placement_for(rendered),
-        findings=tuple(findings),
+        placement=placement_view(report),
+        findings=report.findings,
         watched=shown,
     )
 
