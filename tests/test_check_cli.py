@@ -249,3 +249,19 @@ def test_dkim_signature_of_the_message_is_verified_against_the_zone(tmp_path):
     (tampered,) = jsonl(run_cli("check", message, "--zone", zone, "--ip", "203.0.113.7", "--format", "json"))
     assert tampered["auth"]["dkim"] == "fail" and tampered["auth"]["dmarc"] == "fail"
     assert tampered["placement"]["spam_score"] > signed["placement"]["spam_score"]
+
+
+def test_the_example_shop_passes_against_its_own_zone_files(tmp_path):
+    """The README's walk-through: sign with the example key, check against the example zones."""
+    message = tmp_path / "sale.eml"
+    assert run_cli("render", ROOT / "templates/promotional/flash-sale.html", "--data", EXAMPLES / "sale.json",
+                   "-o", message, "--dkim-key", EXAMPLES / "dkim/lumiere2026.key",
+                   "--dkim-selector", "lumiere2026").exit_code == 0
+    run = run_cli("check", message, "--zone", EXAMPLES / "dns/maison-lumiere.example.zone",
+                  "--zone", EXAMPLES / "dns/2.0.192.in-addr.arpa.zone", "--ip", "192.0.2.25", "--format", "json")
+    (record,) = jsonl(run)
+    assert run.exit_code == 0
+    assert {k: record["auth"][k] for k in ("spf", "dkim", "dmarc", "aligned")} == {
+        "spf": "pass", "dkim": "pass", "dmarc": "pass", "aligned": True}
+    assert not any(f["rule"].startswith("DKIM") for f in record["findings"])  # the signing selector was used
+    assert record["placement"]["tab"] == "promotions" and record["placement"]["spam_risk"] == "low"

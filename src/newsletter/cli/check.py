@@ -22,8 +22,8 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--kind", type=_KINDS, help="transactional or promotional (default: declared, else inferred).")
 @click.option("--from", "sender", metavar="ADDRESS", help="The From address (default: the message's).")
 @click.option("--ip", metavar="IP", help="The sending server's IP, for SPF.")
-@click.option("--zone", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Answer DNS from this zone file (check records before publishing them).")
+@click.option("--zone", "zones", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Answer DNS from this zone file (repeatable; check records before publishing them).")
 @click.option("--nameserver", metavar="HOST[:PORT]", help="Ask this DNS server.")
 @click.option("--offline", is_flag=True, help="No DNS: authentication is not checked.")
 @click.option("--spamassassin", metavar="HOST:PORT", help="Also score each message with this spamd server.")
@@ -31,7 +31,7 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
               help="json: JSON Lines, one object per input.")
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
-          sender: str | None, ip: str | None, zone: Path | None, nameserver: str | None, offline: bool,
+          sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, offline: bool,
           spamassassin: str | None, fmt: str) -> None:
     """Predict where each message lands (Primary, Updates, Promotions; spam risk) and why,
     with every lint, markup and authentication finding and its fix.
@@ -39,11 +39,11 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
     INPUTS are .eml messages, HTML files as sent, templates (with --data) or folders of them.
     Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
     """
-    if offline and (zone or nameserver or ip):
+    if offline and (zones or nameserver or ip):
         raise NewsletterError("--offline cannot be combined with --zone, --nameserver or --ip",
                               fix="drop --offline to check authentication")
     options = CheckOptions(
-        kind=Kind(kind.lower()) if kind else None, data_file=data_file, sender=sender, ip=ip, zone=zone,
+        kind=Kind(kind.lower()) if kind else None, data_file=data_file, sender=sender, ip=ip, zones=zones,
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,
     )
     reports = []

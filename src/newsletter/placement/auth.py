@@ -8,6 +8,8 @@ DMARC and the bulk-sender rules, whatever produced it.
 from __future__ import annotations
 
 import enum
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,31 +74,46 @@ class AuthRequest:
     ip: str | None = None
     mail_from: str | None = None
     message: bytes | None = None
-    zone: Path | None = None
+    zones: tuple[Path, ...] = ()
     nameserver: str | None = None
 
 
 def authenticate(request: AuthRequest) -> AuthSignals:
     """Sender authentication of `request` (SPF for `ip`, DKIM signatures of `message`, DMARC and
     alignment for `domain`, the bulk-sender verdict), as `AuthSignals` with the auth findings.
-    DNS answers come from the zone file, then the nameserver or the system's resolver."""
+    DNS answers come from the zone files, then the nameserver or the system's resolver."""
     from ..auth import (CheckOptions, LayeredResolver, NetworkResolver, ZoneResolver, check_domain,
                         parse_nameserver)
 
-    zone = ZoneResolver.from_files([request.zone], origin=request.domain + ".") if request.zone else None
+    zone = ZoneResolver.from_files(list(request.zones), origin=request.domain + ".") if request.zones else None
     network = None
     if zone is None or request.nameserver:
         network = NetworkResolver([parse_nameserver(request.nameserver)] if request.nameserver else None)
     resolver = LayeredResolver(zone, network) if zone and network else (zone or network)
     try:
         report = check_domain(request.domain, resolver, CheckOptions(
-            ip=request.ip, mail_from=request.mail_from, message=request.message))
+            selectors=signing_selectors(request.message, request.domain), ip=request.ip,
+            mail_from=request.mail_from, message=request.message))
     finally:
         if network is not None:
             network.close()
     if network is not None and network.queries and not network.responses:
         raise NewsletterError("no answer from the DNS server", fix="check --nameserver, or use --zone or --offline")
     return signals_from_report(report)
+
+
+def signing_selectors(message: bytes | None, domain: str) -> tuple[str, ...]:
+    """The s= of the message's DKIM signatures for `domain`: the keys worth looking up (empty:
+    probe the common selectors)."""
+    if not message:
+        return ()
+    headers = BytesHeaderParser(policy=compat32).parsebytes(message)
+    selectors = []
+    for value in headers.get_all("DKIM-Signature") or []:
+        tags = dict(tag.strip().split("=", 1) for tag in "".join(str(value).split()).split(";") if "=" in tag)
+        if tags.get("d", "").lower().rstrip(".") == domain and tags.get("s"):
+            selectors.append(tags["s"])
+    return tuple(dict.fromkeys(selectors))
 
 
 def signals_from_report(report) -> AuthSignals:  # report: newsletter.auth.DomainReport

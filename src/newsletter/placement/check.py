@@ -38,7 +38,7 @@ class CheckOptions:
     data_file: Path | None = None
     sender: str | None = None  # --from: the From address (else the message's)
     ip: str | None = None  # --ip: the sending IP, for SPF
-    zone: Path | None = None
+    zones: tuple[Path, ...] = ()
     nameserver: str | None = None
     offline: bool = False  # no DNS: authentication is unknown and contributes nothing
     spamassassin: tuple[str, int] | None = None  # spamd HOST, PORT
@@ -141,7 +141,7 @@ def _auth_request(signals: Signals, options: CheckOptions, raw: bytes | None, pa
         raise NewsletterError("no sender address to authenticate", path=path,
                               fix="pass --from ADDRESS (and --ip for SPF), or --offline")
     return AuthRequest(domain=signals.sender.rsplit("@", 1)[1].lower(), ip=options.ip,
-                       mail_from=options.sender, message=raw, zone=options.zone, nameserver=options.nameserver)
+                       mail_from=options.sender, message=raw, zones=options.zones, nameserver=options.nameserver)
 
 
 def _cache(authenticator: Authenticator) -> Authenticator:
