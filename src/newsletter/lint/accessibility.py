@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from ..findings import Finding, finding
 from . import data
@@ -106,7 +106,7 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _own(element: HtmlElement) -> dict[str, str]:
+def _own(element: Element) -> dict[str, str]:
     style = element.get("style")
     props = dict(declarations(style)) if style else {}
     if "color" not in props and element.tag == "font" and element.get("color"):

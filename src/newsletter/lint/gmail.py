@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from typing import Iterable, Iterator
 
-from lxml.html import HtmlElement
+from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
 from . import data
 from .css import read_stylesheet
-from .dom import declarations, is_hidden, snippet
+from .dom import all_text, declarations, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
@@ -77,11 +77,10 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
 
 def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
     """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
-    first: dict[str, HtmlElement] = {}
+    first: dict[str, Element] = {}
     uses: dict[str, int] = {}
-    assert lint_input.document is not None
-    for element in lint_input.document.iter():
-        style = element.get("style") if isinstance(element.tag, str) else None
+    for element in lint_input.styled:
+        style = element.get("style")
         if style and "{{" not in style:
             first.setdefault(style, element)
             uses[style] = uses.get(style, 0) + 1
@@ -126,9 +125,7 @@ def _declarations(items: Iterable[tuple[str, str, Location, int]]) -> Iterator[F
 def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
     assert lint_input.document is not None
-    for element in lint_input.document.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in lint_input.document.xpath("//*[@class or @id]"):
         names = [("class", n) for n in (element.get("class") or "").split()]
         if element.get("id"):
             names.append(("id", element.get("id").strip()))
@@ -161,7 +158,7 @@ def _preheader(lint_input: LintInput) -> Iterator[Finding]:
         if not isinstance(element.tag, str) or element is body:
             continue
         if is_hidden(element) or classes & set((element.get("class") or "").lower().split()):
-            if (element.text_content() or "").strip():
+            if all_text(element).strip():
                 return
         # The preheader must come before the first visible text or image.
         if element.tag == "img" or (element.text or "").strip():
@@ -170,7 +167,7 @@ def _preheader(lint_input: LintInput) -> Iterator[Finding]:
     yield finding("G013", "no hidden preheader before the first visible content of <body>", lint_input.at())
 
 
-def _hidden_ancestor(element: HtmlElement, stop: HtmlElement) -> bool:
+def _hidden_ancestor(element: Element, stop: Element) -> bool:
     node = element
     while node is not None and node is not stop:
         if is_hidden(node):
@@ -179,7 +176,7 @@ def _hidden_ancestor(element: HtmlElement, stop: HtmlElement) -> bool:
     return False
 
 
-def _inside(element: HtmlElement, ancestor: HtmlElement) -> bool:
+def _inside(element: Element, ancestor: Element) -> bool:
     node = element.getparent()
     while node is not None:
         if node is ancestor:
