@@ -56,6 +56,9 @@ def style_of(element: Element) -> dict[str, str]:
     return dict(declarations(style)) if style else {}
 
 
+_HIDING_PROPERTIES = ("display", "visibility", "mso-hide", "max-height")
+
+
 def is_hidden(element: Element) -> bool:
     """Hidden by its own inline style or attribute, the way preheaders and mobile-only blocks are."""
     if element.get("hidden") is not None:
@@ -63,6 +66,9 @@ def is_hidden(element: Element) -> bool:
     style = element.get("style")
     if not style:
         return False
+    lowered = style.lower()
+    if "\\" not in style and not any(name in lowered for name in _HIDING_PROPERTIES):
+        return False  # no property that hides (an escaped name could spell one: read those)
     props = dict(declarations(style))
     return (
         props.get("display", "").lower().startswith("none")

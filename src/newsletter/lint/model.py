@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 
+from lxml import etree
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
@@ -85,7 +86,9 @@ class LintInput:
     @cached_property
     def styled(self) -> list[Element]:
         """Elements with a style attribute, in document order."""
-        return self.document.xpath("//*[@style]") if self.document is not None else []
+        if self.document is None:
+            return []
+        return [e for e in self.document.iter(etree.Element) if e.get("style") is not None]
 
 
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
