@@ -2,7 +2,8 @@
 
     python benchmarks/lint_benchmark.py [--repeat N] [FOLDER]
 
-Target: linting costs at most 10x parsing (parsing dominates; the rules add single walks).
+Target: linting costs at most 10x parsing. Prints PASS or FAIL and exits 1 on FAIL. The machine
+is shared: use a high --repeat (best-of timings) when it is busy.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from newsletter.lint.css import read_stylesheet
 from newsletter.lint.dom import declarations
 
 ROOT = Path(__file__).resolve().parents[1]
+TARGET = 10.0  # issue 6: lint at most 10x plain lxml parsing
 
 
 def best_of(repeat: int, work) -> float:
@@ -62,8 +64,9 @@ def main() -> int:
     print(f"lxml parse : {parse_best * 1000:8.1f} ms (median {parse_median * 1000:.1f})")
     print(f"lint       : {lint_best * 1000:8.1f} ms (median {lint_median * 1000:.1f})")
     ratio = lint_best / parse_best
-    print(f"ratio      : {ratio:8.1f}x  (target <= 10x: {'met' if ratio <= 10 else 'NOT met'})")
-    return 0
+    verdict = "PASS" if ratio <= TARGET else "FAIL"
+    print(f"ratio      : {ratio:8.1f}x  {verdict} (target <= {TARGET:g}x)")
+    return 0 if verdict == "PASS" else 1
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.etree import _Element as Element
 
 from ..findings import Finding, finding
 from . import data
@@ -106,7 +107,7 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _own(element: HtmlElement) -> dict[str, str]:
+def _own(element: Element) -> dict[str, str]:
     style = element.get("style")
     props = dict(declarations(style)) if style else {}
     if "color" not in props and element.tag == "font" and element.get("color"):
@@ -121,6 +122,12 @@ def _own(element: HtmlElement) -> dict[str, str]:
 def _contrast(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
+    # The few elements that set a colour, a background or a size, read once; the walk up from
+    # each text only looks them up (the dict keeps their lxml proxies, so lookups hit).
+    styling = {e: _own(e) for e in lint_input.document.iter(etree.Element)
+               if e.get("style") is not None or e.get("bgcolor") is not None or e.get("color") is not None}
+    nothing: dict[str, str] = {}
+    judged: dict[tuple[str, str, str | None, str | None], tuple[RGB, RGB, bool, float] | None] = {}
     for element in lint_input.document.iter():
         if not isinstance(element.tag, str) or not (element.text or "").strip() or element.tag in ("style", "script", "title"):
             continue
@@ -128,23 +135,27 @@ def _contrast(lint_input: LintInput) -> Iterator[Finding]:
         size = bold = None
         node = element
         while node is not None and (colour is None or background is None or size is None):
-            props = _own(node)
-            if colour is None and "color" in props:
-                colour = props["color"]
-            if background is None and ("background-color" in props or "background-image" in props):
-                background = "" if "background-image" in props else props["background-color"]
-            if size is None and "font-size" in props:
-                size = props["font-size"]
-            if bold is None and "font-weight" in props:
-                bold = props["font-weight"]
+            props = styling.get(node, nothing)
+            if props:
+                if colour is None and "color" in props:
+                    colour = props["color"]
+                if background is None and ("background-color" in props or "background-image" in props):
+                    background = "" if "background-image" in props else props["background-color"]
+                if size is None and "font-size" in props:
+                    size = props["font-size"]
+                if bold is None and "font-weight" in props:
+                    bold = props["font-weight"]
             node = node.getparent()
         if not colour or not background:
             continue  # only judge what is known inline; the client's defaults are unknown
-        fg, bg = parse_colour(colour), parse_colour(background)
-        if fg is None or bg is None:
+        key = (colour, background, size, bold)
+        if key not in judged:  # the same colours repeat on every line of a table
+            fg, bg = parse_colour(colour), parse_colour(background)
+            judged[key] = None if fg is None or bg is None else \
+                (fg, bg, _is_large(size, bold, limits), contrast_ratio(fg, bg))
+        if judged[key] is None:
             continue
-        large = _is_large(size, bold, limits)
-        ratio = contrast_ratio(fg, bg)
+        fg, bg, large, ratio = judged[key]
         needed = limits.contrast_large if large else limits.contrast_normal
         if ratio < needed and (fg, bg, large) not in reported:
             reported.add((fg, bg, large))

@@ -7,19 +7,21 @@ from functools import lru_cache
 
 import tinycss2
 from lxml import etree
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from lxml.etree import _Element as Element
 
-_PARSER = HTMLParser(encoding="utf-8", remove_comments=False)
+# lxml's plain HTML parser: the same tree as `lxml.html`, without its Python element-class
+# lookup, which runs for every element a rule touches and cost more than the parse itself.
+_PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=False)
 _INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "meta", "link", "noscript", "template"})
 _SPACES = re.compile(r"\s+")
 
 
-def parse_html(html: str) -> HtmlElement | None:
+def parse_html(html: str) -> Element | None:
     """The document tree with source lines, or None for an empty document."""
     if not html.strip():
         return None
     try:
-        return document_fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        return etree.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -49,18 +51,24 @@ def declarations(style: str) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def style_of(element: HtmlElement) -> dict[str, str]:
+def style_of(element: Element) -> dict[str, str]:
     style = element.get("style")
     return dict(declarations(style)) if style else {}
 
 
-def is_hidden(element: HtmlElement) -> bool:
+_HIDING_PROPERTIES = ("display", "visibility", "mso-hide", "max-height")
+
+
+def is_hidden(element: Element) -> bool:
     """Hidden by its own inline style or attribute, the way preheaders and mobile-only blocks are."""
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
     if not style:
         return False
+    lowered = style.lower()
+    if "\\" not in style and not any(name in lowered for name in _HIDING_PROPERTIES):
+        return False  # no property that hides (an escaped name could spell one: read those)
     props = dict(declarations(style))
     return (
         props.get("display", "").lower().startswith("none")
@@ -70,8 +78,8 @@ def is_hidden(element: HtmlElement) -> bool:
     )
 
 
-def hidden_in_tree(element: HtmlElement) -> bool:
-    node: HtmlElement | None = element
+def hidden_in_tree(element: Element) -> bool:
+    node: Element | None = element
     while node is not None:
         if isinstance(node.tag, str) and (node.tag in _INVISIBLE_TAGS or is_hidden(node)):
             return True
@@ -79,14 +87,22 @@ def hidden_in_tree(element: HtmlElement) -> bool:
     return False
 
 
-def text_of(element: HtmlElement) -> str:
+_STRING = etree.XPath("string()")
+
+
+def all_text(element: Element) -> str:
+    """Every text under the element, hidden or not (what `lxml.html`'s `text_content()` gives)."""
+    return str(_STRING(element))
+
+
+def text_of(element: Element) -> str:
     """The element's visible text, spaces collapsed; an image counts as its alt text."""
     parts: list[str] = []
     _collect(element, parts, alt=True)
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
-def visible_text(root: HtmlElement) -> str:
+def visible_text(root: Element) -> str:
     """All text a reader sees in the body (no alt text, nothing hidden)."""
     body = root.find("body")
     parts: list[str] = []
@@ -94,7 +110,7 @@ def visible_text(root: HtmlElement) -> str:
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
-def _collect(element: HtmlElement, parts: list[str], *, alt: bool) -> None:
+def _collect(element: Element, parts: list[str], *, alt: bool) -> None:
     tag = element.tag
     if not isinstance(tag, str) or tag in _INVISIBLE_TAGS or is_hidden(element):
         return
@@ -112,7 +128,7 @@ def _collect(element: HtmlElement, parts: list[str], *, alt: bool) -> None:
         parts.append(" ")
 
 
-def snippet(element: HtmlElement, limit: int = 60) -> str:
+def snippet(element: Element, limit: int = 60) -> str:
     """`<img src="...">`-style description of an element for a finding's message."""
     attributes = " ".join(
         f'{name}="{_short(element.get(name) or "")}"' for name in ("id", "href", "src", "class") if element.get(name)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
 from . import data
 from .css import read_stylesheet
-from .dom import declarations, is_hidden, snippet
+from .dom import all_text, declarations, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
@@ -72,47 +73,45 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
         for name, line in sheet.at_rules:
             if name in gmail.unsupported_at_rules:
                 yield finding("G014", f"@{name} is removed by Gmail", at(line))
-        yield from _declarations((d.name, d.value, at(d.line), 1) for d in sheet.declarations)
+        yield from _declarations(((d.name, d.value, d.line, 1) for d in sheet.declarations), at)
 
 
 def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
     """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
-    first: dict[str, HtmlElement] = {}
+    first: dict[str, Element] = {}
     uses: dict[str, int] = {}
-    assert lint_input.document is not None
-    for element in lint_input.document.iter():
-        style = element.get("style") if isinstance(element.tag, str) else None
+    for element in lint_input.styled:
+        style = element.get("style")
         if style and "{{" not in style:
             first.setdefault(style, element)
             uses[style] = uses.get(style, 0) + 1
 
-    def found() -> Iterator[tuple[str, str, Location, int]]:
+    def found() -> Iterator[tuple[str, str, Element, int]]:
         for style, element in first.items():
-            pairs = declarations(style)
-            if pairs:
-                location = lint_input.locate(element)
-                for name, value in pairs:
-                    yield name, value, location, uses[style]
+            for name, value in declarations(style):
+                yield name, value, element, uses[style]
 
-    yield from _declarations(found())
+    yield from _declarations(found(), lint_input.locate)
 
 
-def _declarations(items: Iterable[tuple[str, str, Location, int]]) -> Iterator[Finding]:
-    """G008/G009, one finding per property or value with the count of further uses."""
+def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[Any], Location]) -> Iterator[Finding]:
+    """G008/G009, one finding per property or value with the count of further uses. Each item
+    names where it stands (an element, a line) and `locate` makes that a location, only for the
+    first use of an unsupported property or value."""
     gmail = data.gmail_css()
+    verdicts: dict[tuple[str, str], tuple[str, str] | None] = {}
     first: dict[tuple[str, str], Location] = {}
     counts: dict[tuple[str, str], int] = {}
-    for name, value, location, times in items:
-        if not gmail.property_supported(name) and not name.startswith("--"):
-            key = ("G008", name)
-        elif name.startswith("--") or gmail.suspect_value(value):
-            bad = next((v for v in gmail.unsupported_values if v.matches(name, value)), None)
-            if bad is None:
-                continue
-            key = ("G009", bad.what)
+    for name, value, where, times in items:
+        pair = (name, value)
+        if pair in verdicts:
+            key = verdicts[pair]
         else:
+            key = verdicts[pair] = _verdict(gmail, name, value)
+        if key is None:
             continue
-        first.setdefault(key, location)
+        if key not in first:
+            first[key] = locate(where)
         counts[key] = counts.get(key, 0) + times
     for (rule, what), location in first.items():
         more = counts[(rule, what)] - 1
@@ -123,12 +122,21 @@ def _declarations(items: Iterable[tuple[str, str, Location, int]]) -> Iterator[F
             yield finding(rule, f"{what} is not supported by Gmail{also}", location)
 
 
+def _verdict(gmail: data.GmailCss, name: str, value: str) -> tuple[str, str] | None:
+    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None."""
+    if not gmail.property_supported(name) and not name.startswith("--"):
+        return ("G008", name)
+    if name.startswith("--") or gmail.suspect_value(value):
+        bad = next((v for v in gmail.unsupported_values if v.matches(name, value)), None)
+        if bad is not None:
+            return ("G009", bad.what)
+    return None
+
+
 def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
     assert lint_input.document is not None
-    for element in lint_input.document.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in lint_input.document.iter(etree.Element):
         names = [("class", n) for n in (element.get("class") or "").split()]
         if element.get("id"):
             names.append(("id", element.get("id").strip()))
@@ -161,7 +169,7 @@ def _preheader(lint_input: LintInput) -> Iterator[Finding]:
         if not isinstance(element.tag, str) or element is body:
             continue
         if is_hidden(element) or classes & set((element.get("class") or "").lower().split()):
-            if (element.text_content() or "").strip():
+            if all_text(element).strip():
                 return
         # The preheader must come before the first visible text or image.
         if element.tag == "img" or (element.text or "").strip():
@@ -170,7 +178,7 @@ def _preheader(lint_input: LintInput) -> Iterator[Finding]:
     yield finding("G013", "no hidden preheader before the first visible content of <body>", lint_input.at())
 
 
-def _hidden_ancestor(element: HtmlElement, stop: HtmlElement) -> bool:
+def _hidden_ancestor(element: Element, stop: Element) -> bool:
     node = element
     while node is not None and node is not stop:
         if is_hidden(node):
@@ -179,7 +187,7 @@ def _hidden_ancestor(element: HtmlElement, stop: HtmlElement) -> bool:
     return False
 
 
-def _inside(element: HtmlElement, ancestor: HtmlElement) -> bool:
+def _inside(element: Element, ancestor: Element) -> bool:
     node = element.getparent()
     while node is not None:
         if node is ancestor:

@@ -32,6 +32,7 @@ from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
 from .dom import parse_html
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
+from .template_parser import parse_template
 
 HTML_SUFFIXES = (".html", ".htm")
 TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2")
@@ -218,7 +219,7 @@ class _Placeholder(jinja2.ChainableUndefined):
 def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layout: bool) -> LintInput:
     env = make_environment(path)
     try:
-        ast = env.parse(text, name=path.name, filename=str(path))
+        ast = parse_template(env, text, path.name, str(path))
     except jinja2.TemplateSyntaxError as exc:
         syntax = finding("T001", f"Jinja syntax error: {exc.message}", Location(shown, exc.lineno))
         source = TemplateSource(text, None, None, layout=layout, kind_given=options.kind is not None)

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 
-from lxml.html import HtmlElement
+from lxml import etree
+from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..render import Kind
@@ -46,7 +46,7 @@ class LintInput:
     path: str
     origin: Origin
     html: str | None = None
-    document: HtmlElement | None = None
+    document: Element | None = None
     kind: Kind | None = None
     subject: str | None = None
     message: EmailMessage | None = None
@@ -62,7 +62,7 @@ class LintInput:
     def at(self, line: int | None = None, column: int | None = None) -> Location:
         return Location(self.path, line, column)
 
-    def locate(self, element: HtmlElement) -> Location:
+    def locate(self, element: Element) -> Location:
         """The file line of an element of `document`: exact for files, searched for templates."""
         if self.line_offset is not None:
             line = element.sourceline
@@ -72,23 +72,26 @@ class LintInput:
         return Location(self.path)
 
     @cached_property
-    def by_tag(self) -> Mapping[str, list[HtmlElement]]:
-        """Elements of the document by tag, in document order: one walk shared by every rule."""
-        index: dict[str, list[HtmlElement]] = defaultdict(list)
-        if self.document is not None:
-            for element in self.document.iter():
-                if isinstance(element.tag, str):
-                    index[element.tag.lower()].append(element)
-        return index
+    def _by_tag(self) -> dict[tuple[str, ...], list[Element]]:
+        return {}
 
-    def elements(self, *tags: str) -> list[HtmlElement]:
-        """Elements with any of these (lower-case) tags, in document order."""
-        if len(tags) == 1:
-            return self.by_tag.get(tags[0], [])
-        return list(self.document.iter(*tags)) if self.document is not None else []
+    def elements(self, *tags: str) -> list[Element]:
+        """Elements with any of these (lower-case) tags, in document order; each list is found
+        once (lxml's own walk, in C) and shared by every rule that asks."""
+        found = self._by_tag.get(tags)
+        if found is None:
+            found = self._by_tag[tags] = list(self.document.iter(*tags)) if self.document is not None else []
+        return found
+
+    @cached_property
+    def styled(self) -> list[Element]:
+        """Elements with a style attribute, in document order."""
+        if self.document is None:
+            return []
+        return [e for e in self.document.iter(etree.Element) if e.get("style") is not None]
 
 
-_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
+_TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
 _ATTRIBUTES = ("id", "href", "src", "alt", "class", "name", "title")
 
 
@@ -103,15 +106,29 @@ class TemplateLineMap:
 
     def __init__(self, source: str) -> None:
         self._lines = source.splitlines()
-        self._by_tag: dict[str, list[int]] = defaultdict(list)
-        for number, line in enumerate(self._lines, 1):
-            for tag in dict.fromkeys(m.lower() for m in _OPENING.findall(line)):
-                self._by_tag[tag].append(number)
+        self._text = "\n".join(self._lines)  # one "\n" per line break, as splitlines() counts them
+        self._by_tag: dict[str, list[int]] = {}
 
     def _candidates(self, tag: str) -> list[int]:
-        return self._by_tag.get(tag, [])
+        """Lines holding `<tag` (any case), found the first time a finding asks for that tag."""
+        found = self._by_tag.get(tag)
+        if found is None:
+            found = self._by_tag[tag] = self._lines_opening(tag)
+        return found
 
-    def find(self, element: HtmlElement) -> int | None:
+    def _lines_opening(self, tag: str) -> list[int]:
+        if not _TAG_NAME.fullmatch(tag):
+            return []
+        numbers: list[int] = []
+        line, position = 1, 0
+        for match in re.finditer(rf"<{tag}(?![a-zA-Z0-9-])", self._text, re.IGNORECASE | re.ASCII):
+            line += self._text.count("\n", position, match.start())
+            position = match.start()
+            if not numbers or numbers[-1] != line:
+                numbers.append(line)
+        return numbers
+
+    def find(self, element: Element) -> int | None:
         candidates = self._candidates(str(element.tag).lower())
         if len(candidates) <= 1:
             return candidates[0] if candidates else None

@@ -1,0 +1,151 @@
+"""The linter's fast paths give exactly what the slow, reference paths give.
+
+- `<style>` blocks: the regex reader against tinycss2, on the corpus and on tricky sheets (the
+  reader must either agree or decline, never differ).
+- Templates: the faster Jinja root rule against Jinja's own lexer, token for token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pytest
+from lxml import etree
+
+from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_stylesheet
+from newsletter.lint.template_parser import _fast_lexer, parse_template
+from newsletter.render.environment import make_environment
+
+from conftest import corpus_files, requires_shared
+
+TRICKY_CSS = [
+    "a { color: red }",
+    "a{color:red;background:#FFF!important}",
+    "a { color: red ! important ; width: 10px !IMPORTANT }",
+    "a { color: red !important !important }",
+    "a { color: red !! important }",
+    "a { font-family: 'Open Sans', \"Helvetica Neue\", Arial }",
+    "a { font-family: 'say \"hi\"' }",
+    "a { background: url(https://x.example/a.png) no-repeat }",
+    "a { background: url( https://x.example/a.png ) }",
+    "a { background: URL(a.png) }",
+    "a { background: url('a.png') }",
+    "a { background: url(data:image/png;base64,AAAA) }",
+    "a { background: url(a/*b.png) }",
+    "a { color: red /* c */ ; /* d */ width: 1px }",
+    "a { width: 1px/* c */2px }",
+    "a { margin: 1.5.3px }",
+    "a { margin: 1px-2px; width: 1e3px; height: .5em; line-height: -.5 }",
+    "a { width: calc(100% - 20px); color: rgba(0, 0, 0, .5) }",
+    "a { color: red; ; ; }",
+    "a { color: }",
+    "a { : red }",
+    "a { color red }",
+    "a { b { color: red } }",
+    "a { color: red",
+    "a { color: red } }",
+    "a { color: \\72 ed }",
+    "@import url(https://fonts.example/css);",
+    "@import 'x.css' screen;",
+    "@media only screen and (max-width:600px) { a { width: 100% !important } }",
+    "@media screen { @media print { a { color: red } } }",
+    "@media screen { @font-face { font-family: X } }",
+    "@font-face { font-family: 'X'; src: url(x.woff) }",
+    "@MEDIA Screen AND (MAX-WIDTH: 600PX) { A { COLOR: RED } }",
+    "@media(max-width:600px){a{color:red}}",
+    "@médià screen { a { color: red } }",
+    "<!-- a { color: red } -->",
+    "a[href^='tel'], a[x-apple-data-detectors] { color: inherit !important }",
+    "a { color: red }\r\nb { color: blue }\fc { color: green }",
+    "a { color: réd }",
+    "a { --brand: #fff; color: var(--brand) }",
+    "a { filter: progid:DXImageTransform.Microsoft.gradient(startColorstr='#fff') }",
+    "a { color: red } junk",
+    "; a { color: red }",
+    "a { color: \"unclosed }",
+    "/* unclosed a { color: red }",
+    "@ a { color: red }",
+]
+
+
+def _sheets_of_corpus() -> list[str]:
+    sheets: set[str] = set()
+    for path in corpus_files("**/*.html"):
+        root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+        if root is not None:
+            sheets.update(style.text or "" for style in root.iter("style"))
+    return sorted(sheets)
+
+
+@pytest.mark.parametrize("css", TRICKY_CSS)
+def test_fast_css_reader_agrees_with_tinycss2_or_declines(css):
+    normal = css.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    fast = _read_simple(normal)
+    if fast is not None:
+        assert fast == _read_with_tinycss2(css)
+
+
+def test_fast_css_reader_takes_the_ordinary_cases():
+    sheet = read_stylesheet("a { color: red !important; font-family: 'Open Sans', Arial }\n"
+                            "@media screen and (max-width: 600px) { .c { width: 100% } }")
+    assert _read_simple("a { color: red }") is not None
+    assert [(d.name, d.value, d.line) for d in sheet.declarations] == [
+        ("color", "red", 1), ("font-family", '"Open Sans", Arial', 1), ("width", "100%", 2)]
+    assert sheet.media_queries == (("screen and (max-width: 600px)", 2),)
+
+
+@requires_shared
+def test_fast_css_reader_reads_the_corpus_as_tinycss2_does():
+    sheets = _sheets_of_corpus()
+    read = [css for css in sheets if _read_simple(css) is not None]
+    assert len(read) >= len(sheets) * 0.8  # the fast path is the common path
+    for css in read:
+        assert _read_simple(css) == _read_with_tinycss2(css), css[:200]
+
+
+TRICKY_TEMPLATES = [
+    "plain text, no tags at all",
+    "{{ a }}{{{ b }}}{ {c} }{%- if x -%} y {%+ endif %}",
+    "<p>{# comment #}</p>{%- raw %}{{ not }}{% endraw %}\n{{ z }}",
+    "{% for i in items %}\n  <li>{{ i.name | upper }}</li>\n{% endfor %}\n",
+    "a { color: red }{{ '{' }}{% set x = {'a': 1} %}{{ x['a'] }}",
+    "{{ unclosed",
+    "{% if %}",
+    "{{#each items}}{{/each}}",
+    "text {",
+    "text {{",
+]
+
+
+@pytest.mark.parametrize("source", TRICKY_TEMPLATES)
+def test_fast_jinja_lexer_gives_jinja_tokens(source, tmp_path):
+    env = make_environment(tmp_path / "t.html")
+    fast = _fast_lexer(env)
+    assert fast is not None
+    assert _tokens(fast, source) == _tokens(env.lexer, source)
+
+
+@requires_shared
+def test_fast_jinja_parse_matches_jinja_on_the_corpus():
+    templates = [p for p in corpus_files("**/*.html") if "{{" in p.read_text(encoding="utf-8", errors="replace")]
+    assert templates
+    for path in templates:
+        env = make_environment(path)
+        source = path.read_text(encoding="utf-8", errors="replace")
+        assert _tokens(_fast_lexer(env), source) == _tokens(env.lexer, source), path.name
+        assert _parsed(lambda: parse_template(env, source, path.name)) == _parsed(lambda: env.parse(source, path.name))
+
+
+def _tokens(lexer, source: str):
+    try:
+        return list(lexer.tokeniter(source, "t.html"))
+    except jinja2.TemplateSyntaxError as exc:
+        return ("error", exc.message, exc.lineno)
+
+
+def _parsed(parse):
+    try:
+        return repr(parse())
+    except jinja2.TemplateSyntaxError as exc:
+        return ("error", exc.message, exc.lineno)
