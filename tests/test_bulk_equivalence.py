@@ -20,7 +20,7 @@ from conftest import ROOT
 from newsletter.render import RenderOptions, render
 from newsletter.render.bulk import CampaignRenderer, _Task
 from newsletter.render.campaign import compile_campaign
-from newsletter.render.pipeline import Campaign, CompiledTemplate, _recipient
+from newsletter.render.pipeline import Campaign, CompiledTemplate, recipient_address
 from newsletter.render.recipients import normalise
 
 DATE = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
@@ -63,7 +63,7 @@ def assert_same(template_and_engine, campaign_data: dict, row: dict) -> None:
     compiled_template, engine, options = template_and_engine
     row = normalise(row)
     data = {**campaign_data, **row}
-    recipient = _recipient(None, data)
+    recipient = recipient_address(None, data)
     fast, _ = engine.message(_Task(1, 2, row, full=False), recipient, "<1.2@maison-lumiere.example>")
     alone = render(compiled_template, data, RenderOptions(date=DATE, message_id="<1.2@maison-lumiere.example>"))
     assert fast == alone.raw

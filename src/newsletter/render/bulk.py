@@ -10,6 +10,7 @@ every row it lists whose file exists, so no recipient is missing and none is wri
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -18,8 +19,6 @@ import time
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
 from email.utils import make_msgid
-import itertools
-from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
@@ -30,7 +29,7 @@ from .dkim import DkimSigner
 from .environment import render_template
 from .inline import inline_css
 from .message import build_message
-from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, _recipient
+from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
 
@@ -107,24 +106,20 @@ def render_bulk(
     worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, options.dkim)
     seen: set[str] = set()
     rows = 0
-    findings: dict[tuple, Finding] = {}
-    if compiled is not None:
-        for f in compiled.findings:
-            findings[(f.rule, f.message)] = f
+    # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
+    findings: dict[tuple[str, str], Finding] = {(f.rule, f.message): f for f in compiled.findings} if compiled else {}
 
     def tasks() -> Iterator[_Task]:
         nonlocal rows
         for row in itertools.chain([first] if first else [], rows_in):
             rows += 1
-            task_or_reason = _check(row, seen, own - set(campaign_data), shared)  # also for done rows: duplicates
+            task_or_reason = _check(row, seen, own - set(campaign_data), shared)  # done rows too: duplicates
             if row.number in journal.done:
-                pass
-            elif isinstance(task_or_reason, str):
+                continue
+            if isinstance(task_or_reason, str):
                 journal.reject(row, task_or_reason)
             else:
                 yield task_or_reason
-            if options.progress and rows % 500 == 0:
-                options.progress(rows, expected)
 
     try:
         for results in _run(worker, tasks(), options.jobs):
@@ -135,6 +130,8 @@ def render_bulk(
                     journal.record(result)
                 for f in result.pop("findings", ()):
                     findings.setdefault((f.rule, f.message), f)
+            if options.progress:
+                options.progress(journal.rendered + journal.rejected, expected)
     finally:
         journal.close()
     if options.progress:
@@ -189,7 +186,7 @@ class CampaignRenderer:
         record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
         try:
-            recipient = _recipient(None, task.data)
+            recipient = recipient_address(None, task.data)
             record["email"] = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
@@ -246,7 +243,7 @@ def _work(batch: list[_Task]) -> list[dict[str, Any]]:
 
 
 def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[dict[str, Any]]]:
-    batches = iter(lambda: list(islice(tasks, _BATCH)), [])
+    batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)
         return

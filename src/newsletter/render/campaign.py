@@ -27,7 +27,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from lxml import html as lxml_html
 
 from .environment import render_block, render_template
-from .inline import inline_css
+from .inline import inline_css, parse_document, write_document
 from .pipeline import Campaign
 from .slots import Registry, Slot, SlotPath
 from .text import Deferred, clean, heading_text, html_to_text_with_slots, link_text
@@ -251,8 +251,7 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
 
 def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list[Piece]:
     """Find where the tokens landed; refuse places whose output depends on more than escaping."""
-    doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
-    tree = lxml_html.document_fromstring(document)
+    tree, doctype = parse_document(document)
     attributes: list[AttributeSlot] = []
     for element in tree.iter():
         tag = element.tag if isinstance(element.tag, str) else None
@@ -260,22 +259,21 @@ def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list
             if token.search(element.text or ""):
                 raise NotCompilable("a recipient value is inside an HTML comment")
             continue
-        inside_raw_text = tag in ("script", "style")
-        for kind, number in token.findall(element.text or ""):
-            if tag == "style" or (tag == "script" and kind == "s") or (kind == "j" and not inside_raw_text):
-                raise NotCompilable(f"a recipient value is inside <{tag}> where it is not JSON")
-        for kind, number in token.findall(element.tail or ""):
-            if kind == "j":
-                raise NotCompilable("a recipient value printed with tojson outside a <script>")
+        # Text slots go in text, JSON slots (tojson) in a <script>, nothing in a <style>.
+        allowed = {"j"} if tag == "script" else set() if tag == "style" else {"s"}
+        if {kind for kind, _ in token.findall(element.text or "")} - allowed:
+            raise NotCompilable(f"a recipient value is inside <{tag}> where it is not escaped as text")
+        if {kind for kind, _ in token.findall(element.tail or "")} - {"s"}:
+            raise NotCompilable("a recipient value printed with tojson outside a <script>")
         for name, value in element.attrib.items():
-            if not token.search(value):
+            kinds = {kind for kind, _ in token.findall(value)}
+            if not kinds:
                 continue
-            if name.lower() in _UNSAFE_ATTRIBUTES or "j" in [k for k, _ in token.findall(value)]:
+            if name.lower() in _UNSAFE_ATTRIBUTES or kinds != {"s"}:
                 raise NotCompilable(f"a recipient value is in the {name!r} attribute of <{tag}>")
             element.set(name, f"zq{registry.nonce}a{len(attributes)}z")
             attributes.append(AttributeSlot(tag, name, value))
-    out = lxml_html.tostring(tree, encoding="unicode", method="html")
-    out = (doctype.group(0).strip() + "\n" if doctype else "") + out
+    out = write_document(tree, doctype)
 
     pieces: list[Piece] = []
     pattern = re.compile(

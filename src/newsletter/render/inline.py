@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import cssutils.util
 from lxml import html as lxml_html
@@ -95,11 +96,22 @@ def _protect_imports(document: str) -> str:
     return document[: head.end()] + block + document[head.end() :]
 
 
+def parse_document(document: str) -> tuple[Any, str]:
+    """The lxml tree of a whole document, and its doctype line (lxml would drop it)."""
+    doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
+    return lxml_html.document_fromstring(document), doctype.group(0).strip() if doctype else ""
+
+
+def write_document(tree: Any, doctype: str) -> str:
+    """The document as the renderer writes it: lxml's HTML serialization after the doctype."""
+    text = lxml_html.tostring(tree, encoding="unicode", method="html")
+    return f"{doctype}\n{text}" if doctype else text
+
+
 def _strip_inline_important(document: str) -> tuple[str, list[str]]:
     """Drop `!important` from style attributes (it would beat the @media rules) and list the
     remote stylesheets left in the document."""
-    doctype = re.match(r"\s*<!DOCTYPE[^>]*>\s*", document, re.IGNORECASE)
-    tree = lxml_html.document_fromstring(document)
+    tree, doctype = parse_document(document)
     for element in tree.iter():
         if not isinstance(element.tag, str):
             continue
@@ -113,8 +125,7 @@ def _strip_inline_important(document: str) -> tuple[str, list[str]]:
         for link in tree.iter("link")
         if "stylesheet" in (link.get("rel") or "").lower()
     ]
-    text = lxml_html.tostring(tree, encoding="unicode", method="html")
-    return (doctype.group(0).strip() + "\n" if doctype else "") + text, remote
+    return write_document(tree, doctype), remote
 
 
 def _no_fetch(url: str) -> None:

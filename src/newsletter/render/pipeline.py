@@ -114,7 +114,7 @@ class Campaign:
         URL, template context and subject."""
         config = self.compiled.config
         path = self.compiled.path
-        recipient = recipient or _recipient(self.options.to, data)
+        recipient = recipient or recipient_address(self.options.to, data)
         unsubscribe_url = _unsubscribe_url(self.unsubscribe, data, recipient, path)
         context = {
             **data,
@@ -214,7 +214,7 @@ def _address(value: str, what: str, display_name: str | None = None) -> Address:
         raise NewsletterError(f"{what}: {exc}", fix=f"give the {what} as Name <user@example.com>") from None
 
 
-def _recipient(to: str | None, data: Mapping[str, Any]) -> Address:
+def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
     if to:
         return _address(to, "recipient (--to)")
     email = data.get("email")
