@@ -83,7 +83,7 @@ class CompiledTemplate:
 
 @dataclass(frozen=True)
 class Campaign:
-    """What is the same for every recipient of a template: kind and sender."""
+    """What is the same for every recipient of a template: kind, sender, unsubscribe pattern."""
 
     compiled: CompiledTemplate
     kind: Kind
@@ -110,8 +110,8 @@ class Campaign:
         )
 
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
-        """The recipient's address (unless already parsed from `data` by the caller), unsubscribe
-        URL, template context and subject."""
+        """The recipient's address (unless the caller parsed it already), unsubscribe URL and
+        template context."""
         config = self.compiled.config
         path = self.compiled.path
         recipient = recipient or recipient_address(self.options.to, data)
