@@ -8,6 +8,7 @@ alone, with the same Message-ID and Date.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
@@ -114,3 +115,31 @@ def test_order_confirmation(order_engine, person):
 @given(person=names, local=st.sampled_from(["zoe", "o'brien", "a+b", "jean-luc"]))
 def test_values_in_attributes_urls_json_headings_links_and_tables(tricky_engine, person, local):
     assert_same(tricky_engine, {"shop": SALE["shop"]}, {"email": f"{local}@example.net", **person})
+
+
+@pytest.mark.parametrize(
+    "body, reason",
+    [
+        ('<p class="tier-{{ tier }}">x</p>', "'class' attribute"),
+        ("<style>.x { color: {{ tier }}; }</style><p>x</p>", "<style>"),
+        ('<p style="color: {{ tier }}">x</p>', "'style' attribute"),
+        ("<!-- {{ tier }} --><p>x</p>", "comment"),
+        ("<p>{{ tier | upper }}</p>", "used in an expression"),
+        ("{% if tier %}<p>or</p>{% endif %}", "used in an expression"),
+        ("<p>{{ tier }}</p>", None),
+        ('<a href="https://x.example/?t={{ tier }}" title="{{ tier }}">{{ tier }}</a>', None),
+    ],
+)
+def test_what_cannot_be_compiled_is_refused_with_the_reason(tmp_path, body, reason):
+    from newsletter.render.campaign import NotCompilable
+
+    template = tmp_path / "promotional" / "t.html"
+    template.parent.mkdir()
+    template.write_text("{% block subject %}S{% endblock %}<html><body>" + body + "</body></html>", encoding="utf-8")
+    options = RenderOptions(sender="shop@example.com", unsubscribe_url="https://shop.example/u")
+    campaign = Campaign.prepare(CompiledTemplate.load(template), {}, options)
+    if reason is None:
+        compile_campaign(campaign, {}, {"tier"})
+    else:
+        with pytest.raises(NotCompilable, match=re.escape(reason)):
+            compile_campaign(campaign, {}, {"tier"})

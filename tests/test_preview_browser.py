@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import json
 import sys
 from contextlib import ExitStack
 
@@ -188,3 +189,25 @@ def test_render_error_is_shown_in_the_page_and_clears_when_fixed(view, starters)
     expect(page.frame_locator("#desktop").locator("h1")).to_contain_text("Ventes privées")  # last good email
     template.write_text(good, encoding="utf-8")
     expect(page.locator("#error")).to_be_hidden()
+
+
+# -- the rendered email itself: responsive rules survive CSS inlining ------------------------
+
+def _layout(page, html: str, width: int) -> dict:
+    page.set_viewport_size({"width": width, "height": 800})
+    page.set_content(html)
+    return page.evaluate("""() => ({
+        container: document.querySelector('table.container').getBoundingClientRect().width,
+        button: getComputedStyle(document.querySelector('a.button')).display})""")
+
+
+@needs_playwright
+def test_media_queries_still_win_over_the_inlined_styles(page):
+    from newsletter.render import render
+
+    html = render(FLASH_SALE, json.loads(SALE.read_text(encoding="utf-8"))).html
+    assert _layout(page, html, 800) == {"container": 600, "button": "inline-block"}
+    assert _layout(page, html, 375) == {"container": 375 - 2 * 8, "button": "block"}  # 100 % inside 8 px padding
+    # Control: without the !important the renderer adds, the inlined styles win on a phone.
+    weakened = html.replace(" !important", "")
+    assert _layout(page, weakened, 375) == {"container": 600, "button": "inline-block"}

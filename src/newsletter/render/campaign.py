@@ -27,7 +27,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from lxml import html as lxml_html
 
 from .environment import render_block, render_template
-from .inline import inline_css, parse_document, write_document
+from .inline import STYLE_BLOCK, inline_css, parse_document, write_document
 from .pipeline import Campaign
 from .slots import Registry, Slot, SlotPath
 from .text import Deferred, clean, heading_text, html_to_text_with_slots, link_text
@@ -231,11 +231,14 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
         **{name: Slot(registry, SlotPath(name)) for name in slot_names},
     }
     document = render_template(compiled.template, context)
+    token = registry.pattern("sj")
+    # In CSS a value could add or break rules, and the inliner may drop it without trace.
+    if any(token.search(block.group(2)) for block in STYLE_BLOCK.finditer(document)):
+        raise NotCompilable("a recipient value is inside a <style> block")
     subject = None
     if campaign.options.subject is None:
         subject = render_block(compiled.template, "subject", context) or ""
     inlined = inline_css(document, path=str(compiled.path))
-    token = registry.pattern("sj")
     html_pieces = _cut_html(inlined.html, registry, token)
 
     text_pieces = None

@@ -20,7 +20,7 @@ from premailer import Premailer
 from ..findings import Finding, Location, finding
 
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
-_STYLE = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
+STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
 _IMPORT = re.compile(r"@import\s[^;]+;", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
@@ -86,7 +86,7 @@ def _protect_imports(document: str) -> str:
         imports.extend(_IMPORT.findall(match.group(2)))
         return match.group(1) + _IMPORT.sub("", match.group(2)) + match.group(3)
 
-    document = _STYLE.sub(take, document)
+    document = STYLE_BLOCK.sub(take, document)
     if not imports:
         return document
     block = '<style data-premailer="ignore">' + "\n".join(imports) + "</style>"
