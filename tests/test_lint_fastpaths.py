@@ -2,7 +2,8 @@
 
 - `<style>` blocks: the regex reader against tinycss2, on the corpus and on tricky sheets (the
   reader must either agree or decline, never differ).
-- Templates: the faster Jinja root rule against Jinja's own lexer, token for token.
+- Templates: the faster Jinja root rule against Jinja's own lexer, token for token; the plain
+  render of text-and-names templates against Jinja's compiled render, character for character.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import pytest
 from lxml import etree
 
 from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_stylesheet
-from newsletter.lint.template_parser import _fast_lexer, parse_template
+from newsletter.lint.inputs import _Placeholder
+from newsletter.lint.template_parser import _fast_lexer, parse_template, render_plain
 from newsletter.render.environment import make_environment
 
 from conftest import corpus_files, requires_shared
@@ -135,6 +137,49 @@ def test_fast_jinja_parse_matches_jinja_on_the_corpus():
         source = path.read_text(encoding="utf-8", errors="replace")
         assert _tokens(_fast_lexer(env), source) == _tokens(env.lexer, source), path.name
         assert _parsed(lambda: parse_template(env, source, path.name)) == _parsed(lambda: env.parse(source, path.name))
+
+
+PLAIN_TEMPLATES = [
+    ("plain text, no tags at all\n", True),
+    ("<p>Hi {{ name }},</p>\n<a href=\"{{action_url}}\">go</a>{{ kind }}", True),
+    ("{{ locale }} &amp; {{ email }}\n{{- unsubscribe_url -}}\n  x  {{ missing }}\n\n", True),
+    ("{# note #}{{ a }}{%- raw %}{{ b }}{% endraw %}", True),
+    ("{{ range }}", False),  # a Jinja global, not a context value
+    ("{{ self }}", False),
+    ("{{ user.name }}", False),
+    ("{{ name | upper }}", False),
+    ("{% if x %}{{ y }}{% endif %}", False),
+    ("{% block subject %}Hi{% endblock %}{{ y }}", False),
+]
+CONTEXT = {"kind": "promotional", "locale": "fr<&>", "unsubscribe_url": "{{ unsubscribe_url }}", "email": "a&b@x.fr"}
+
+
+@pytest.mark.parametrize("source, plain", PLAIN_TEMPLATES)
+def test_plain_render_is_jinjas_render_or_declines(source, plain, tmp_path):
+    env = make_environment(tmp_path / "t.html")
+    env.undefined = _Placeholder
+    ast = env.parse(source)
+    rendered = render_plain(env, ast, dict(CONTEXT))
+    assert (rendered is not None) == plain
+    if plain:
+        assert rendered == env.from_string(ast).render(dict(CONTEXT))
+
+
+@requires_shared
+def test_plain_render_matches_jinja_on_the_corpus():
+    rendered = 0
+    for path in corpus_files("**/*.html"):
+        env = make_environment(path)
+        env.undefined = _Placeholder
+        try:
+            ast = env.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except jinja2.TemplateSyntaxError:
+            continue
+        plain = render_plain(env, ast, dict(CONTEXT))
+        if plain is not None:
+            rendered += 1
+            assert plain == env.from_string(ast).render(dict(CONTEXT)), path.name
+    assert rendered >= 20  # the corpus's templates are text and names
 
 
 def _tokens(lexer, source: str):

@@ -32,7 +32,7 @@ from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
 from .dom import parse_html
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
-from .template_parser import parse_template
+from .template_parser import parse_template, render_plain
 
 HTML_SUFFIXES = (".html", ".htm")
 TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2")
@@ -272,6 +272,9 @@ def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kin
     env.undefined = _Placeholder
     context = {"kind": kind.value if kind else "", "locale": find_config(path).locale,
                "unsubscribe_url": "{{ unsubscribe_url }}", "email": "{{ email }}"}
+    plain = render_plain(env, ast, context)
+    if plain is not None:
+        return plain, ""  # no blocks, so no subject
     try:
         with jinja_errors(path):
             template = env.from_string(ast)  # compiled from the tree already parsed: no second parse

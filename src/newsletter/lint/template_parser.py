@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.lexer import Lexer, get_lexer
 from jinja2.parser import Parser
+from markupsafe import escape
 
 _LAZY_PREFIX = "(.*?)"
 
@@ -56,3 +57,33 @@ def _faster(lexer: Lexer, tag_starts: str) -> Lexer | None:
     fast.rules = {**lexer.rules, "root": [rule._replace(pattern=re.compile(faster, rule.pattern.flags)),
                                           *lexer.rules["root"][1:]]}
     return fast
+
+
+# Names the compiled template does not look up in the context (`self` is the template itself).
+_SPECIAL_NAMES = frozenset({"self", "loop", "super", "caller", "varargs", "kwargs"})
+
+
+def render_plain(env: jinja2.Environment, ast: nodes.Template, context: dict[str, object]) -> str | None:
+    """What `env.from_string(ast).render(context)` gives for a template that is only text and
+    `{{ name }}` outputs (most templates linted without data), without compiling it to Python,
+    which cost more than everything else done to a template. None for any other template.
+
+    The compiled code yields each text as it stands and `escape(value)` for each name, a missing
+    name being `env.undefined(name=...)`; this does the same.
+    """
+    if env.autoescape is not True or env.finalize is not None:
+        return None
+    parts: list[str] = []
+    for output in ast.body:
+        if type(output) is not nodes.Output:
+            return None
+        for node in output.nodes:
+            if type(node) is nodes.TemplateData:
+                parts.append(node.data)
+            elif type(node) is nodes.Name and node.ctx == "load" and node.name not in _SPECIAL_NAMES \
+                    and node.name not in env.globals:
+                value = context[node.name] if node.name in context else env.undefined(name=node.name)
+                parts.append(str(escape(value)))
+            else:
+                return None
+    return "".join(parts)
