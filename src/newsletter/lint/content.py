@@ -122,10 +122,15 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     seen: set[str] = set()
     # Every text and tail of the body, joined by a character no phrase can span, searched at
     # once; a match is reported at the element whose text or tail holds it.
+    body = lint_input.document.find("body")
+    start = body if body is not None else lint_input.document
+    # Most messages have none: lxml's own text walk (which also holds texts the rule skips)
+    # tells, and only then are texts matched to their elements.
+    every_text = [*start.itertext(), start.tail or ""]
+    found = spam.pattern.search(normalise(_SEPARATOR.join(every_text))) is not None
     owners: list[Element] = []
     texts: list[str] = []
-    body = lint_input.document.find("body")
-    for element in (body if body is not None else lint_input.document).iter(etree.Element):
+    for element in start.iter(etree.Element) if found else ():
         for text in (element.text, element.tail):
             if text and not text.isspace():
                 owners.append(element)  # a tail belongs to the parent's content, but its line is the element's

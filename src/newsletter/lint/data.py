@@ -73,7 +73,13 @@ class PhraseList:
     @classmethod
     def of(cls, phrases: list[str]) -> "PhraseList":
         unique = tuple(dict.fromkeys(normalise(p) for p in phrases))
-        alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(unique, key=len, reverse=True))
+        # Longest first, grouped by first character: the same matches as one flat alternation
+        # (phrases with different first letters never match at the same place), but the regex
+        # engine tries one group per position instead of every phrase: it scans whole messages.
+        by_first: dict[str, list[str]] = {}
+        for phrase in sorted(unique, key=len, reverse=True):
+            by_first.setdefault(phrase[:1], []).append(re.escape(phrase[1:]).replace(r"\ ", r"\s+"))
+        alternatives = "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in by_first.items())
         return cls(unique, re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE))
 
     def find(self, text: str) -> list[str]:
