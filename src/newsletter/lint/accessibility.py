@@ -107,47 +107,58 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _own(element: Element) -> dict[str, str]:
-    style = element.get("style")
+Facts = tuple[str | None, str | None, str | None, str | None]  # colour, background, size, weight
+_NO_FACTS: Facts = (None, None, None, None)
+
+
+def _facts(style: str | None, font_colour: str | None, bgcolor: str | None) -> Facts:
+    """What an element's own attributes say of its text colour, background ('' for an image),
+    font size and weight; None for each they do not set."""
     props = dict(declarations(style)) if style else {}
-    if "color" not in props and element.tag == "font" and element.get("color"):
-        props["color"] = element.get("color")
+    if "color" not in props and font_colour:
+        props["color"] = font_colour
     if "background-color" not in props:
-        background = props.get("background") or element.get("bgcolor")
+        background = props.get("background") or bgcolor
         if background:
             props["background-color"] = background
-    return props
+    background = "" if "background-image" in props else props.get("background-color")
+    return props.get("color"), background, props.get("font-size"), props.get("font-weight")
 
 
 def _contrast(lint_input: LintInput) -> Iterator[Finding]:
+    """A5: each text against the nearest colour, background, size and weight set on it or an
+    ancestor, in one walk down the tree that carries them (with the depth each was set at)."""
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
-    # The few elements that set a colour, a background or a size, read once; the walk up from
-    # each text only looks them up (the dict keeps their lxml proxies, so lookups hit).
-    styling = {e: _own(e) for e in lint_input.document.iter(etree.Element)
-               if e.get("style") is not None or e.get("bgcolor") is not None or e.get("color") is not None}
-    nothing: dict[str, str] = {}
     judged: dict[tuple[str, str, str | None, str | None], tuple[RGB, RGB, bool, float] | None] = {}
-    for element in lint_input.document.iter():
-        if not isinstance(element.tag, str) or not (element.text or "").strip() or element.tag in ("style", "script", "title"):
+    read: dict[tuple[str | None, str | None, str | None], Facts] = {}  # attribute values repeat
+    # (colour, background, size, weight) and the depth of the element that set each.
+    unset = (None, None, None, None), (-1, -1, -1, -1)
+    inherited, depths = unset
+    stack: list[tuple[Facts, tuple[int, int, int, int]]] = []
+    for event, element in etree.iterwalk(lint_input.document, events=("start", "end")):
+        if event == "end":
+            inherited, depths = stack.pop()
             continue
-        colour = background = None
-        size = bold = None
-        node = element
-        while node is not None and (colour is None or background is None or size is None):
-            props = styling.get(node, nothing)
-            if props:
-                if colour is None and "color" in props:
-                    colour = props["color"]
-                if background is None and ("background-color" in props or "background-image" in props):
-                    background = "" if "background-image" in props else props["background-color"]
-                if size is None and "font-size" in props:
-                    size = props["font-size"]
-                if bold is None and "font-weight" in props:
-                    bold = props["font-weight"]
-            node = node.getparent()
+        stack.append((inherited, depths))
+        style, bgcolor = element.get("style"), element.get("bgcolor")
+        font_colour = element.get("color") if element.tag == "font" else None
+        if style is not None or bgcolor is not None or font_colour is not None:
+            key = (style, font_colour, bgcolor)
+            own = read.get(key)
+            if own is None:
+                own = read[key] = _facts(style, font_colour, bgcolor)
+            if own != _NO_FACTS:
+                depth = len(stack)
+                inherited = tuple(o if o is not None else i for o, i in zip(own, inherited))
+                depths = tuple(depth if o is not None else d for o, d in zip(own, depths))
+        if not (element.text or "").strip() or element.tag in ("style", "script", "title"):
+            continue
+        colour, background, size, bold = inherited
         if not colour or not background:
             continue  # only judge what is known inline; the client's defaults are unknown
+        if size is not None and depths[3] < min(depths[:3]):
+            bold = None  # set above the nearest colour, background and size: never reached
         key = (colour, background, size, bold)
         if key not in judged:  # the same colours repeat on every line of a table
             fg, bg = parse_colour(colour), parse_colour(background)
