@@ -120,6 +120,7 @@ TRICKY_TEMPLATES = [
     "{{#each items}}{{/each}}",
     "text {",
     "text {{",
+    "a\r\nb {{ 'x\r\ny' }}\r\n{% if a %}\rc{% endif %}\r",
 ]
 
 
@@ -129,6 +130,12 @@ def test_fast_jinja_lexer_gives_jinja_tokens(source, tmp_path):
     fast = _fast_lexer(env)
     assert fast is not None
     assert _tokens(fast, source) == _tokens(env.lexer, source)
+
+
+@pytest.mark.parametrize("source", TRICKY_TEMPLATES)
+def test_fast_jinja_parse_gives_jinjas_tree(source, tmp_path):
+    env = make_environment(tmp_path / "t.html")
+    assert _parsed(lambda: parse_template(env, source, "t.html")) == _parsed(lambda: env.parse(source, "t.html"))
 
 
 @requires_shared

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .families import FAMILIES, Family
-from .inputs import LoadOptions, discover, layouts_of, load_input
+from .inputs import Folders, LoadOptions, discover, layouts_of, load_input
 from .model import LintInput, LintResult, Origin, sort_findings
 from .selection import LintSettings, Selection
 from .suppress import read_suppressions
@@ -30,8 +30,9 @@ def lint_paths(paths: Iterable[Path], settings: LintSettings = LintSettings(),
     path that does not exist or a file that cannot be read."""
     files = discover(paths, settings.exclude)
     layouts = layouts_of(files)
+    folders = Folders()
     for path in files:
-        yield lint_input(load_input(path, options, layouts), settings.selection, families)
+        yield lint_input(load_input(path, options, layouts, folders), settings.selection, families)
 
 
 def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selection = Selection()) -> LintResult:

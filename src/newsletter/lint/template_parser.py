@@ -56,6 +56,10 @@ def _faster(lexer: Lexer, tag_starts: str) -> Lexer | None:
     fast = copy.copy(lexer)
     fast.rules = {**lexer.rules, "root": [rule._replace(pattern=re.compile(faster, rule.pattern.flags)),
                                           *lexer.rules["root"][1:]]}
+    if lexer.newline_sequence == "\n":
+        # Jinja rewrites every newline of every text token to "\n" with a regex; the text it
+        # cuts tokens from has only "\n" already, so only a "\r" needs the rewrite.
+        fast._normalize_newlines = lambda value: value if "\r" not in value else lexer._normalize_newlines(value)
     return fast
 
 
