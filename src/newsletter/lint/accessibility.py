@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Iterator
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -122,43 +122,51 @@ def _facts(style: str | None, font_colour: str | None, bgcolor: str | None) -> F
         if background:
             props["background-color"] = background
     background = "" if "background-image" in props else props.get("background-color")
-    return props.get("color"), background, props.get("font-size"), props.get("font-weight")
+    facts = (props.get("color"), background, props.get("font-size"), props.get("font-weight"))
+    return _NO_FACTS if facts == _NO_FACTS else facts
 
 
 def _contrast(lint_input: LintInput) -> Iterator[Finding]:
     """A5: each text against the nearest colour, background, size and weight set on it or an
-    ancestor, in one walk down the tree that carries them (with the depth each was set at)."""
+    ancestor, in one walk down the tree that carries them. Each is kept with the nesting level
+    of the element that set it (the weight counts only if set no farther up than the others)."""
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
     judged: dict[tuple[str, str, str | None, str | None], tuple[RGB, RGB, bool, float] | None] = {}
     read: dict[tuple[str | None, str | None, str | None], Facts] = {}  # attribute values repeat
-    # (colour, background, size, weight) and the depth of the element that set each.
-    unset = (None, None, None, None), (-1, -1, -1, -1)
-    inherited, depths = unset
-    stack: list[tuple[Facts, tuple[int, int, int, int]]] = []
+    colour = background = size = weight = None
+    colour_at = background_at = size_at = weight_at = -1
+    saved: list[tuple[Any, ...]] = []  # the state before each element that changed it
     for event, element in etree.iterwalk(lint_input.document, events=("start", "end")):
         if event == "end":
-            inherited, depths = stack.pop()
+            if saved and saved[-1][0] is element:
+                _, colour, background, size, weight, colour_at, background_at, size_at, weight_at = saved.pop()
             continue
-        stack.append((inherited, depths))
+        tag = element.tag
         style, bgcolor = element.get("style"), element.get("bgcolor")
-        font_colour = element.get("color") if element.tag == "font" else None
+        font_colour = element.get("color") if tag == "font" else None
         if style is not None or bgcolor is not None or font_colour is not None:
             key = (style, font_colour, bgcolor)
             own = read.get(key)
             if own is None:
                 own = read[key] = _facts(style, font_colour, bgcolor)
-            if own != _NO_FACTS:
-                depth = len(stack)
-                inherited = tuple(o if o is not None else i for o, i in zip(own, inherited))
-                depths = tuple(depth if o is not None else d for o, d in zip(own, depths))
-        if not (element.text or "").strip() or element.tag in ("style", "script", "title"):
-            continue
-        colour, background, size, bold = inherited
+            if own is not _NO_FACTS:
+                saved.append((element, colour, background, size, weight, colour_at, background_at, size_at, weight_at))
+                level = len(saved)
+                if own[0] is not None:
+                    colour, colour_at = own[0], level
+                if own[1] is not None:
+                    background, background_at = own[1], level
+                if own[2] is not None:
+                    size, size_at = own[2], level
+                if own[3] is not None:
+                    weight, weight_at = own[3], level
         if not colour or not background:
             continue  # only judge what is known inline; the client's defaults are unknown
-        if size is not None and depths[3] < min(depths[:3]):
-            bold = None  # set above the nearest colour, background and size: never reached
+        text = element.text
+        if not text or text.isspace() or tag in ("style", "script", "title"):
+            continue
+        bold = None if size is not None and weight_at < min(colour_at, background_at, size_at) else weight
         key = (colour, background, size, bold)
         if key not in judged:  # the same colours repeat on every line of a table
             fg, bg = parse_colour(colour), parse_colour(background)
