@@ -82,12 +82,6 @@ def style_hides(style: str) -> bool:
     )
 
 
-def clear_caches() -> None:
-    """Forget the style attributes read so far (benchmarks measure cold runs)."""
-    declarations.cache_clear()
-    style_hides.cache_clear()
-
-
 def hidden_in_tree(element: Element) -> bool:
     node: Element | None = element
     while node is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
@@ -98,16 +99,10 @@ def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[
     """G008/G009, one finding per property or value with the count of further uses. Each item
     names where it stands (an element, a line) and `locate` makes that a location, only for the
     first use of an unsupported property or value."""
-    gmail = data.gmail_css()
-    verdicts: dict[tuple[str, str], tuple[str, str] | None] = {}
     first: dict[tuple[str, str], Location] = {}
     counts: dict[tuple[str, str], int] = {}
     for name, value, where, times in items:
-        pair = (name, value)
-        if pair in verdicts:
-            key = verdicts[pair]
-        else:
-            key = verdicts[pair] = _verdict(gmail, name, value)
+        key = verdict(name, value)
         if key is None:
             continue
         if key not in first:
@@ -122,8 +117,11 @@ def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[
             yield finding(rule, f"{what} is not supported by Gmail{also}", location)
 
 
-def _verdict(gmail: data.GmailCss, name: str, value: str) -> tuple[str, str] | None:
-    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None."""
+@lru_cache(maxsize=8192)
+def verdict(name: str, value: str) -> tuple[str, str] | None:
+    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None. Cached:
+    the same declarations come back in every template of a family."""
+    gmail = data.gmail_css()
     if not gmail.property_supported(name) and not name.startswith("--"):
         return ("G008", name)
     if name.startswith("--") or gmail.suspect_value(value):
