@@ -1,7 +1,7 @@
 """The linter's fast paths give exactly what the slow, reference paths give.
 
-- `<style>` blocks: the regex reader against tinycss2, on the corpus and on tricky sheets (the
-  reader must either agree or decline, never differ).
+- `<style>` blocks and style attributes: the regex reader against tinycss2, on the corpus and on
+  tricky sheets (the reader must either agree or decline, never differ).
 - Templates: the faster Jinja root rule against Jinja's own lexer, token for token; the plain
   render of text-and-names templates against Jinja's compiled render, character for character.
 - Phrase lists: the regex grouped by first letter against one flat alternation.
@@ -17,7 +17,8 @@ import pytest
 from lxml import etree
 
 from newsletter.lint import data
-from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_stylesheet
+from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_declarations, read_stylesheet
+from newsletter.lint.dom import tinycss2_declarations
 from newsletter.lint.inputs import _Placeholder
 from newsletter.lint.template_parser import _fast_lexer, parse_template, render_plain
 from newsletter.render.environment import make_environment
@@ -107,6 +108,40 @@ def test_fast_css_reader_reads_the_corpus_as_tinycss2_does():
     assert len(read) >= len(sheets) * 0.8  # the fast path is the common path
     for css in read:
         assert _read_simple(css) == _read_with_tinycss2(css), css[:200]
+
+
+TRICKY_STYLES = [
+    "color: red", "font-family: 'Open Sans', \"Arial\"; color: red !important", "color: red; ; x",
+    "background: url(a.png) no-repeat; width: calc(100% - 2px)", "background: url( a.png )",
+    "color: red /* c */; width: 1px", "color: red} b {color: blue", "@media x", "a: b: c", "color:",
+    "font: 12px/1.5 'A;B', serif", "color: red\r\nwidth: 2px", "COLOR: RED; -WEBKIT-X: 1",
+    "color: red !ie", "font-family: '\\'", "width: 1e3px; margin: -.5em", "x: rgb(1 2 3 / 50%)",
+]
+
+
+def _styles_of_corpus() -> list[str]:
+    styles: set[str] = set()
+    for path in corpus_files("**/*.html"):
+        root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+        if root is not None:
+            styles.update(e.get("style") for e in root.iter() if e.get("style"))
+    return sorted(styles)
+
+
+@pytest.mark.parametrize("style", TRICKY_STYLES)
+def test_fast_declarations_agree_with_tinycss2_or_decline(style):
+    fast = read_declarations(style)
+    if fast is not None:
+        assert fast == tinycss2_declarations(style)
+
+
+@requires_shared
+def test_fast_declarations_read_the_corpus_as_tinycss2_does():
+    styles = [s for s in _styles_of_corpus() if any(c in s for c in "()\"'/")]
+    read = [s for s in styles if read_declarations(s) is not None]
+    assert len(read) >= len(styles) * 0.8
+    for style in read:
+        assert read_declarations(style) == tinycss2_declarations(style), style
 
 
 TRICKY_TEMPLATES = [

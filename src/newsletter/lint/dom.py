@@ -9,6 +9,8 @@ import tinycss2
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from .css import read_declarations
+
 # lxml's plain HTML parser: the same tree as `lxml.html`, without its Python element-class
 # lookup, which runs for every element a rule touches and cost more than the parse itself.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=False)
@@ -44,6 +46,11 @@ def declarations(style: str) -> tuple[tuple[str, str], ...]:
             if colon and _SIMPLE_NAME.fullmatch(name) and value.strip():
                 pairs.append((name.lower(), value.strip()))
         return tuple(pairs)
+    fast = read_declarations(style)
+    return fast if fast is not None else tinycss2_declarations(style)
+
+
+def tinycss2_declarations(style: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True):
         if item.type == "declaration":
