@@ -156,6 +156,8 @@ TRICKY_TEMPLATES = [
     "text {",
     "text {{",
     "a\r\nb {{ 'x\r\ny' }}\r\n{% if a %}\rc{% endif %}\r",
+    "", "{{ a }}", "x\n\n{{ a }}\ny {{b}}{{\tc\t}}\n\nz\n", "{{ true }} {{ none }}", "{{ not }}", "{{ if }}",
+    "{{ a }}}} {{ b.c }}", "{{{ a }}", "{{ é }}", "{{ a\n}}", "{{- a }}  {{ b -}}  ", "x }} y", "{{ a }}\r\n",
 ]
 
 
@@ -170,6 +172,8 @@ def test_fast_jinja_lexer_gives_jinja_tokens(source, tmp_path):
 @pytest.mark.parametrize("source", TRICKY_TEMPLATES)
 def test_fast_jinja_parse_gives_jinjas_tree(source, tmp_path):
     env = make_environment(tmp_path / "t.html")
+    assert _parsed(lambda: parse_template(env, source, "t.html")) == _parsed(lambda: env.parse(source, "t.html"))
+    env = jinja2.Environment()  # without keep_trailing_newline
     assert _parsed(lambda: parse_template(env, source, "t.html")) == _parsed(lambda: env.parse(source, "t.html"))
 
 
@@ -236,9 +240,18 @@ def _tokens(lexer, source: str):
 
 def _parsed(parse):
     try:
-        return repr(parse())
+        return _tree(parse())
     except jinja2.TemplateSyntaxError as exc:
         return ("error", exc.message, exc.lineno)
+
+
+def _tree(node):
+    """A node's type, fields and line, all the way down (repr leaves the lines out)."""
+    if isinstance(node, list):
+        return [_tree(item) for item in node]
+    if not isinstance(node, jinja2.nodes.Node):
+        return node
+    return (type(node).__name__, node.lineno, [(name, _tree(value)) for name, value in node.iter_fields()])
 
 
 @pytest.mark.parametrize("table", ["spam", "unsubscribe"])

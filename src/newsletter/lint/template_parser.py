@@ -28,12 +28,47 @@ def parse_template(env: jinja2.Environment, source: str, name: str | None = None
     lexer = _fast_lexer(env)
     if lexer is None:
         return env.parse(source, name, filename)
+    plain = _parse_plain(env, source)
+    if plain is not None:
+        return plain
     try:
         parser = Parser(env, "", name, filename)
         parser.stream = lexer.tokenize(source, name, filename)
         return parser.parse()
     except jinja2.TemplateSyntaxError:
         env.handle_exception(source=source)  # raises it as env.parse does
+
+
+# `{{ name }}` and nothing else: what most templates linted without data hold.
+_PLAIN_VARIABLE = re.compile(r"\{\{[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*\}\}")
+_NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else"})
+_DEFAULT_DELIMITERS = ("{{", "}}", "{%", "{#")
+
+
+def _parse_plain(env: jinja2.Environment, source: str) -> nodes.Template | None:
+    """The tree Jinja's parser builds for text with `{{ name }}` outputs only (one Output of
+    TemplateData and Name nodes, with Jinja's line numbers), built without its lexer and parser;
+    None for any other source."""
+    delimiters = (env.variable_start_string, env.variable_end_string, env.block_start_string, env.comment_start_string)
+    if delimiters != _DEFAULT_DELIMITERS or not env.keep_trailing_newline or "{%" in source or "{#" in source \
+            or "\r" in source:
+        return None
+    found: list[nodes.Expr] = []
+    line, position = 1, 0
+    while (start := source.find("{{", position)) >= 0:
+        variable = _PLAIN_VARIABLE.match(source, start)
+        if variable is None or variable.group(1) in _NOT_NAMES:
+            return None
+        if start > position:
+            found.append(nodes.TemplateData(source[position:start], lineno=line))
+            line += source.count("\n", position, start)
+        found.append(nodes.Name(variable.group(1), "load", lineno=line))
+        position = variable.end()
+    if position < len(source):
+        found.append(nodes.TemplateData(source[position:], lineno=line))
+    template = nodes.Template([nodes.Output(found, lineno=found[0].lineno)] if found else [], lineno=1)
+    template.set_environment(env)
+    return template
 
 
 def _fast_lexer(env: jinja2.Environment) -> Lexer | None:
