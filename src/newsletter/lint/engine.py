@@ -8,7 +8,7 @@ from typing import Iterable, Iterator, Sequence
 from .css import read_stylesheet
 from .dom import declarations, style_hides
 from .families import FAMILIES, Family
-from .gmail import verdict
+from .gmail import refused, verdict
 from .inputs import Folders, LoadOptions, discover, layouts_of, load_input
 from .model import LintInput, LintResult, Origin, sort_findings
 from .selection import LintSettings, Selection
@@ -49,5 +49,5 @@ def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selectio
 def clear_caches() -> None:
     """Forget the CSS read so far: the caches keyed by style attributes, style blocks and
     declarations that a run fills (benchmarks measure cold runs)."""
-    for cached in (read_stylesheet, declarations, style_hides, verdict):
+    for cached in (read_stylesheet, declarations, style_hides, refused, verdict):
         cached.cache_clear()
