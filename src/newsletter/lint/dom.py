@@ -135,7 +135,8 @@ def _collect(element: Element, parts: list[str], *, alt: bool) -> None:
     for event, node in walker:
         if event == "start":
             tag = node.tag
-            if tag in _INVISIBLE_TAGS or is_hidden(node):
+            style = node.get("style")  # is_hidden(node), inline: this runs for every element
+            if tag in _INVISIBLE_TAGS or node.get("hidden") is not None or style and style_hides(style):
                 pass
             elif tag == "img":
                 if alt:
