@@ -265,3 +265,17 @@ def test_grouped_phrase_pattern_finds_what_one_flat_alternation_finds(table):
               for p in corpus_files("**/*.html")]
     for text in texts:
         assert [m.span() for m in phrases.pattern.finditer(text)] == [m.span() for m in reference.finditer(text)]
+
+
+def test_lower_case_phrase_pattern_is_exact_where_used():
+    """On lower-cased text, a phrase character matches case-insensitively only itself and its
+    IGNORECASE folds: where none of those is in the text, the case-sensitive pattern is exact."""
+    spam = data.phrases().spam
+    if spam.lower_case is None:
+        pytest.skip("this Python exposes no IGNORECASE fold table")
+    lowered = "".join({chr(i).lower() for i in range(0x110000) if not 0xD800 <= i < 0xE000})
+    for char in set("".join(spam.phrases)):
+        insensitive = set(re.findall(re.escape(char), lowered, re.IGNORECASE))
+        assert insensitive - {char} <= spam.folds, char
+    assert [m.group() for m in spam.matches("ſans engagement, urgent")] == ["ſans engagement", "urgent"]
+    assert [m.group() for m in spam.matches("sans engagement, urgent")] == ["sans engagement", "urgent"]

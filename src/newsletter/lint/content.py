@@ -127,7 +127,7 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     # Most messages have none: lxml's own text walk (which also holds texts the rule skips)
     # tells, and only then are texts matched to their elements.
     every_text = [*start.itertext(), start.tail or ""]
-    found = spam.pattern.search(normalise(_SEPARATOR.join(every_text))) is not None
+    found = next(spam.matches(normalise(_SEPARATOR.join(every_text))), None) is not None
     owners: list[Element] = []
     texts: list[str] = []
     for element in start.iter(etree.Element) if found else ():
@@ -136,7 +136,7 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
                 owners.append(element)  # a tail belongs to the parent's content, but its line is the element's
                 texts.append(text)
     folded = normalise(_SEPARATOR.join(texts))
-    for match in spam.pattern.finditer(folded):
+    for match in spam.matches(folded):
         phrase = normalise(match.group(0))
         if phrase not in seen:
             seen.add(phrase)
