@@ -121,11 +121,10 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     spam = data.phrases().spam
     seen: set[str] = set()
     # Every text and tail of the body, joined by a character no phrase can span, searched at
-    # once; a match is reported at the element whose text or tail holds it.
+    # once; a match is reported at the element whose text or tail holds it. Most messages have
+    # none: lxml's own text walk (a superset of those texts) tells, before any element is read.
     body = lint_input.document.find("body")
     start = body if body is not None else lint_input.document
-    # Most messages have none: lxml's own text walk (which also holds texts the rule skips)
-    # tells, and only then are texts matched to their elements.
     every_text = [*start.itertext(), start.tail or ""]
     found = next(spam.matches(normalise(_SEPARATOR.join(every_text))), None) is not None
     owners: list[Element] = []
