@@ -1,20 +1,26 @@
 """The linter's fast paths give exactly what the slow, reference paths give.
 
-- `<style>` blocks: the regex reader against tinycss2, on the corpus and on tricky sheets (the
-  reader must either agree or decline, never differ).
-- Templates: the faster Jinja root rule against Jinja's own lexer, token for token.
+- `<style>` blocks and style attributes: the regex reader against tinycss2, on the corpus and on
+  tricky sheets (the reader must either agree or decline, never differ).
+- Templates: the faster Jinja root rule against Jinja's own lexer, token for token; the plain
+  render of text-and-names templates against Jinja's compiled render, character for character.
+- Phrase lists: the regex grouped by first letter against one flat alternation.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import jinja2
 import pytest
 from lxml import etree
 
-from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_stylesheet
-from newsletter.lint.template_parser import _fast_lexer, parse_template
+from newsletter.lint import data
+from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_declarations, read_stylesheet
+from newsletter.lint.dom import tinycss2_declarations
+from newsletter.lint.inputs import _Placeholder
+from newsletter.lint.template_parser import _fast_lexer, parse_template, render_plain
 from newsletter.render.environment import make_environment
 
 from conftest import corpus_files, requires_shared
@@ -104,6 +110,40 @@ def test_fast_css_reader_reads_the_corpus_as_tinycss2_does():
         assert _read_simple(css) == _read_with_tinycss2(css), css[:200]
 
 
+TRICKY_STYLES = [
+    "color: red", "font-family: 'Open Sans', \"Arial\"; color: red !important", "color: red; ; x",
+    "background: url(a.png) no-repeat; width: calc(100% - 2px)", "background: url( a.png )",
+    "color: red /* c */; width: 1px", "color: red} b {color: blue", "@media x", "a: b: c", "color:",
+    "font: 12px/1.5 'A;B', serif", "color: red\r\nwidth: 2px", "COLOR: RED; -WEBKIT-X: 1",
+    "color: red !ie", "font-family: '\\'", "width: 1e3px; margin: -.5em", "x: rgb(1 2 3 / 50%)",
+]
+
+
+def _styles_of_corpus() -> list[str]:
+    styles: set[str] = set()
+    for path in corpus_files("**/*.html"):
+        root = etree.fromstring(path.read_bytes(), etree.HTMLParser())
+        if root is not None:
+            styles.update(e.get("style") for e in root.iter() if e.get("style"))
+    return sorted(styles)
+
+
+@pytest.mark.parametrize("style", TRICKY_STYLES)
+def test_fast_declarations_agree_with_tinycss2_or_decline(style):
+    fast = read_declarations(style)
+    if fast is not None:
+        assert fast == tinycss2_declarations(style)
+
+
+@requires_shared
+def test_fast_declarations_read_the_corpus_as_tinycss2_does():
+    styles = [s for s in _styles_of_corpus() if any(c in s for c in "()\"'/")]
+    read = [s for s in styles if read_declarations(s) is not None]
+    assert len(read) >= len(styles) * 0.8
+    for style in read:
+        assert read_declarations(style) == tinycss2_declarations(style), style
+
+
 TRICKY_TEMPLATES = [
     "plain text, no tags at all",
     "{{ a }}{{{ b }}}{ {c} }{%- if x -%} y {%+ endif %}",
@@ -115,6 +155,9 @@ TRICKY_TEMPLATES = [
     "{{#each items}}{{/each}}",
     "text {",
     "text {{",
+    "a\r\nb {{ 'x\r\ny' }}\r\n{% if a %}\rc{% endif %}\r",
+    "", "{{ a }}", "x\n\n{{ a }}\ny {{b}}{{\tc\t}}\n\nz\n", "{{ true }} {{ none }}", "{{ not }}", "{{ if }}",
+    "{{ a }}}} {{ b.c }}", "{{{ a }}", "{{ é }}", "{{ a\n}}", "{{- a }}  {{ b -}}  ", "x }} y", "{{ a }}\r\n",
 ]
 
 
@@ -124,6 +167,14 @@ def test_fast_jinja_lexer_gives_jinja_tokens(source, tmp_path):
     fast = _fast_lexer(env)
     assert fast is not None
     assert _tokens(fast, source) == _tokens(env.lexer, source)
+
+
+@pytest.mark.parametrize("source", TRICKY_TEMPLATES)
+def test_fast_jinja_parse_gives_jinjas_tree(source, tmp_path):
+    env = make_environment(tmp_path / "t.html")
+    assert _parsed(lambda: parse_template(env, source, "t.html")) == _parsed(lambda: env.parse(source, "t.html"))
+    env = jinja2.Environment()  # without keep_trailing_newline
+    assert _parsed(lambda: parse_template(env, source, "t.html")) == _parsed(lambda: env.parse(source, "t.html"))
 
 
 @requires_shared
@@ -137,6 +188,49 @@ def test_fast_jinja_parse_matches_jinja_on_the_corpus():
         assert _parsed(lambda: parse_template(env, source, path.name)) == _parsed(lambda: env.parse(source, path.name))
 
 
+PLAIN_TEMPLATES = [
+    ("plain text, no tags at all\n", True),
+    ("<p>Hi {{ name }},</p>\n<a href=\"{{action_url}}\">go</a>{{ kind }}", True),
+    ("{{ locale }} &amp; {{ email }}\n{{- unsubscribe_url -}}\n  x  {{ missing }}\n\n", True),
+    ("{# note #}{{ a }}{%- raw %}{{ b }}{% endraw %}", True),
+    ("{{ range }}", False),  # a Jinja global, not a context value
+    ("{{ self }}", False),
+    ("{{ user.name }}", False),
+    ("{{ name | upper }}", False),
+    ("{% if x %}{{ y }}{% endif %}", False),
+    ("{% block subject %}Hi{% endblock %}{{ y }}", False),
+]
+CONTEXT = {"kind": "promotional", "locale": "fr<&>", "unsubscribe_url": "{{ unsubscribe_url }}", "email": "a&b@x.fr"}
+
+
+@pytest.mark.parametrize("source, plain", PLAIN_TEMPLATES)
+def test_plain_render_is_jinjas_render_or_declines(source, plain, tmp_path):
+    env = make_environment(tmp_path / "t.html")
+    env.undefined = _Placeholder
+    ast = env.parse(source)
+    rendered = render_plain(env, ast, dict(CONTEXT))
+    assert (rendered is not None) == plain
+    if plain:
+        assert rendered == env.from_string(ast).render(dict(CONTEXT))
+
+
+@requires_shared
+def test_plain_render_matches_jinja_on_the_corpus():
+    rendered = 0
+    for path in corpus_files("**/*.html"):
+        env = make_environment(path)
+        env.undefined = _Placeholder
+        try:
+            ast = env.parse(path.read_text(encoding="utf-8", errors="replace"))
+        except jinja2.TemplateSyntaxError:
+            continue
+        plain = render_plain(env, ast, dict(CONTEXT))
+        if plain is not None:
+            rendered += 1
+            assert plain == env.from_string(ast).render(dict(CONTEXT)), path.name
+    assert rendered >= 20  # the corpus's templates are text and names
+
+
 def _tokens(lexer, source: str):
     try:
         return list(lexer.tokeniter(source, "t.html"))
@@ -146,6 +240,42 @@ def _tokens(lexer, source: str):
 
 def _parsed(parse):
     try:
-        return repr(parse())
+        return _tree(parse())
     except jinja2.TemplateSyntaxError as exc:
         return ("error", exc.message, exc.lineno)
+
+
+def _tree(node):
+    """A node's type, fields and line, all the way down (repr leaves the lines out)."""
+    if isinstance(node, list):
+        return [_tree(item) for item in node]
+    if not isinstance(node, jinja2.nodes.Node):
+        return node
+    return (type(node).__name__, node.lineno, [(name, _tree(value)) for name, value in node.iter_fields()])
+
+
+@pytest.mark.parametrize("table", ["spam", "unsubscribe"])
+def test_grouped_phrase_pattern_finds_what_one_flat_alternation_finds(table):
+    phrases = getattr(data.phrases(), table)
+    flat = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases.phrases, key=len, reverse=True))
+    reference = re.compile(rf"(?<!\w)(?:{flat})(?!\w)", re.IGNORECASE)
+    texts = [" ".join(phrases.phrases), "\0".join(phrases.phrases), "x".join(phrases.phrases),
+             "URGENT!! 100 %  gratuit, risk-free risk free; désinscrire\0se  désabonner unsubscribed"]
+    texts += [" ".join(etree.fromstring(p.read_bytes(), etree.HTMLParser()).itertext()).lower()
+              for p in corpus_files("**/*.html")]
+    for text in texts:
+        assert [m.span() for m in phrases.pattern.finditer(text)] == [m.span() for m in reference.finditer(text)]
+
+
+def test_lower_case_phrase_pattern_is_exact_where_used():
+    """On lower-cased text, a phrase character matches case-insensitively only itself and its
+    IGNORECASE folds: where none of those is in the text, the case-sensitive pattern is exact."""
+    spam = data.phrases().spam
+    if spam.lower_case is None:
+        pytest.skip("this Python exposes no IGNORECASE fold table")
+    lowered = "".join({chr(i).lower() for i in range(0x110000) if not 0xD800 <= i < 0xE000})
+    for char in set("".join(spam.phrases)):
+        insensitive = set(re.findall(re.escape(char), lowered, re.IGNORECASE))
+        assert insensitive - {char} <= spam.folds, char
+    assert [m.group() for m in spam.matches("ſans engagement, urgent")] == ["ſans engagement", "urgent"]
+    assert [m.group() for m in spam.matches("sans engagement, urgent")] == ["sans engagement", "urgent"]

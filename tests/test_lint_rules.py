@@ -163,6 +163,13 @@ def test_contrast_with_known_colours():
     assert "A005" not in rules_of(page(body='<td style="background-image:url(x.png)"><p style="color:#eeeeee">a</p></td>'))
 
 
+def test_contrast_weight_counts_only_up_to_the_nearest_colour_background_and_size():
+    # #888 on white is 3.5:1: enough for large text (19px bold), not for normal text.
+    known = 'style="background:#ffffff;color:#888888;font-size:19px"'
+    assert "A005" not in rules_of(page(body=f'<div {known}><p style="font-weight:bold">Soldes d\'été</p></div>'))
+    assert "A005" in rules_of(page(body=f'<div style="font-weight:bold"><div {known}><p>Soldes d\'été</p></div></div>'))
+
+
 def test_wcag_contrast_ratio_reference_values():
     assert contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
     assert contrast_ratio(parse_colour("#777"), parse_colour("white")) == pytest.approx(4.48, abs=0.01)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Iterator
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -107,47 +107,66 @@ def contrast_ratio(a: RGB, b: RGB) -> float:
     return (high + 0.05) / (low + 0.05)
 
 
-def _own(element: Element) -> dict[str, str]:
-    style = element.get("style")
+Facts = tuple[str | None, str | None, str | None, str | None]  # colour, background, size, weight
+_NO_FACTS: Facts = (None, None, None, None)
+
+
+def _facts(style: str | None, font_colour: str | None, bgcolor: str | None) -> Facts:
+    """What an element's own attributes say of its text colour, background ('' for an image),
+    font size and weight; None for each they do not set."""
     props = dict(declarations(style)) if style else {}
-    if "color" not in props and element.tag == "font" and element.get("color"):
-        props["color"] = element.get("color")
+    if "color" not in props and font_colour:
+        props["color"] = font_colour
     if "background-color" not in props:
-        background = props.get("background") or element.get("bgcolor")
+        background = props.get("background") or bgcolor
         if background:
             props["background-color"] = background
-    return props
+    background = "" if "background-image" in props else props.get("background-color")
+    facts = (props.get("color"), background, props.get("font-size"), props.get("font-weight"))
+    return _NO_FACTS if facts == _NO_FACTS else facts
 
 
 def _contrast(lint_input: LintInput) -> Iterator[Finding]:
+    """A5: each text against the nearest colour, background, size and weight set on it or an
+    ancestor, in one walk down the tree that carries them. Each is kept with the nesting level
+    of the element that set it (the weight counts only if set no farther up than the others)."""
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
-    # The few elements that set a colour, a background or a size, read once; the walk up from
-    # each text only looks them up (the dict keeps their lxml proxies, so lookups hit).
-    styling = {e: _own(e) for e in lint_input.document.iter(etree.Element)
-               if e.get("style") is not None or e.get("bgcolor") is not None or e.get("color") is not None}
-    nothing: dict[str, str] = {}
     judged: dict[tuple[str, str, str | None, str | None], tuple[RGB, RGB, bool, float] | None] = {}
-    for element in lint_input.document.iter():
-        if not isinstance(element.tag, str) or not (element.text or "").strip() or element.tag in ("style", "script", "title"):
+    read: dict[tuple[str | None, str | None, str | None], Facts] = {}  # attribute values repeat
+    colour = background = size = weight = None
+    colour_at = background_at = size_at = weight_at = -1
+    saved: list[tuple[Any, ...]] = []  # the state before each element that changed it
+    for event, element in etree.iterwalk(lint_input.document, events=("start", "end")):
+        if event == "end":
+            if saved and saved[-1][0] is element:
+                _, colour, background, size, weight, colour_at, background_at, size_at, weight_at = saved.pop()
             continue
-        colour = background = None
-        size = bold = None
-        node = element
-        while node is not None and (colour is None or background is None or size is None):
-            props = styling.get(node, nothing)
-            if props:
-                if colour is None and "color" in props:
-                    colour = props["color"]
-                if background is None and ("background-color" in props or "background-image" in props):
-                    background = "" if "background-image" in props else props["background-color"]
-                if size is None and "font-size" in props:
-                    size = props["font-size"]
-                if bold is None and "font-weight" in props:
-                    bold = props["font-weight"]
-            node = node.getparent()
+        tag = element.tag
+        style, bgcolor = element.get("style"), element.get("bgcolor")
+        font_colour = element.get("color") if tag == "font" else None
+        if style is not None or bgcolor is not None or font_colour is not None:
+            key = (style, font_colour, bgcolor)
+            own = read.get(key)
+            if own is None:
+                own = read[key] = _facts(style, font_colour, bgcolor)
+            if own is not _NO_FACTS:
+                saved.append((element, colour, background, size, weight, colour_at, background_at, size_at, weight_at))
+                level = len(saved)
+                if own[0] is not None:
+                    colour, colour_at = own[0], level
+                if own[1] is not None:
+                    background, background_at = own[1], level
+                if own[2] is not None:
+                    size, size_at = own[2], level
+                if own[3] is not None:
+                    weight, weight_at = own[3], level
         if not colour or not background:
             continue  # only judge what is known inline; the client's defaults are unknown
+        text = element.text
+        if not text or text.isspace() or tag in ("style", "script", "title"):
+            continue
+        bold = None if size is not None and weight_at < min(colour_at, background_at, size_at) else weight
         key = (colour, background, size, bold)
         if key not in judged:  # the same colours repeat on every line of a table
             fg, bg = parse_colour(colour), parse_colour(background)

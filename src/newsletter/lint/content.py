@@ -6,14 +6,19 @@ import re
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from lxml import etree
+from lxml.etree import _Element as Element
+
 from ..findings import Finding, finding
 from ..render import Kind
 from . import data
+from .data import normalise
 from .dom import hidden_in_tree, style_of, text_of, visible_text, snippet
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+_SEPARATOR = "\0"  # not a word character, not a space: a phrase can neither span it nor touch it
 
 
 def content_rules(lint_input: LintInput) -> Iterator[Finding]:
@@ -115,18 +120,27 @@ def _unsubscribe(lint_input: LintInput) -> Iterator[Finding]:
 def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     spam = data.phrases().spam
     seen: set[str] = set()
+    # Every text and tail of the body, joined by a character no phrase can span, searched at
+    # once; a match is reported at the element whose text or tail holds it. Most messages have
+    # none: lxml's own text walk (a superset of those texts) tells, before any element is read.
     body = lint_input.document.find("body")
-    for element in (body if body is not None else lint_input.document).iter():
-        if not isinstance(element.tag, str):
-            continue
+    start = body if body is not None else lint_input.document
+    every_text = [*start.itertext(), start.tail or ""]
+    found = next(spam.matches(normalise(_SEPARATOR.join(every_text))), None) is not None
+    owners: list[Element] = []
+    texts: list[str] = []
+    for element in start.iter(etree.Element) if found else ():
         for text in (element.text, element.tail):
-            if not text or not text.strip():
-                continue
-            for phrase in spam.find(text):
-                if phrase not in seen:
-                    seen.add(phrase)
-                    # A tail belongs to the parent's content, but its line is the element's.
-                    yield finding("C013", f"spam-trigger phrase « {phrase} »", lint_input.locate(element))
+            if text and not text.isspace():
+                owners.append(element)  # a tail belongs to the parent's content, but its line is the element's
+                texts.append(text)
+    folded = normalise(_SEPARATOR.join(texts))
+    for match in spam.matches(folded):
+        phrase = normalise(match.group(0))
+        if phrase not in seen:
+            seen.add(phrase)
+            owner = owners[folded.count(_SEPARATOR, 0, match.start())]
+            yield finding("C013", f"spam-trigger phrase « {phrase} »", lint_input.locate(owner))
     subject = _PLACEHOLDER.sub(" ", lint_input.subject or "")
     for phrase in spam.find(subject):
         if phrase not in seen:

@@ -34,14 +34,26 @@ class StyleSheet:
 @lru_cache(maxsize=256)
 def read_stylesheet(css: str) -> StyleSheet:
     """The facts of one `<style>` block. Cached: templates of one family repeat their blocks."""
-    # tinycss2's own preprocessing, so lines and values agree on both paths.
-    normal = css.replace("\0", "\uFFFD").replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    sheet = _read_simple(normal) or _read_with_tinycss2(css)
+    sheet = _read_simple(_preprocess(css)) or _read_with_tinycss2(css)
     unclosed = _brace_balance(css)  # a stray '}' is already an error from tinycss2
     if unclosed > 0:
         sheet = dataclasses.replace(sheet, errors=(
             *sheet.errors, (f"{unclosed} unclosed '{{' at the end of the block", css.count("\n") + 1, 1)))
     return sheet
+
+
+def read_declarations(style: str) -> tuple[tuple[str, str], ...] | None:
+    """`(name, value)` of a style attribute's declarations as tinycss2 reads them, by the
+    fast reader; None when the attribute is outside what it reads (tinycss2 must)."""
+    if "{" in style or "}" in style:
+        return None
+    sheet = _read_simple("a{" + _preprocess(style) + "}")
+    return None if sheet is None else tuple((d.name, d.value) for d in sheet.declarations)
+
+
+def _preprocess(css: str) -> str:
+    """tinycss2's own preprocessing, so lines and values agree on both paths."""
+    return css.replace("\0", "\uFFFD").replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
 
 
 def _read_with_tinycss2(css: str) -> StyleSheet:

@@ -9,6 +9,8 @@ import tinycss2
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from .css import read_declarations
+
 # lxml's plain HTML parser: the same tree as `lxml.html`, without its Python element-class
 # lookup, which runs for every element a rule touches and cost more than the parse itself.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=False)
@@ -44,6 +46,11 @@ def declarations(style: str) -> tuple[tuple[str, str], ...]:
             if colon and _SIMPLE_NAME.fullmatch(name) and value.strip():
                 pairs.append((name.lower(), value.strip()))
         return tuple(pairs)
+    fast = read_declarations(style)
+    return fast if fast is not None else tinycss2_declarations(style)
+
+
+def tinycss2_declarations(style: str) -> tuple[tuple[str, str], ...]:
     pairs = []
     for item in tinycss2.parse_blocks_contents(style, skip_comments=True, skip_whitespace=True):
         if item.type == "declaration":
@@ -64,8 +71,12 @@ def is_hidden(element: Element) -> bool:
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    if not style:
-        return False
+    return bool(style) and style_hides(style)
+
+
+@lru_cache(maxsize=4096)
+def style_hides(style: str) -> bool:
+    """True when a style attribute hides its element. Cached: it is asked of every element."""
     lowered = style.lower()
     if "\\" not in style and not any(name in lowered for name in _HIDING_PROPERTIES):
         return False  # no property that hides (an escaped name could spell one: read those)
@@ -110,22 +121,40 @@ def visible_text(root: Element) -> str:
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
+_BLOCK_TAGS = frozenset({"p", "div", "td", "tr", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 def _collect(element: Element, parts: list[str], *, alt: bool) -> None:
-    tag = element.tag
-    if not isinstance(tag, str) or tag in _INVISIBLE_TAGS or is_hidden(element):
+    """The element's texts and tails in reading order, hidden subtrees left out, a space after
+    each block. One flat walk in lxml (no recursion, no call per element): this runs over whole
+    documents."""
+    if not isinstance(element.tag, str):
         return
-    if tag == "img":
-        if alt:
-            parts.append(f" {element.get('alt') or ''} ")
-        return
-    if element.text:
-        parts.append(element.text)
-    for child in element:
-        _collect(child, parts, alt=alt)
-        if child.tail:
-            parts.append(child.tail)
-    if tag in ("p", "div", "td", "tr", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6"):
-        parts.append(" ")
+    walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
+    skipped = False  # the last start was left out: its end adds no space (its tail still counts)
+    for event, node in walker:
+        if event == "start":
+            tag = node.tag
+            style = node.get("style")  # is_hidden(node), inline: this runs for every element
+            if tag in _INVISIBLE_TAGS or node.get("hidden") is not None or style and style_hides(style):
+                pass
+            elif tag == "img":
+                if alt:
+                    parts.append(f" {node.get('alt') or ''} ")  # an image reads as its alt text
+            else:
+                if node.text:
+                    parts.append(node.text)
+                continue
+            walker.skip_subtree()
+            skipped = True
+        else:
+            if event == "end":
+                if skipped:
+                    skipped = False
+                elif node.tag in _BLOCK_TAGS:
+                    parts.append(" ")
+            if node.tail and node is not element:
+                parts.append(node.tail)
 
 
 def snippet(element: Element, limit: int = 60) -> str:

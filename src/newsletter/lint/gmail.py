@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
 from lxml import etree
@@ -88,7 +89,7 @@ def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
 
     def found() -> Iterator[tuple[str, str, Element, int]]:
         for style, element in first.items():
-            for name, value in declarations(style):
+            for name, value in refused(style):
                 yield name, value, element, uses[style]
 
     yield from _declarations(found(), lint_input.locate)
@@ -98,16 +99,10 @@ def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[
     """G008/G009, one finding per property or value with the count of further uses. Each item
     names where it stands (an element, a line) and `locate` makes that a location, only for the
     first use of an unsupported property or value."""
-    gmail = data.gmail_css()
-    verdicts: dict[tuple[str, str], tuple[str, str] | None] = {}
     first: dict[tuple[str, str], Location] = {}
     counts: dict[tuple[str, str], int] = {}
     for name, value, where, times in items:
-        pair = (name, value)
-        if pair in verdicts:
-            key = verdicts[pair]
-        else:
-            key = verdicts[pair] = _verdict(gmail, name, value)
+        key = verdict(name, value)
         if key is None:
             continue
         if key not in first:
@@ -122,8 +117,17 @@ def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[
             yield finding(rule, f"{what} is not supported by Gmail{also}", location)
 
 
-def _verdict(gmail: data.GmailCss, name: str, value: str) -> tuple[str, str] | None:
-    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None."""
+@lru_cache(maxsize=4096)
+def refused(style: str) -> tuple[tuple[str, str], ...]:
+    """The declarations of a style attribute that Gmail refuses (most attributes: none)."""
+    return tuple((name, value) for name, value in declarations(style) if verdict(name, value) is not None)
+
+
+@lru_cache(maxsize=8192)
+def verdict(name: str, value: str) -> tuple[str, str] | None:
+    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None. Cached:
+    the same declarations come back in every template of a family."""
+    gmail = data.gmail_css()
     if not gmail.property_supported(name) and not name.startswith("--"):
         return ("G008", name)
     if name.startswith("--") or gmail.suspect_value(value):
@@ -135,16 +139,27 @@ def _verdict(gmail: data.GmailCss, name: str, value: str) -> tuple[str, str] | N
 
 def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
+    unsafe: dict[str, list[str]] = {}  # class attributes repeat: each is split and judged once
     assert lint_input.document is not None
     for element in lint_input.document.iter(etree.Element):
-        names = [("class", n) for n in (element.get("class") or "").split()]
-        if element.get("id"):
-            names.append(("id", element.get("id").strip()))
-        for attribute, name in names:
-            if not name or name in reported or _SAFE_NAME.fullmatch(name) or "{{" in name:
-                continue
-            reported.add(name)
-            yield finding("G007", f"{attribute} name '{name}' is discarded by Gmail", lint_input.locate(element))
+        classes, id_ = element.get("class"), element.get("id")
+        if not classes and not id_:
+            continue
+        names = unsafe.get(classes or "")
+        if names is None:
+            names = unsafe[classes or ""] = [n for n in (classes or "").split() if not _safe_name(n)]
+        named = [("class", n) for n in names]
+        if id_ and not _safe_name(id_.strip()):
+            named.append(("id", id_.strip()))
+        for attribute, name in named:
+            if name not in reported:
+                reported.add(name)
+                yield finding("G007", f"{attribute} name '{name}' is discarded by Gmail", lint_input.locate(element))
+
+
+def _safe_name(name: str) -> bool:
+    """Kept by Gmail, or a template placeholder (its value is not known); '' is no name."""
+    return not name or _SAFE_NAME.fullmatch(name) is not None or "{{" in name
 
 
 def _stripped_elements(lint_input: LintInput) -> Iterator[Finding]:

@@ -32,7 +32,7 @@ from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
 from .dom import parse_html
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
-from .template_parser import parse_template
+from .template_parser import parse_template, render_plain
 
 HTML_SUFFIXES = (".html", ".htm")
 TEMPLATE_SUFFIXES = (".jinja", ".jinja2", ".j2")
@@ -107,19 +107,45 @@ def layouts_of(paths: Iterable[Path]) -> frozenset[Path]:
     return frozenset(layouts)
 
 
-def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozenset[Path] = frozenset()) -> LintInput:
-    """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`."""
+class Folders:
+    """What loading learns once per folder instead of once per file (the configuration, the
+    Jinja environment): one per run, so an edited newsletter.toml is read by the next run."""
+
+    def __init__(self) -> None:
+        self._configs: dict[Path, Config] = {}
+        self._environments: dict[Path, jinja2.Environment] = {}
+
+    def config(self, path: Path) -> Config:
+        """`find_config(path)` for a file."""
+        found = self._configs.get(path.parent)
+        if found is None:
+            found = self._configs[path.parent] = find_config(path.parent)
+        return found
+
+    def environment(self, path: Path, real: Path) -> jinja2.Environment:
+        """`make_environment(path)`, which depends only on the file's real folder."""
+        found = self._environments.get(real.parent)
+        if found is None:
+            found = self._environments[real.parent] = make_environment(path)
+        return found
+
+
+def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozenset[Path] = frozenset(),
+               folders: Folders | None = None) -> LintInput:
+    """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`. Files of one
+    run share `folders`."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
     shown = display_path(path)
+    real = path.resolve()
     if path.name.lower().endswith(MESSAGE_SUFFIXES):
-        return _load_message(raw, shown, _kind(options.kind, None, path))
+        return _load_message(raw, shown, _kind(options.kind, None, real))
     text = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
-        return _load_template(path, shown, text, options, path.resolve() in layouts)
-    return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, path))
+        return _load_template(path, real, shown, text, options, real in layouts, folders or Folders())
+    return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, real))
 
 
 def _decode(raw: bytes) -> str:
@@ -129,13 +155,13 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def _kind(flag: Kind | None, declared: str | None, path: Path) -> Kind | None:
+def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
     """`--kind`, then the template's declaration, then the folder; None when nothing says."""
     if flag:
         return flag
     if declared and declared.strip().lower() in (Kind.TRANSACTIONAL.value, Kind.PROMOTIONAL.value):
         return Kind(declared.strip().lower())
-    for folder in path.resolve().parents:
+    for folder in real.parents:
         if folder.name in (Kind.TRANSACTIONAL.value, Kind.PROMOTIONAL.value):
             return Kind(folder.name)
     return None
@@ -216,8 +242,9 @@ class _Placeholder(jinja2.ChainableUndefined):
         return 0
 
 
-def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layout: bool) -> LintInput:
-    env = make_environment(path)
+def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadOptions, layout: bool,
+                   folders: Folders) -> LintInput:
+    env = folders.environment(path, real)
     try:
         ast = parse_template(env, text, path.name, str(path))
     except jinja2.TemplateSyntaxError as exc:
@@ -225,11 +252,11 @@ def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layo
         source = TemplateSource(text, None, None, layout=layout, kind_given=options.kind is not None)
         if layout:
             return LintInput(path=shown, origin=Origin.TEMPLATE, template=source, findings=(syntax,))
-        return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), _kind(options.kind, None, path),
+        return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), _kind(options.kind, None, real),
                            template=source, findings=(syntax,))
 
     declared = _static_block(ast, "kind")
-    kind = _kind(options.kind, declared, path)
+    kind = _kind(options.kind, declared, real)
     data_path = options.data_file or path.with_suffix(".json")
     data = load_json(data_path) if (options.data_file or data_path.is_file()) and not layout else None
     source = TemplateSource(text, ast, data, display_path(data_path) if data is not None else None,
@@ -239,7 +266,7 @@ def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layo
     common = dict(template=source, line_offset=None, line_map=TemplateLineMap(text))
     findings: list[Finding] = []
     if data is not None:
-        config = find_config(path)
+        config = folders.config(path)
         try:
             rendered = render(CompiledTemplate.load(path, config), data, _render_options(kind, data, config))
         except NewsletterError as exc:
@@ -250,7 +277,7 @@ def _load_template(path: Path, shown: str, text: str, options: LoadOptions, layo
             findings += [f for f in rendered.findings if f.rule not in _COVERED]
             return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
                                message=rendered.message, findings=tuple(findings), **common)
-    placeholder = _render_with_placeholders(path, env, ast, kind)
+    placeholder = _render_with_placeholders(path, env, ast, kind, folders.config(path))
     if placeholder is None:  # even placeholders could not render it: lint the source itself,
         if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
             return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
@@ -268,10 +295,14 @@ def _render_options(kind: Kind | None, data: Mapping[str, Any], config: Config) 
     )
 
 
-def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kind: Kind | None) -> tuple[str, str] | None:
+def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kind: Kind | None,
+                              config: Config) -> tuple[str, str] | None:
     env.undefined = _Placeholder
-    context = {"kind": kind.value if kind else "", "locale": find_config(path).locale,
+    context = {"kind": kind.value if kind else "", "locale": config.locale,
                "unsubscribe_url": "{{ unsubscribe_url }}", "email": "{{ email }}"}
+    plain = render_plain(env, ast, context)
+    if plain is not None:
+        return plain, ""  # no blocks, so no subject
     try:
         with jinja_errors(path):
             template = env.from_string(ast)  # compiled from the tree already parsed: no second parse

@@ -17,6 +17,7 @@ import jinja2
 from jinja2 import nodes
 from jinja2.lexer import Lexer, get_lexer
 from jinja2.parser import Parser
+from markupsafe import escape
 
 _LAZY_PREFIX = "(.*?)"
 
@@ -27,12 +28,47 @@ def parse_template(env: jinja2.Environment, source: str, name: str | None = None
     lexer = _fast_lexer(env)
     if lexer is None:
         return env.parse(source, name, filename)
+    plain = _parse_plain(env, source)
+    if plain is not None:
+        return plain
     try:
         parser = Parser(env, "", name, filename)
         parser.stream = lexer.tokenize(source, name, filename)
         return parser.parse()
     except jinja2.TemplateSyntaxError:
         env.handle_exception(source=source)  # raises it as env.parse does
+
+
+# `{{ name }}` and nothing else: what most templates linted without data hold.
+_PLAIN_VARIABLE = re.compile(r"\{\{[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*\}\}")
+_NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "and", "or", "not", "in", "is", "if", "else"})
+_DEFAULT_DELIMITERS = ("{{", "}}", "{%", "{#")
+
+
+def _parse_plain(env: jinja2.Environment, source: str) -> nodes.Template | None:
+    """The tree Jinja's parser builds for text with `{{ name }}` outputs only (one Output of
+    TemplateData and Name nodes, with Jinja's line numbers), built without its lexer and parser;
+    None for any other source."""
+    delimiters = (env.variable_start_string, env.variable_end_string, env.block_start_string, env.comment_start_string)
+    if delimiters != _DEFAULT_DELIMITERS or not env.keep_trailing_newline or "{%" in source or "{#" in source \
+            or "\r" in source:
+        return None
+    found: list[nodes.Expr] = []
+    line, position = 1, 0
+    while (start := source.find("{{", position)) >= 0:
+        variable = _PLAIN_VARIABLE.match(source, start)
+        if variable is None or variable.group(1) in _NOT_NAMES:
+            return None
+        if start > position:
+            found.append(nodes.TemplateData(source[position:start], lineno=line))
+            line += source.count("\n", position, start)
+        found.append(nodes.Name(variable.group(1), "load", lineno=line))
+        position = variable.end()
+    if position < len(source):
+        found.append(nodes.TemplateData(source[position:], lineno=line))
+    template = nodes.Template([nodes.Output(found, lineno=found[0].lineno)] if found else [], lineno=1)
+    template.set_environment(env)
+    return template
 
 
 def _fast_lexer(env: jinja2.Environment) -> Lexer | None:
@@ -55,4 +91,38 @@ def _faster(lexer: Lexer, tag_starts: str) -> Lexer | None:
     fast = copy.copy(lexer)
     fast.rules = {**lexer.rules, "root": [rule._replace(pattern=re.compile(faster, rule.pattern.flags)),
                                           *lexer.rules["root"][1:]]}
+    if lexer.newline_sequence == "\n":
+        # Jinja rewrites every newline of every text token to "\n" with a regex; the text it
+        # cuts tokens from has only "\n" already, so only a "\r" needs the rewrite.
+        fast._normalize_newlines = lambda value: value if "\r" not in value else lexer._normalize_newlines(value)
     return fast
+
+
+# Names the compiled template does not look up in the context (`self` is the template itself).
+_SPECIAL_NAMES = frozenset({"self", "loop", "super", "caller", "varargs", "kwargs"})
+
+
+def render_plain(env: jinja2.Environment, ast: nodes.Template, context: dict[str, object]) -> str | None:
+    """What `env.from_string(ast).render(context)` gives for a template that is only text and
+    `{{ name }}` outputs (most templates linted without data), without compiling it to Python,
+    which cost more than everything else done to a template. None for any other template.
+
+    The compiled code yields each text as it stands and `escape(value)` for each name, a missing
+    name being `env.undefined(name=...)`; this does the same.
+    """
+    if env.autoescape is not True or env.finalize is not None:
+        return None
+    parts: list[str] = []
+    for output in ast.body:
+        if type(output) is not nodes.Output:
+            return None
+        for node in output.nodes:
+            if type(node) is nodes.TemplateData:
+                parts.append(node.data)
+            elif type(node) is nodes.Name and node.ctx == "load" and node.name not in _SPECIAL_NAMES \
+                    and node.name not in env.globals:
+                value = context[node.name] if node.name in context else env.undefined(name=node.name)
+                parts.append(str(escape(value)))
+            else:
+                return None
+    return "".join(parts)
