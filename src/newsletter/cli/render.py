@@ -54,6 +54,8 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
                             unsubscribe_url=unsubscribe_url)
     if bool(dkim_key) != bool(dkim_selector):
         raise click.UsageError("--dkim-key and --dkim-selector go together")
+    if dkim_key and fmt != "eml":
+        raise click.UsageError("--dkim-key signs a whole message: use --format eml")
     if recipients is not None:
         if (out_dir is None) != dry_run or to or output or (dry_run and resume):
             raise click.UsageError("--recipients needs --out-dir (or --dry-run, without --resume), "
@@ -70,14 +72,10 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
         "html": lambda: rendered.html.encode("utf-8"),
         "text": lambda: rendered.text.encode("utf-8"),
     }[fmt]()
-    if dkim_key and fmt == "eml":
-        signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain or _domain(rendered.message["From"]))
-        payload = signer.sign(payload)
+    if dkim_key:
+        domain = dkim_domain or rendered.message["From"].addresses[0].domain
+        payload = DkimSigner.from_file(dkim_key, dkim_selector, domain).sign(payload)
     write_output(payload, output)
-
-
-def _domain(from_header: object) -> str:
-    return str(from_header).rsplit("@", 1)[-1].rstrip(">").strip()
 
 
 def render_campaign(template: Path, recipients: Path, data: dict, options: RenderOptions,
