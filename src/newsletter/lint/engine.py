@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .css import read_stylesheet
+from .css import declaration_parts, read_stylesheet
 from .dom import declarations, style_hides
 from .families import FAMILIES, Family
 from .gmail import refused, verdict
@@ -49,5 +49,5 @@ def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selectio
 def clear_caches() -> None:
     """Forget the CSS read so far: the caches keyed by style attributes, style blocks and
     declarations that a run fills (benchmarks measure cold runs)."""
-    for cached in (read_stylesheet, declarations, style_hides, refused, verdict):
+    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, refused, verdict):
         cached.cache_clear()
