@@ -13,7 +13,7 @@ from ..findings import Finding, finding
 from ..render import Kind
 from . import data
 from .data import normalise
-from .dom import hidden_in_tree, style_of, text_of, visible_text, snippet
+from .dom import hidden_in_tree, snippet, style_of, text_of, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -43,8 +43,9 @@ def _images(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
     visible = [i for i in images if not hidden_in_tree(i)]
     if len(visible) >= limits.min_images:
-        words = len(visible_text(lint_input.document).split())
-        if words < limits.min_words_per_image * len(visible):
+        needed = limits.min_words_per_image * len(visible)
+        words = visible_word_count(lint_input.document, enough=needed)
+        if words < needed:
             yield finding("C003", f"{len(visible)} image{'s' if len(visible) > 1 else ''} for {words} words of "
                           f"text (fewer than {limits.min_words_per_image} words per image)", lint_input.at())
 
