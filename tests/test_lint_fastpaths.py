@@ -5,6 +5,7 @@
 - Templates: the faster Jinja root rule against Jinja's own lexer, token for token; the plain
   render of text-and-names templates against Jinja's compiled render, character for character.
 - Phrase lists: the regex grouped by first letter against one flat alternation.
+- The spam rule's first look, at all the text glued: it never misses a phrase.
 - Word counts: counting visible words in chunks, stopping at enough, against splitting the
   whole visible text.
 """
@@ -18,7 +19,7 @@ import jinja2
 import pytest
 from lxml import etree
 
-from newsletter.lint import data
+from newsletter.lint import data, lint_html
 from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_declarations, read_stylesheet
 from newsletter.lint.dom import parse_html, tinycss2_declarations, visible_text, visible_word_count
 from newsletter.lint.inputs import _Placeholder
@@ -281,6 +282,20 @@ def test_lower_case_phrase_pattern_is_exact_where_used():
         assert insensitive - {char} <= spam.folds, char
     assert [m.group() for m in spam.matches("ſans engagement, urgent")] == ["ſans engagement", "urgent"]
     assert [m.group() for m in spam.matches("sans engagement, urgent")] == ["sans engagement", "urgent"]
+
+
+def test_phrase_prefilter_holds_every_phrase_even_glued_inside_words():
+    """The spam rule first asks `may_hold` of all the body's text glued without separators:
+    every phrase, written in capitals between texts that glue onto it, must still be seen
+    there, and then found (exactly, at its own element) by the spam rule."""
+    spam = data.phrases().spam
+    for phrase in spam.phrases:
+        glued = data.normalise(f"abc{phrase.upper()}déf")
+        assert spam.may_hold(glued), phrase
+        result = lint_html(f"<html><body><p>abc<b>{phrase.upper()}</b>déf</p></body></html>")
+        assert any(f.rule == "C013" and f"« {phrase} »" in f.message for f in result.findings), phrase
+    assert not spam.may_hold(data.normalise("Votre commande est confirmée. Your order has shipped."))
+    assert spam.may_hold("ſans engagement")  # a fold of a phrase's letter: the fast pattern cannot tell
 
 
 def _word_count_agrees(root) -> None:

@@ -13,7 +13,7 @@ from ..findings import Finding, finding
 from ..render import Kind
 from . import data
 from .data import normalise
-from .dom import hidden_in_tree, snippet, style_of, text_of, visible_word_count
+from .dom import all_text, hidden_in_tree, snippet, style_of, text_of, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -123,11 +123,11 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     seen: set[str] = set()
     # Every text and tail of the body, joined by a character no phrase can span, searched at
     # once; a match is reported at the element whose text or tail holds it. Most messages have
-    # none: lxml's own text walk (a superset of those texts) tells, before any element is read.
+    # none: all the text of the body as one string (lxml's, in C), searched for the phrases
+    # even inside words, tells before any element is read (a phrase within one text is there).
     body = lint_input.document.find("body")
     start = body if body is not None else lint_input.document
-    every_text = [*start.itertext(), start.tail or ""]
-    found = next(spam.matches(normalise(_SEPARATOR.join(every_text))), None) is not None
+    found = spam.may_hold(normalise(f"{all_text(start)}{_SEPARATOR}{start.tail or ''}"))
     owners: list[Element] = []
     texts: list[str] = []
     for element in start.iter(etree.Element) if found else ():
