@@ -18,7 +18,6 @@ from .model import LintInput, Origin
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
 _SAFE_NAME = re.compile(r"-?[_a-zA-Z][_a-zA-Z0-9-]*")
 _TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
-_NAMED = etree.XPath("descendant-or-self::*[@class or @id]")  # in C: no Python call per element
 
 
 def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
@@ -142,7 +141,7 @@ def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
     unsafe: dict[str, list[str]] = {}  # class attributes repeat: each is split and judged once
     assert lint_input.document is not None
-    for element in _NAMED(lint_input.document):
+    for element in lint_input.document.iter(etree.Element):
         classes, id_ = element.get("class"), element.get("id")
         if not classes and not id_:
             continue
