@@ -12,7 +12,7 @@ from lxml.etree import _Element as Element
 from ..findings import Finding, finding
 from . import data
 from .data import normalise
-from .dom import declarations, text_of
+from .dom import declarations
 from .model import LintInput
 
 _LAYOUT_ROLES = frozenset({"presentation", "none"})
@@ -48,9 +48,9 @@ def _vague_links(lint_input: LintInput) -> Iterator[Finding]:
     for link in lint_input.elements("a"):
         if link.get("href") is None or link.get("aria-label"):
             continue
-        label = normalise(text_of(link)).strip(" .,:;!?»«›>→-–—()[]\"'")
+        label = normalise(lint_input.text_of(link)).strip(" .,:;!?»«›>→-–—()[]\"'")
         if label in vague:
-            yield finding("A003", f"link text « {text_of(link)} » does not say where it leads", lint_input.locate(link))
+            yield finding("A003", f"link text « {lint_input.text_of(link)} » does not say where it leads", lint_input.locate(link))
 
 
 def _heading_order(lint_input: LintInput) -> Iterator[Finding]:

@@ -13,7 +13,7 @@ from ..findings import Finding, finding
 from ..render import Kind
 from . import data
 from .data import normalise
-from .dom import all_text, hidden_in_tree, snippet, style_of, text_of, visible_word_count
+from .dom import all_text, hidden_in_tree, snippet, style_of, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -62,7 +62,7 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
             yield finding("C008", f"link to {href[:60]}", lint_input.locate(link))
             continue
         if lowered in ("", "#"):
-            yield finding("C009", f"{snippet(link)} '{text_of(link)[:40]}' goes nowhere", lint_input.locate(link))
+            yield finding("C009", f"{snippet(link)} '{lint_input.text_of(link)[:40]}' goes nowhere", lint_input.locate(link))
             continue
         if lowered.startswith("http://"):
             yield finding("C005", f"insecure link {href[:80]}", lint_input.locate(link))
@@ -71,7 +71,7 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
         host = _host(href)
         if host and any(host == s or host.endswith("." + s) for s in shorteners):
             yield finding("C006", f"link through the URL shortener {host}", lint_input.locate(link))
-        shown = _shown_domain(text_of(link))
+        shown = _shown_domain(lint_input.text_of(link))
         if host and shown and not _same_site(host, shown):
             yield finding("C007", f"link text shows {shown} but the link goes to {host}", lint_input.locate(link))
 
@@ -107,7 +107,7 @@ def _unsubscribe(lint_input: LintInput) -> Iterator[Finding]:
     wording = data.phrases()
     for link in lint_input.elements("a"):
         href = (link.get("href") or "").lower()
-        label = " ".join(filter(None, (text_of(link), link.get("title"))))
+        label = " ".join(filter(None, (lint_input.text_of(link), link.get("title"))))
         if (
             wording.unsubscribe.contains(label)
             or any(word in href for word in wording.unsubscribe_href)
