@@ -48,9 +48,10 @@ def _vague_links(lint_input: LintInput) -> Iterator[Finding]:
     for link in lint_input.elements("a"):
         if link.get("href") is None or link.get("aria-label"):
             continue
-        label = normalise(lint_input.text_of(link)).strip(" .,:;!?»«›>→-–—()[]\"'")
+        text = lint_input.text_of(link)
+        label = normalise(text).strip(" .,:;!?»«›>→-–—()[]\"'")
         if label in vague:
-            yield finding("A003", f"link text « {lint_input.text_of(link)} » does not say where it leads", lint_input.locate(link))
+            yield finding("A003", f"link text « {text} » does not say where it leads", lint_input.locate(link))
 
 
 def _heading_order(lint_input: LintInput) -> Iterator[Finding]:

@@ -62,7 +62,8 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
             yield finding("C008", f"link to {href[:60]}", lint_input.locate(link))
             continue
         if lowered in ("", "#"):
-            yield finding("C009", f"{snippet(link)} '{lint_input.text_of(link)[:40]}' goes nowhere", lint_input.locate(link))
+            yield finding("C009", f"{snippet(link)} '{lint_input.text_of(link)[:40]}' goes nowhere",
+                          lint_input.locate(link))
             continue
         if lowered.startswith("http://"):
             yield finding("C005", f"insecure link {href[:80]}", lint_input.locate(link))

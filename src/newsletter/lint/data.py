@@ -111,7 +111,6 @@ class PhraseList:
         fast = self.lower_case is not None and self.folds.isdisjoint(folded)
         return (self.lower_case if fast else self.pattern).finditer(folded)
 
-
     def may_hold(self, folded: str) -> bool:
         """False only when `matches` finds nothing in any part of `folded` (text `normalise`d):
         no phrase stands in it even inside a word. Texts glued together without a separator

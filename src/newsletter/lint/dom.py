@@ -153,7 +153,8 @@ _BLOCK_TAGS = frozenset({"p", "div", "td", "tr", "br", "li", "h1", "h2", "h3", "
 _CHUNK = 64  # texts read between two word counts
 
 
-def _collect(element: Element, parts: list[str], *, alt: bool, flush: Callable[[list[str]], bool] | None = None) -> None:
+def _collect(element: Element, parts: list[str], *, alt: bool,
+             flush: Callable[[list[str]], bool] | None = None) -> None:
     """The element's texts and tails in reading order, hidden subtrees left out, a space after
     each block. One flat walk in lxml (no recursion, no call per element): this runs over whole
     documents. With `flush`, every `_CHUNK` texts are handed to it (it empties `parts`), and
