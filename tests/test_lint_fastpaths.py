@@ -5,6 +5,9 @@
 - Templates: the faster Jinja root rule against Jinja's own lexer, token for token; the plain
   render of text-and-names templates against Jinja's compiled render, character for character.
 - Phrase lists: the regex grouped by first letter against one flat alternation.
+- The spam rule's first look, at all the text glued: it never misses a phrase.
+- Word counts: counting visible words in chunks, stopping at enough, against splitting the
+  whole visible text.
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ import jinja2
 import pytest
 from lxml import etree
 
-from newsletter.lint import data
+from newsletter.lint import data, lint_html
 from newsletter.lint.css import _read_simple, _read_with_tinycss2, read_declarations, read_stylesheet
-from newsletter.lint.dom import tinycss2_declarations
+from newsletter.lint.dom import parse_html, tinycss2_declarations, visible_text, visible_word_count
 from newsletter.lint.inputs import _Placeholder
 from newsletter.lint.template_parser import _fast_lexer, parse_template, render_plain
 from newsletter.render.environment import make_environment
@@ -279,3 +282,45 @@ def test_lower_case_phrase_pattern_is_exact_where_used():
         assert insensitive - {char} <= spam.folds, char
     assert [m.group() for m in spam.matches("ſans engagement, urgent")] == ["ſans engagement", "urgent"]
     assert [m.group() for m in spam.matches("sans engagement, urgent")] == ["sans engagement", "urgent"]
+
+
+def test_phrase_prefilter_holds_every_phrase_even_glued_inside_words():
+    """The spam rule first asks `may_hold` of all the body's text glued without separators:
+    every phrase, written in capitals between texts that glue onto it, must still be seen
+    there, and then found (exactly, at its own element) by the spam rule."""
+    spam = data.phrases().spam
+    for phrase in spam.phrases:
+        glued = data.normalise(f"abc{phrase.upper()}déf")
+        assert spam.may_hold(glued), phrase
+        result = lint_html(f"<html><body><p>abc<b>{phrase.upper()}</b>déf</p></body></html>")
+        assert any(f.rule == "C013" and f"« {phrase} »" in f.message for f in result.findings), phrase
+    assert not spam.may_hold(data.normalise("Votre commande est confirmée. Your order has shipped."))
+    assert spam.may_hold("ſans engagement")  # a fold of a phrase's letter: the fast pattern cannot tell
+
+
+def _word_count_agrees(root) -> None:
+    exact = len(visible_text(root).split())
+    assert visible_word_count(root) == exact
+    for enough in {0, 1, exact // 2, exact - 1, exact, exact + 1, 20, 10 * exact + 5}:
+        counted = visible_word_count(root, enough=max(enough, 0))
+        # Either the exact count, or, having stopped early, at least `enough` (when exact is).
+        assert counted == exact or max(enough, 0) <= counted <= exact
+
+
+@pytest.mark.parametrize("html", [
+    "<p>" + "<b>glued</b>" * 200 + "</p>",  # one word cut by every chunk boundary
+    "<p>" + "<b>a </b>" * 200 + "</p>",
+    "<p>" + "<b> a</b>" * 130 + "<span style='display:none'>hidden words</span> tail</p>",
+    "<div>" + "<p>word</p>" * 150 + "</div>",  # blocks separate words
+    "<p>one</p>", "<p> </p>", "<p><img alt='alt is not text'>x</p>",
+])
+def test_visible_word_count_is_the_visible_texts(html):
+    _word_count_agrees(parse_html(html))
+
+
+@requires_shared
+def test_visible_word_count_is_the_visible_texts_on_the_corpus():
+    for path in corpus_files("**/*.html"):
+        root = parse_html(path.read_text(encoding="utf-8", errors="replace"))
+        if root is not None:
+            _word_count_agrees(root)

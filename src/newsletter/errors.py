@@ -39,9 +39,10 @@ class NewsletterError(Exception):
         return " ".join(text.split())
 
 
-def display_path(path: str | Path) -> str:
-    """A path as the user would type it: relative to the working folder when inside it."""
+def display_path(path: str | Path, resolved: Path | None = None) -> str:
+    """A path as the user would type it: relative to the working folder when inside it.
+    `resolved`: `path.resolve()` when the caller has it already."""
     try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
+        return str((resolved or Path(path).resolve()).relative_to(Path.cwd()))
     except (ValueError, OSError):
         return str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Iterator
 
 from lxml import etree
@@ -11,7 +12,7 @@ from lxml.etree import _Element as Element
 from ..findings import Finding, finding
 from . import data
 from .data import normalise
-from .dom import declarations, text_of
+from .dom import declarations
 from .model import LintInput
 
 _LAYOUT_ROLES = frozenset({"presentation", "none"})
@@ -47,9 +48,10 @@ def _vague_links(lint_input: LintInput) -> Iterator[Finding]:
     for link in lint_input.elements("a"):
         if link.get("href") is None or link.get("aria-label"):
             continue
-        label = normalise(text_of(link)).strip(" .,:;!?»«›>→-–—()[]\"'")
+        text = lint_input.text_of(link)
+        label = normalise(text).strip(" .,:;!?»«›>→-–—()[]\"'")
         if label in vague:
-            yield finding("A003", f"link text « {text_of(link)} » does not say where it leads", lint_input.locate(link))
+            yield finding("A003", f"link text « {text} » does not say where it leads", lint_input.locate(link))
 
 
 def _heading_order(lint_input: LintInput) -> Iterator[Finding]:
@@ -111,9 +113,11 @@ Facts = tuple[str | None, str | None, str | None, str | None]  # colour, backgro
 _NO_FACTS: Facts = (None, None, None, None)
 
 
-def _facts(style: str | None, font_colour: str | None, bgcolor: str | None) -> Facts:
+@lru_cache(maxsize=4096)
+def facts_of(style: str | None, font_colour: str | None, bgcolor: str | None) -> Facts:
     """What an element's own attributes say of its text colour, background ('' for an image),
-    font size and weight; None for each they do not set."""
+    font size and weight; None for each they do not set. Cached: attribute values repeat
+    within a message and across the messages of a run."""
     props = dict(declarations(style)) if style else {}
     if "color" not in props and font_colour:
         props["color"] = font_colour
@@ -132,8 +136,6 @@ def _contrast(lint_input: LintInput) -> Iterator[Finding]:
     of the element that set it (the weight counts only if set no farther up than the others)."""
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
-    judged: dict[tuple[str, str, str | None, str | None], tuple[RGB, RGB, bool, float] | None] = {}
-    read: dict[tuple[str | None, str | None, str | None], Facts] = {}  # attribute values repeat
     colour = background = size = weight = None
     colour_at = background_at = size_at = weight_at = -1
     saved: list[tuple[Any, ...]] = []  # the state before each element that changed it
@@ -146,10 +148,7 @@ def _contrast(lint_input: LintInput) -> Iterator[Finding]:
         style, bgcolor = element.get("style"), element.get("bgcolor")
         font_colour = element.get("color") if tag == "font" else None
         if style is not None or bgcolor is not None or font_colour is not None:
-            key = (style, font_colour, bgcolor)
-            own = read.get(key)
-            if own is None:
-                own = read[key] = _facts(style, font_colour, bgcolor)
+            own = facts_of(style, font_colour, bgcolor)
             if own is not _NO_FACTS:
                 saved.append((element, colour, background, size, weight, colour_at, background_at, size_at, weight_at))
                 level = len(saved)
@@ -167,19 +166,23 @@ def _contrast(lint_input: LintInput) -> Iterator[Finding]:
         if not text or text.isspace() or tag in ("style", "script", "title"):
             continue
         bold = None if size is not None and weight_at < min(colour_at, background_at, size_at) else weight
-        key = (colour, background, size, bold)
-        if key not in judged:  # the same colours repeat on every line of a table
-            fg, bg = parse_colour(colour), parse_colour(background)
-            judged[key] = None if fg is None or bg is None else \
-                (fg, bg, _is_large(size, bold, limits), contrast_ratio(fg, bg))
-        if judged[key] is None:
+        judged = judge(colour, background, size, bold)
+        if judged is None:
             continue
-        fg, bg, large, ratio = judged[key]
+        fg, bg, large, ratio = judged
         needed = limits.contrast_large if large else limits.contrast_normal
         if ratio < needed and (fg, bg, large) not in reported:
             reported.add((fg, bg, large))
             yield finding("A005", f"text {colour} on {background} has contrast {ratio:.2f}:1, below {needed}:1",
                           lint_input.locate(element))
+
+
+@lru_cache(maxsize=4096)
+def judge(colour: str, background: str, size: str | None, bold: str | None) -> tuple[RGB, RGB, bool, float] | None:
+    """(text colour, background, large text?, contrast ratio); None when a colour is not solid
+    or not understood. Cached: the same colours repeat on every line of a table."""
+    fg, bg = parse_colour(colour), parse_colour(background)
+    return None if fg is None or bg is None else (fg, bg, _is_large(size, bold, data.limits()), contrast_ratio(fg, bg))
 
 
 def _is_large(size: str | None, weight: str | None, limits: data.Limits) -> bool:

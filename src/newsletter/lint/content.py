@@ -13,7 +13,7 @@ from ..findings import Finding, finding
 from ..render import Kind
 from . import data
 from .data import normalise
-from .dom import hidden_in_tree, style_of, text_of, visible_text, snippet
+from .dom import all_text, hidden_in_tree, snippet, style_of, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -43,8 +43,9 @@ def _images(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
     visible = [i for i in images if not hidden_in_tree(i)]
     if len(visible) >= limits.min_images:
-        words = len(visible_text(lint_input.document).split())
-        if words < limits.min_words_per_image * len(visible):
+        needed = limits.min_words_per_image * len(visible)
+        words = visible_word_count(lint_input.document, enough=needed)
+        if words < needed:
             yield finding("C003", f"{len(visible)} image{'s' if len(visible) > 1 else ''} for {words} words of "
                           f"text (fewer than {limits.min_words_per_image} words per image)", lint_input.at())
 
@@ -61,7 +62,8 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
             yield finding("C008", f"link to {href[:60]}", lint_input.locate(link))
             continue
         if lowered in ("", "#"):
-            yield finding("C009", f"{snippet(link)} '{text_of(link)[:40]}' goes nowhere", lint_input.locate(link))
+            yield finding("C009", f"{snippet(link)} '{lint_input.text_of(link)[:40]}' goes nowhere",
+                          lint_input.locate(link))
             continue
         if lowered.startswith("http://"):
             yield finding("C005", f"insecure link {href[:80]}", lint_input.locate(link))
@@ -70,7 +72,7 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
         host = _host(href)
         if host and any(host == s or host.endswith("." + s) for s in shorteners):
             yield finding("C006", f"link through the URL shortener {host}", lint_input.locate(link))
-        shown = _shown_domain(text_of(link))
+        shown = _shown_domain(lint_input.text_of(link))
         if host and shown and not _same_site(host, shown):
             yield finding("C007", f"link text shows {shown} but the link goes to {host}", lint_input.locate(link))
 
@@ -106,7 +108,7 @@ def _unsubscribe(lint_input: LintInput) -> Iterator[Finding]:
     wording = data.phrases()
     for link in lint_input.elements("a"):
         href = (link.get("href") or "").lower()
-        label = " ".join(filter(None, (text_of(link), link.get("title"))))
+        label = " ".join(filter(None, (lint_input.text_of(link), link.get("title"))))
         if (
             wording.unsubscribe.contains(label)
             or any(word in href for word in wording.unsubscribe_href)
@@ -122,11 +124,11 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     seen: set[str] = set()
     # Every text and tail of the body, joined by a character no phrase can span, searched at
     # once; a match is reported at the element whose text or tail holds it. Most messages have
-    # none: lxml's own text walk (a superset of those texts) tells, before any element is read.
+    # none: all the text of the body as one string (lxml's, in C), searched for the phrases
+    # even inside words, tells before any element is read (a phrase within one text is there).
     body = lint_input.document.find("body")
     start = body if body is not None else lint_input.document
-    every_text = [*start.itertext(), start.tail or ""]
-    found = next(spam.matches(normalise(_SEPARATOR.join(every_text))), None) is not None
+    found = spam.may_hold(normalise(f"{all_text(start)}{_SEPARATOR}{start.tail or ''}"))
     owners: list[Element] = []
     texts: list[str] = []
     for element in start.iter(etree.Element) if found else ():

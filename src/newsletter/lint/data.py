@@ -80,6 +80,8 @@ class PhraseList:
     # folds onto a phrase's (`folds`).
     lower_case: re.Pattern[str] | None = None
     folds: frozenset[str] = frozenset()
+    # `lower_case` without word boundaries: finds a phrase even inside a word (see `may_hold`).
+    anywhere: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, phrases: list[str]) -> "PhraseList":
@@ -95,7 +97,7 @@ class PhraseList:
         if _EXTRA_CASES is None:
             return cls(unique, re.compile(source, re.IGNORECASE))
         folds = frozenset(chr(x) for c in set("".join(unique)) for x in _EXTRA_CASES.get(ord(c), ()))
-        return cls(unique, re.compile(source, re.IGNORECASE), re.compile(source), folds)
+        return cls(unique, re.compile(source, re.IGNORECASE), re.compile(source), folds, re.compile(alternatives))
 
     def find(self, text: str) -> list[str]:
         return [normalise(m.group(0)) for m in self.pattern.finditer(normalise(text))]
@@ -108,6 +110,14 @@ class PhraseList:
         finds the same."""
         fast = self.lower_case is not None and self.folds.isdisjoint(folded)
         return (self.lower_case if fast else self.pattern).finditer(folded)
+
+    def may_hold(self, folded: str) -> bool:
+        """False only when `matches` finds nothing in any part of `folded` (text `normalise`d):
+        no phrase stands in it even inside a word. Texts glued together without a separator
+        can be asked at once."""
+        if self.anywhere is None or not self.folds.isdisjoint(folded):
+            return True  # cannot tell by the fast pattern: look closer
+        return self.anywhere.search(folded) is not None
 
 
 def normalise(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Callable
 
 import tinycss2
 from lxml import etree
@@ -121,13 +122,43 @@ def visible_text(root: Element) -> str:
     return _SPACES.sub(" ", "".join(parts)).strip()
 
 
+def visible_word_count(root: Element, enough: int | None = None) -> int:
+    """`len(visible_text(root).split())`, or, once `enough` words are read, a count of at
+    least `enough` without reading the rest (a rule asking "are there N words?" stops there)."""
+    body = root.find("body")
+    counter = _WordCounter(enough)
+    parts: list[str] = []
+    _collect(body if body is not None else root, parts, alt=False, flush=counter.add)
+    counter.add(parts)
+    return counter.words + (1 if counter.carry else 0)
+
+
+class _WordCounter:
+    """Counts the words of texts given in chunks, a word cut by a chunk's end counted once."""
+
+    def __init__(self, enough: int | None) -> None:
+        self.enough, self.words, self.carry = enough, 0, ""
+
+    def add(self, parts: list[str]) -> bool:
+        """Count and empty `parts`; True once `enough` words are counted."""
+        text = self.carry + "".join(parts)
+        parts.clear()
+        words = text.split()
+        self.carry = words.pop() if words and not text[-1].isspace() else ""  # may go on in the next chunk
+        self.words += len(words)
+        return self.enough is not None and self.words >= self.enough
+
+
 _BLOCK_TAGS = frozenset({"p", "div", "td", "tr", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6"})
+_CHUNK = 64  # texts read between two word counts
 
 
-def _collect(element: Element, parts: list[str], *, alt: bool) -> None:
+def _collect(element: Element, parts: list[str], *, alt: bool,
+             flush: Callable[[list[str]], bool] | None = None) -> None:
     """The element's texts and tails in reading order, hidden subtrees left out, a space after
     each block. One flat walk in lxml (no recursion, no call per element): this runs over whole
-    documents."""
+    documents. With `flush`, every `_CHUNK` texts are handed to it (it empties `parts`), and
+    the walk stops when it returns True."""
     if not isinstance(element.tag, str):
         return
     walker = etree.iterwalk(element, events=("start", "end", "comment", "pi"))
@@ -144,6 +175,8 @@ def _collect(element: Element, parts: list[str], *, alt: bool) -> None:
             else:
                 if node.text:
                     parts.append(node.text)
+                    if flush is not None and len(parts) >= _CHUNK and flush(parts):
+                        return
                 continue
             walker.skip_subtree()
             skipped = True

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .css import read_stylesheet
+from .accessibility import facts_of, judge
+from .css import declaration_parts, read_stylesheet
 from .dom import declarations, style_hides
 from .families import FAMILIES, Family
 from .gmail import refused, verdict
@@ -47,7 +48,7 @@ def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selectio
 
 
 def clear_caches() -> None:
-    """Forget the CSS read so far: the caches keyed by style attributes, style blocks and
-    declarations that a run fills (benchmarks measure cold runs)."""
-    for cached in (read_stylesheet, declarations, style_hides, refused, verdict):
+    """Forget the CSS read so far: the caches keyed by style attributes, style blocks,
+    declarations and colours that a run fills (benchmarks measure cold runs)."""
+    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, refused, verdict, facts_of, judge):
         cached.cache_clear()

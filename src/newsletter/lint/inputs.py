@@ -138,8 +138,8 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
         raw = path.read_bytes()
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
-    shown = display_path(path)
     real = path.resolve()
+    shown = display_path(path, real)
     if path.name.lower().endswith(MESSAGE_SUFFIXES):
         return _load_message(raw, shown, _kind(options.kind, None, real))
     text = _decode(raw)

@@ -19,6 +19,7 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..render import Kind
+from .dom import text_of
 
 
 class Origin(str, enum.Enum):
@@ -81,6 +82,17 @@ class LintInput:
         found = self._by_tag.get(tags)
         if found is None:
             found = self._by_tag[tags] = list(self.document.iter(*tags)) if self.document is not None else []
+        return found
+
+    @cached_property
+    def _texts(self) -> dict[Element, str]:
+        return {}
+
+    def text_of(self, element: Element) -> str:
+        """`dom.text_of(element)`, read once per element: several rules read each link's text."""
+        found = self._texts.get(element)
+        if found is None:
+            found = self._texts[element] = text_of(element)
         return found
 
     @cached_property
