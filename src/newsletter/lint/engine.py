@@ -33,8 +33,8 @@ def lint_paths(paths: Iterable[Path], settings: LintSettings = LintSettings(),
     """Lint files and folders, one result per file, in order. Raises `NewsletterError` for a
     path that does not exist or a file that cannot be read."""
     files = discover(paths, settings.exclude)
-    layouts = layouts_of(files)
     folders = Folders()
+    layouts = layouts_of(files, folders)
     for path in files:
         yield lint_input(load_input(path, options, layouts, folders), settings.selection, families)
 

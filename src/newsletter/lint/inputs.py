@@ -88,18 +88,23 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(shown, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def layouts_of(paths: Iterable[Path]) -> frozenset[Path]:
+def layouts_of(paths: Iterable[Path], files: "Folders | None" = None) -> frozenset[Path]:
     """Templates that another template extends, includes or imports: among the files of the
-    run and the templates in their folders (pre-commit passes a changed layout alone)."""
+    run and the templates in their folders (pre-commit passes a changed layout alone). What it
+    reads is kept in `files` for `load_input`, so no file of the run is read twice."""
     layouts: set[Path] = set()
     folders = {path.resolve().parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
     candidates = {p for folder in folders for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
     for path in sorted(candidates):
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            raw = path.read_bytes()
         except OSError:
             continue
-        for name in _REFERENCE.findall(text):
+        if files is not None:
+            files.keep(path, raw)
+        if b"{%" not in raw:
+            continue
+        for name in _REFERENCE.findall(raw.decode("utf-8", errors="replace")):
             for folder in [path.parent, *path.parents]:
                 if (folder / name).is_file():
                     layouts.add((folder / name).resolve())
@@ -114,6 +119,15 @@ class Folders:
     def __init__(self) -> None:
         self._configs: dict[Path, Config] = {}
         self._environments: dict[Path, jinja2.Environment] = {}
+        self._read: dict[Path, bytes] = {}  # contents read ahead (by layouts_of), by real path
+
+    def keep(self, real: Path, raw: bytes) -> None:
+        self._read[real] = raw
+
+    def read(self, path: Path, real: Path) -> bytes:
+        """The file's bytes: those read ahead (handed out once), else from the disk."""
+        raw = self._read.pop(real, None)
+        return raw if raw is not None else path.read_bytes()
 
     def config(self, path: Path) -> Config:
         """`find_config(path)` for a file."""
@@ -134,17 +148,18 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
                folders: Folders | None = None) -> LintInput:
     """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`. Files of one
     run share `folders`."""
+    folders = folders or Folders()
+    real = path.resolve()
     try:
-        raw = path.read_bytes()
+        raw = folders.read(path, real)
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
-    real = path.resolve()
     shown = display_path(path, real)
     if path.name.lower().endswith(MESSAGE_SUFFIXES):
         return _load_message(raw, shown, _kind(options.kind, None, real))
     text = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
-        return _load_template(path, real, shown, text, options, real in layouts, folders or Folders())
+        return _load_template(path, real, shown, text, options, real in layouts, folders)
     return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, real))
 
 
