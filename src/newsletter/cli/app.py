@@ -29,7 +29,8 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsletter")
 def main() -> None:
-    """Render email campaigns, check their Gmail markup and sender DNS, lint them for CI."""
+    """Render email campaigns, check their Gmail markup, sender DNS and inbox placement, lint
+    them for CI, preview them in a browser."""
 
 
 def report_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
