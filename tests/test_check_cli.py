@@ -183,11 +183,23 @@ def test_message_with_noreply_sender_and_order_markup(tmp_path):
     assert {"noreply_sender", "transactional_markup"} <= signals
 
 
-def test_template_without_data_is_reported_not_predicted():
-    run = run_cli("check", ROOT / "templates" / "promotional" / "flash-sale.html", "--offline", "--format", "json")
+def test_template_without_data_is_reported_not_predicted(tmp_path):
+    import shutil
+
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "promotional" / "flash-sale.json").unlink()  # its sample data
+    run = run_cli("check", tmp_path / "templates" / "promotional" / "flash-sale.html", "--offline", "--format", "json")
     (record,) = jsonl(run)
     assert record["placement"] is None and "P008" in {f["rule"] for f in record["findings"]}
     assert run.exit_code == 1
+
+
+def test_the_starter_templates_folder_is_predicted_with_its_sample_data():
+    records = {Path(r["input"]).name: r for r in jsonl(run_cli("check", ROOT / "templates", "--offline", "--format", "json"))}
+    assert {name: r["placement"]["tab"] for name, r in records.items()} == {
+        "flash-sale.html": "promotions", "newsletter.html": "promotions",
+        "order-confirmation.html": "updates", "password-reset.html": "updates",
+        "shipping-notification.html": "updates"}
 
 
 def test_a_folder_of_templates_skips_the_layout():

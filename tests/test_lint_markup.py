@@ -43,3 +43,13 @@ def test_starter_templates_lint_without_errors_with_their_data():
                       "--format", "json")
         assert run.exit_code == 0, run.text
         assert all(f["severity"] == "info" for f in json.loads(run.text)["findings"])
+
+
+def test_the_starter_templates_folder_lints_clean_with_its_sample_data():
+    """Each starter has its sample data beside it (name.json), so linting the folder renders
+    them as sent: no error, no warning."""
+    run = run_cli("lint", ROOT / "templates", "--format", "json")
+    results = [json.loads(line) for line in run.text.splitlines()]
+    assert run.exit_code == 0 and len(results) == 6
+    assert all(f["severity"] == "info" for r in results for f in r["findings"])
+    assert sum(f["rule"] == "M021" for r in results for f in r["findings"]) == 4  # markup was checked

@@ -153,6 +153,7 @@ def test_snippet_falls_back_to_the_body_text(tmp_path):
 def test_data_file_beside_the_template_is_the_default(tmp_path):
     root = copy_starters(tmp_path)
     template = root / "templates" / "promotional" / "flash-sale.html"
+    template.with_suffix(".json").unlink()  # the starters' own sample data
     assert build_snapshot(PreviewSource(template)).error  # no data: first_name is undefined
     (root / "data" / "sale.json").rename(template.with_suffix(".json"))
     assert build_snapshot(PreviewSource(template)).error is None
