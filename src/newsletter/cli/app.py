@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 import os
 import sys
 import tempfile
@@ -60,3 +61,19 @@ def write_output(payload: bytes, output: str | None) -> None:
 def echo_json(value: object) -> None:
     """One JSON Lines record on stdout (UTF-8, not ASCII-escaped)."""
     click.echo(json.dumps(value, ensure_ascii=False, sort_keys=False))
+
+
+def parse_now(value: str | None) -> "datetime | None":
+    """`--now`: the time offer expiry is judged at (ISO 8601; no zone means local time)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise NewsletterError(f"--now {value!r} is not an ISO 8601 date-time",
+                              fix="e.g. --now 2025-11-20T09:00:00+01:00") from None
+    return parsed if parsed.tzinfo else parsed.astimezone()
+
+
+NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME",
+                          help="Judge offer expiry as of this ISO 8601 time (default: now).")

@@ -10,7 +10,7 @@ from ..errors import NewsletterError
 from ..findings import has_errors
 from ..placement import CheckOptions, check_paths, format_report, parse_address, summary
 from ..render import Kind
-from .app import echo_json, main
+from .app import NOW_OPTION, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -25,14 +25,15 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--zone", "zones", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Answer DNS from this zone file (repeatable; check records before publishing them).")
 @click.option("--nameserver", metavar="HOST[:PORT]", help="Ask this DNS server.")
+@NOW_OPTION
 @click.option("--offline", is_flag=True, help="No DNS: authentication is not checked.")
 @click.option("--spamassassin", metavar="HOST:PORT", help="Also score each message with this spamd server.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: JSON Lines, one object per input.")
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
-          sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, offline: bool,
-          spamassassin: str | None, fmt: str) -> None:
+          sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, now_text: str | None,
+          offline: bool, spamassassin: str | None, fmt: str) -> None:
     """Predict where each message lands (Primary, Updates, Promotions; spam risk) and why,
     with every lint, markup and authentication finding and its fix.
 
@@ -45,6 +46,7 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
     options = CheckOptions(
         kind=Kind(kind.lower()) if kind else None, data_file=data_file, sender=sender, ip=ip, zones=zones,
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,
+        now=parse_now(now_text),
     )
     reports = []
     for report in check_paths(inputs, options):

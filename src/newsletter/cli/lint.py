@@ -13,7 +13,7 @@ from ..lint import LoadOptions, lint_paths, settings_from
 from ..lint.docs import area_of, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
 from ..render import Kind
-from .app import main, write_output
+from .app import NOW_OPTION, main, parse_now, write_output
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -29,12 +29,13 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Sample data for the templates (default: name.json next to name.html).")
 @click.option("--kind", type=_KINDS, help="transactional or promotional (default: the template's or folder's).")
+@NOW_OPTION
 @click.option("--show-fixes", is_flag=True, help="Text format: print each finding's fix under it.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit (as `newsletter rules`).")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-         data_file: Path | None, kind: str | None, show_fixes: bool, list_rules: bool, output: str | None) -> None:
+         data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None) -> None:
     """Lint templates, HTML files and .eml messages (folders recursively).
 
     Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
@@ -46,7 +47,8 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
         raise click.UsageError("give at least one file or folder to lint")
     config = find_config(paths[0])
     settings = settings_from(config, select=select, ignore=ignore)
-    options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file)
+    options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file,
+                          now=parse_now(now_text))
     results = list(lint_paths(paths, settings, options))
     report = format_text(results, show_fixes=show_fixes) if fmt == "text" else REPORTERS[fmt](results)
     if output and output != "-":

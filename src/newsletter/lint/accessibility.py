@@ -7,7 +7,6 @@ from functools import lru_cache
 from typing import Any, Iterator
 
 from lxml import etree
-from lxml.etree import _Element as Element
 
 from ..findings import Finding, finding
 from . import data

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -56,6 +57,7 @@ _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']
 class LoadOptions:
     kind: Kind | None = None
     data_file: Path | None = None
+    now: datetime | None = None  # offer expiry is judged at this time (None: now)
 
 
 def discover(paths: Iterable[Path], exclude: Sequence[str] = ()) -> list[Path]:
@@ -148,7 +150,11 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
                folders: Folders | None = None) -> LintInput:
     """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`. Files of one
     run share `folders`."""
-    folders = folders or Folders()
+    item = _load(path, options, layouts, folders or Folders())
+    return replace(item, now=options.now) if options.now else item
+
+
+def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> LintInput:
     real = path.resolve()
     try:
         raw = folders.read(path, real)

@@ -14,5 +14,6 @@ def markup_rules(item: LintInput) -> Iterable[Finding]:
     if not item.html or ("application/ld+json" not in item.html and "itemscope" not in item.html):
         return ()
     return validate(
-        extract(item.html, path=item.path), kind=item.kind, visible_text=html_to_text(item.html)
+        extract(item.html, path=item.path), kind=item.kind, now=item.now,
+        visible_text=html_to_text(item.html)
     )

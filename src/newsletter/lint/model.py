@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from functools import cached_property
 from typing import Any, Iterable, Mapping
@@ -57,6 +58,8 @@ class LintInput:
     # Lines of the HTML that are lines of the file after adding this (an .eml's HTML part);
     # None when the HTML was produced by rendering and lines must be searched for.
     line_offset: int | None = 0
+    # The time offer expiry is judged at (None: now), for reproducible CI runs.
+    now: datetime | None = None
     # Maps rendered elements back to template lines (templates only).
     line_map: "TemplateLineMap | None" = field(default=None, compare=False)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
@@ -42,6 +43,7 @@ class CheckOptions:
     nameserver: str | None = None
     offline: bool = False  # no DNS: authentication is unknown and contributes nothing
     spamassassin: tuple[str, int] | None = None  # spamd HOST, PORT
+    now: datetime | None = None  # --now: offer expiry is judged at this time
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def check_paths(paths: Iterable[Path], options: CheckOptions = CheckOptions(), *
     """One report per file (folders searched recursively, as `newsletter lint` does), in order."""
     files = discover(list(paths))
     layouts = layouts_of(files)
-    load = LoadOptions(kind=options.kind, data_file=options.data_file)
+    load = LoadOptions(kind=options.kind, data_file=options.data_file, now=options.now)
     cached = _cache(authenticator)
     spam: SpamScorer | None = None
     if options.spamassassin:
