@@ -109,6 +109,10 @@ def all_text(element: Element) -> str:
 
 def text_of(element: Element) -> str:
     """The element's visible text, spaces collapsed; an image counts as its alt text."""
+    tag = element.tag
+    if not len(element) and isinstance(tag, str) and tag not in _INVISIBLE_TAGS and tag != "img" \
+            and not is_hidden(element):
+        return _SPACES.sub(" ", element.text or "").strip()  # a leaf (most links): no walk needed
     parts: list[str] = []
     _collect(element, parts, alt=True)
     return _SPACES.sub(" ", "".join(parts)).strip()

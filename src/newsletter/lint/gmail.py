@@ -6,7 +6,6 @@ import re
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from lxml import etree
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
@@ -141,10 +140,8 @@ def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
     unsafe: dict[str, list[str]] = {}  # class attributes repeat: each is split and judged once
     assert lint_input.document is not None
-    for element in lint_input.document.iter(etree.Element):
+    for element in lint_input.named:
         classes, id_ = element.get("class"), element.get("id")
-        if not classes and not id_:
-            continue
         names = unsafe.get(classes or "")
         if names is None:
             names = unsafe[classes or ""] = [n for n in (classes or "").split() if not _safe_name(n)]
