@@ -33,7 +33,8 @@ def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
 
 def _size(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
-    size = len(lint_input.html.encode("utf-8", "surrogatepass"))
+    html = lint_input.html
+    size = len(html) if html.isascii() else len(html.encode("utf-8", "surrogatepass"))
     what = "HTML" if lint_input.origin is not Origin.TEMPLATE or lint_input.template.data is not None else \
         "HTML rendered with placeholders (give the template sample data for the real size)"
     if size > limits.clip_bytes:
