@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
@@ -11,7 +12,7 @@ from lxml.etree import _Element as Element
 from ..findings import Finding, Location, finding
 from . import data
 from .css import read_stylesheet
-from .dom import all_text, declarations, is_hidden, snippet
+from .dom import all_text, declarations, encode_html, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
@@ -33,8 +34,7 @@ def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
 
 def _size(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
-    html = lint_input.html
-    size = len(html) if html.isascii() else len(html.encode("utf-8", "surrogatepass"))
+    size = lint_input.html_size if lint_input.html_size is not None else len(encode_html(lint_input.html))
     what = "HTML" if lint_input.origin is not Origin.TEMPLATE or lint_input.template.data is not None else \
         "HTML rendered with placeholders (give the template sample data for the real size)"
     if size > limits.clip_bytes:
@@ -79,18 +79,15 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
 
 def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
     """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
-    first: dict[str, Element] = {}
-    uses: dict[str, int] = {}
-    for element in lint_input.styled:
-        style = element.get("style")
-        if style and "{{" not in style:
-            first.setdefault(style, element)
-            uses[style] = uses.get(style, 0) + 1
+    styled = lint_input.styled
+    styles = [element.get("style") for element in styled]
+    uses = Counter(styles)  # in the order of first use
 
     def found() -> Iterator[tuple[str, str, Element, int]]:
-        for style, element in first.items():
-            for name, value in refused(style):
-                yield name, value, element, uses[style]
+        for style, times in uses.items():
+            if style and "{{" not in style:
+                for name, value in refused(style):
+                    yield name, value, styled[styles.index(style)], times
 
     yield from _declarations(found(), lint_input.locate)
 

@@ -47,6 +47,7 @@ class LintInput:
     path: str
     origin: Origin
     html: str | None = None
+    html_size: int | None = None  # bytes of `html` as sent (UTF-8), when the loader counted them
     document: Element | None = None
     kind: Kind | None = None
     subject: str | None = None
