@@ -21,10 +21,20 @@ _SPACES = re.compile(r"\s+")
 
 def parse_html(html: str) -> Element | None:
     """The document tree with source lines, or None for an empty document."""
+    return parse_encoded(html, encode_html(html))
+
+
+def encode_html(html: str) -> bytes:
+    """The HTML as sent: UTF-8 (what Gmail's size limit counts, and what the parser reads)."""
+    return html.encode("utf-8", "surrogatepass")
+
+
+def parse_encoded(html: str, encoded: bytes) -> Element | None:
+    """`parse_html(html)` for HTML already encoded by `encode_html`."""
     if not html.strip():
         return None
     try:
-        return etree.fromstring(html.encode("utf-8", "surrogatepass"), parser=_PARSER)
+        return etree.fromstring(encoded, parser=_PARSER)
     except (etree.ParserError, ValueError):
         return None
 
@@ -109,6 +119,10 @@ def all_text(element: Element) -> str:
 
 def text_of(element: Element) -> str:
     """The element's visible text, spaces collapsed; an image counts as its alt text."""
+    tag = element.tag
+    if not len(element) and isinstance(tag, str) and tag not in _INVISIBLE_TAGS and tag != "img" \
+            and not is_hidden(element):
+        return _SPACES.sub(" ", element.text or "").strip()  # a leaf (most links): no walk needed
     parts: list[str] = []
     _collect(element, parts, alt=True)
     return _SPACES.sub(" ", "".join(parts)).strip()

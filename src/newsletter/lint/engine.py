@@ -9,7 +9,7 @@ from .accessibility import facts_of, judge
 from .css import declaration_parts, read_stylesheet
 from .dom import declarations, style_hides
 from .families import FAMILIES, Family
-from .gmail import refused, verdict
+from .gmail import refused, refused_in_sheet, verdict
 from .inputs import Folders, LoadOptions, discover, layouts_of, load_input
 from .model import LintInput, LintResult, Origin, sort_findings
 from .selection import LintSettings, Selection
@@ -50,5 +50,6 @@ def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selectio
 def clear_caches() -> None:
     """Forget the CSS read so far: the caches keyed by style attributes, style blocks,
     declarations and colours that a run fills (benchmarks measure cold runs)."""
-    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, refused, verdict, facts_of, judge):
+    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, refused, refused_in_sheet, verdict,
+                   facts_of, judge):
         cached.cache_clear()

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import lru_cache
 from typing import Any, Callable, Iterable, Iterator
 
-from lxml import etree
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
 from . import data
 from .css import read_stylesheet
-from .dom import all_text, declarations, is_hidden, snippet
+from .dom import all_text, declarations, encode_html, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
@@ -34,7 +34,7 @@ def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
 
 def _size(lint_input: LintInput) -> Iterator[Finding]:
     limits = data.limits()
-    size = len(lint_input.html.encode("utf-8", "surrogatepass"))
+    size = lint_input.html_size if lint_input.html_size is not None else len(encode_html(lint_input.html))
     what = "HTML" if lint_input.origin is not Origin.TEMPLATE or lint_input.template.data is not None else \
         "HTML rendered with placeholders (give the template sample data for the real size)"
     if size > limits.clip_bytes:
@@ -74,23 +74,20 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
         for name, line in sheet.at_rules:
             if name in gmail.unsupported_at_rules:
                 yield finding("G014", f"@{name} is removed by Gmail", at(line))
-        yield from _declarations(((d.name, d.value, d.line, 1) for d in sheet.declarations), at)
+        yield from _declarations(((name, value, line, 1) for name, value, line in refused_in_sheet(css)), at)
 
 
 def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
     """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
-    first: dict[str, Element] = {}
-    uses: dict[str, int] = {}
-    for element in lint_input.styled:
-        style = element.get("style")
-        if style and "{{" not in style:
-            first.setdefault(style, element)
-            uses[style] = uses.get(style, 0) + 1
+    styled = lint_input.styled
+    styles = [element.get("style") for element in styled]
+    uses = Counter(styles)  # in the order of first use
 
     def found() -> Iterator[tuple[str, str, Element, int]]:
-        for style, element in first.items():
-            for name, value in refused(style):
-                yield name, value, element, uses[style]
+        for style, times in uses.items():
+            if style and "{{" not in style:
+                for name, value in refused(style):
+                    yield name, value, styled[styles.index(style)], times
 
     yield from _declarations(found(), lint_input.locate)
 
@@ -117,6 +114,14 @@ def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[
             yield finding(rule, f"{what} is not supported by Gmail{also}", location)
 
 
+@lru_cache(maxsize=256)
+def refused_in_sheet(css: str) -> tuple[tuple[str, str, int], ...]:
+    """(name, value, line) of the declarations of a `<style>` block that Gmail refuses. Cached:
+    templates of one family repeat their blocks, each of hundreds of declarations."""
+    return tuple((d.name, d.value, d.line) for d in read_stylesheet(css).declarations
+                 if verdict(d.name, d.value) is not None)
+
+
 @lru_cache(maxsize=4096)
 def refused(style: str) -> tuple[tuple[str, str], ...]:
     """The declarations of a style attribute that Gmail refuses (most attributes: none)."""
@@ -141,10 +146,8 @@ def _class_names(lint_input: LintInput) -> Iterator[Finding]:
     reported: set[str] = set()
     unsafe: dict[str, list[str]] = {}  # class attributes repeat: each is split and judged once
     assert lint_input.document is not None
-    for element in lint_input.document.iter(etree.Element):
+    for element in lint_input.named:
         classes, id_ = element.get("class"), element.get("id")
-        if not classes and not id_:
-            continue
         names = unsafe.get(classes or "")
         if names is None:
             names = unsafe[classes or ""] = [n for n in (classes or "").split() if not _safe_name(n)]

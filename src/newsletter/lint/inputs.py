@@ -31,7 +31,7 @@ from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
-from .dom import parse_html
+from .dom import encode_html, parse_encoded
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
 
@@ -189,7 +189,9 @@ def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
 
 
 def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, **more: Any) -> LintInput:
-    return LintInput(path=shown, origin=origin, html=html, document=parse_html(html), kind=kind, **more)
+    encoded = encode_html(html)
+    return LintInput(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
+                     html_size=len(encoded), **more)
 
 
 # --- messages ------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ class LintInput:
     path: str
     origin: Origin
     html: str | None = None
+    html_size: int | None = None  # bytes of `html` as sent (UTF-8), when the loader counted them
     document: Element | None = None
     kind: Kind | None = None
     subject: str | None = None
@@ -99,11 +100,27 @@ class LintInput:
         return found
 
     @cached_property
+    def _attributed(self) -> tuple[list[Element], list[Element]]:
+        """`styled` and `named`, found in one walk."""
+        styled: list[Element] = []
+        named: list[Element] = []
+        if self.document is not None:
+            for element in self.document.iter(etree.Element):
+                if element.get("style") is not None:
+                    styled.append(element)
+                if element.get("class") or element.get("id"):
+                    named.append(element)
+        return styled, named
+
+    @property
     def styled(self) -> list[Element]:
         """Elements with a style attribute, in document order."""
-        if self.document is None:
-            return []
-        return [e for e in self.document.iter(etree.Element) if e.get("style") is not None]
+        return self._attributed[0]
+
+    @property
+    def named(self) -> list[Element]:
+        """Elements with a (non-empty) class or id attribute, in document order."""
+        return self._attributed[1]
 
 
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
