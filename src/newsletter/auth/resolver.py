@@ -157,7 +157,8 @@ class ZoneResolver(_ManyInSequence):
                                               check_origin=False)
                 zones.append(zone)
             except OSError as exc:
-                raise NewsletterError(f"cannot read zone file: {exc.strerror}", path=path) from None
+                raise NewsletterError(f"cannot read zone file: {exc.strerror}", path=path,
+                                      fix="check the path given to --zone") from None
             except dns.zone.UnknownOrigin:
                 raise NewsletterError("zone file has no $ORIGIN", path=path,
                                       fix="add '$ORIGIN example.com.' at the top, or name the "

@@ -73,8 +73,8 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
         "text": lambda: rendered.text.encode("utf-8"),
     }[fmt]()
     if dkim_key:
-        domain = dkim_domain or rendered.message["From"].addresses[0].domain
-        payload = DkimSigner.from_file(dkim_key, dkim_selector, domain).sign(payload)
+        signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain)
+        payload = signer.for_sender(rendered.message["From"].addresses[0].domain).sign(payload)
     write_output(payload, output)
 
 
@@ -82,12 +82,8 @@ def render_campaign(template: Path, recipients: Path, data: dict, options: Rende
                     out_dir: Path | None, jobs: int | None, resume: bool, dkim_key: Path | None,
                     dkim_selector: str | None, dkim_domain: str | None) -> None:
     from ..render.bulk import BulkOptions, progress_printer, render_bulk
-    from ..render.pipeline import Campaign, CompiledTemplate
 
-    signer = None
-    if dkim_key:
-        domain = dkim_domain or Campaign.prepare(CompiledTemplate.load(template), data, options).sender.domain
-        signer = DkimSigner.from_file(dkim_key, dkim_selector, domain)
+    signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain) if dkim_key else None
     summary = render_bulk(
         template, recipients, data, options,
         BulkOptions(out_dir=out_dir, jobs=jobs or os.cpu_count() or 1, resume=resume, dkim=signer,

@@ -102,8 +102,9 @@ def render_bulk(
 
     journal = _Journal.open(options.out_dir, options.resume)
     done_before = journal.rendered
-    expected = count_rows(recipients)
-    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, options.dkim)
+    expected = count_rows(recipients) if options.progress else 0  # a second read, for the ETA only
+    dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
+    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)
     seen: set[str] = set()
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.

@@ -7,7 +7,7 @@ The key file is a PEM RSA private key, or an Ed25519 private key: PEM (PKCS#8) o
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import NewsletterError
@@ -23,12 +23,12 @@ SIGNED_HEADERS = (
 @dataclass(frozen=True)
 class DkimSigner:
     selector: str
-    domain: str
+    domain: str | None  # d=; None: the sender's domain, filled in by `for_sender`
     key: bytes  # PEM for RSA, base64 seed for Ed25519
     algorithm: str  # "rsa-sha256" or "ed25519-sha256"
 
     @classmethod
-    def from_file(cls, key_file: Path, selector: str, domain: str) -> "DkimSigner":
+    def from_file(cls, key_file: Path, selector: str, domain: str | None = None) -> "DkimSigner":
         try:
             data = key_file.read_bytes().strip()
         except OSError as exc:
@@ -45,6 +45,10 @@ class DkimSigner:
                 fix="give a PEM RSA or Ed25519 private key, or a base64 Ed25519 seed of 32 bytes",
             )
         return cls(selector, domain, data, "ed25519-sha256")
+
+    def for_sender(self, sender_domain: str) -> "DkimSigner":
+        """This signer with d= defaulting to the From domain (DMARC alignment wants it)."""
+        return self if self.domain else replace(self, domain=sender_domain)
 
     def sign(self, message: bytes) -> bytes:
         """The message with its DKIM-Signature header first."""
