@@ -189,3 +189,26 @@ def test_layout_passed_alone_is_recognised_from_the_templates_beside_it(tmp_path
     write(tmp_path, "promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')
     (result,) = lint_paths([base])
     assert result.findings == ()
+
+
+def test_paths_are_resolved_through_links_as_path_resolve_does(tmp_path, monkeypatch):
+    """Loading resolves each folder once; links to files and to folders still resolve fully."""
+    from newsletter.lint.inputs import Folders
+
+    real_folder = tmp_path / "real"
+    target = write(real_folder, "base.html", "<html></html>")
+    (tmp_path / "linked").symlink_to(real_folder)
+    (tmp_path / "alias.html").symlink_to(target)
+    monkeypatch.chdir(tmp_path / "linked")
+    folders = Folders()
+    for path in (target, tmp_path / "linked" / "base.html", tmp_path / "alias.html", Path("base.html"),
+                 Path("../linked/./base.html"), Path("missing.html"), tmp_path / "linked" / ".." / "alias.html"):
+        assert folders.real(path) == path.resolve(), path
+
+
+def test_a_layout_reached_through_a_linked_folder_is_still_a_layout(tmp_path):
+    write(tmp_path, "shared/base.html", "<html><body>{% block content %}{% endblock %}</body></html>")
+    (tmp_path / "layouts").symlink_to(tmp_path / "shared")
+    write(tmp_path, "shared/promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')
+    (result,) = lint_paths([tmp_path / "layouts" / "base.html"])
+    assert result.findings == ()

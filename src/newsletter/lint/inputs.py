@@ -94,16 +94,16 @@ def layouts_of(paths: Iterable[Path], files: "Folders | None" = None) -> frozens
     """Templates that another template extends, includes or imports: among the files of the
     run and the templates in their folders (pre-commit passes a changed layout alone). What it
     reads is kept in `files` for `load_input`, so no file of the run is read twice."""
+    files = files if files is not None else Folders()
     layouts: set[Path] = set()
-    folders = {path.resolve().parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
+    folders = {files.real(path).parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
     candidates = {p for folder in folders for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
     for path in sorted(candidates):
         try:
             raw = path.read_bytes()
         except OSError:
             continue
-        if files is not None:
-            files.keep(path, raw)
+        files.keep(path, raw)
         if b"{%" not in raw:
             continue
         for name in _REFERENCE.findall(raw.decode("utf-8", errors="replace")):
@@ -122,6 +122,20 @@ class Folders:
         self._configs: dict[Path, Config] = {}
         self._environments: dict[Path, jinja2.Environment] = {}
         self._read: dict[Path, bytes] = {}  # contents read ahead (by layouts_of), by real path
+        self._real: dict[Path, Path] = {}
+
+    def real(self, path: Path) -> Path:
+        """`path.resolve()`, once per path and folder: a file that is not a link is its resolved
+        folder and its name (resolving walks every component, and every file of a folder
+        shares them)."""
+        found = self._real.get(path)
+        if found is None:
+            if path.is_symlink() or path.name in ("", ".", ".."):
+                found = path.resolve()
+            else:
+                found = self.real(path.parent) / path.name
+            self._real[path] = found
+        return found
 
     def keep(self, real: Path, raw: bytes) -> None:
         self._read[real] = raw
@@ -155,7 +169,7 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
 
 
 def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> LintInput:
-    real = path.resolve()
+    real = folders.real(path)
     try:
         raw = folders.read(path, real)
     except OSError as exc:
