@@ -170,6 +170,13 @@ def test_contrast_weight_counts_only_up_to_the_nearest_colour_background_and_siz
     assert "A005" in rules_of(page(body=f'<div style="font-weight:bold"><div {known}><p>Soldes d\'été</p></div></div>'))
 
 
+def test_contrast_colours_apply_to_their_own_subtree_only():
+    light_sibling = '<span style="color:#eeeeee"><b></b></span><p>Bonjour</p>'
+    assert "A005" not in rules_of(page(body=f'<div style="background:#ffffff;color:#222222">{light_sibling}</div>'))
+    light_parent = '<div style="color:#eeeeee"><p>a</p></div>'
+    assert "A005" in rules_of(page(body=f'<div style="background:#ffffff">{light_parent}</div>'))
+
+
 def test_wcag_contrast_ratio_reference_values():
     assert contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
     assert contrast_ratio(parse_colour("#777"), parse_colour("white")) == pytest.approx(4.48, abs=0.01)

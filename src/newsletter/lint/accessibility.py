@@ -6,8 +6,6 @@ import re
 from functools import lru_cache
 from typing import Any, Iterator
 
-from lxml import etree
-
 from ..findings import Finding, finding
 from . import data
 from .data import normalise
@@ -129,28 +127,30 @@ def facts_of(style: str | None, font_colour: str | None, bgcolor: str | None) ->
     return _NO_FACTS if facts == _NO_FACTS else facts
 
 
+# What is known of the text at an element: colour, background, size, weight, the nesting level
+# (counted in elements that set any of them) each was set at, and the element's own level.
+_State = tuple[Any, ...]
+_UNKNOWN: _State = (None, None, None, None, -1, -1, -1, -1, 0)
+
+
 def _contrast(lint_input: LintInput) -> Iterator[Finding]:
     """A5: each text against the nearest colour, background, size and weight set on it or an
-    ancestor, in one walk down the tree that carries them. Each is kept with the nesting level
-    of the element that set it (the weight counts only if set no farther up than the others)."""
+    ancestor. Elements come in document order, so each one's parent is already known: its
+    state is its parent's with its own attributes applied (the weight counts only if set no
+    farther up than the others)."""
     limits = data.limits()
     reported: set[tuple[RGB, RGB, bool]] = set()
-    colour = background = size = weight = None
-    colour_at = background_at = size_at = weight_at = -1
-    saved: list[tuple[Any, ...]] = []  # the state before each element that changed it
-    for event, element in etree.iterwalk(lint_input.document, events=("start", "end")):
-        if event == "end":
-            if saved and saved[-1][0] is element:
-                _, colour, background, size, weight, colour_at, background_at, size_at, weight_at = saved.pop()
-            continue
+    states: dict[Any, _State] = {None: _UNKNOWN}
+    for element in lint_input.all_elements:
+        state = states[element.getparent()]
         tag = element.tag
         style, bgcolor = element.get("style"), element.get("bgcolor")
         font_colour = element.get("color") if tag == "font" else None
         if style is not None or bgcolor is not None or font_colour is not None:
             own = facts_of(style, font_colour, bgcolor)
             if own is not _NO_FACTS:
-                saved.append((element, colour, background, size, weight, colour_at, background_at, size_at, weight_at))
-                level = len(saved)
+                colour, background, size, weight, colour_at, background_at, size_at, weight_at, level = state
+                level += 1
                 if own[0] is not None:
                     colour, colour_at = own[0], level
                 if own[1] is not None:
@@ -159,11 +159,14 @@ def _contrast(lint_input: LintInput) -> Iterator[Finding]:
                     size, size_at = own[2], level
                 if own[3] is not None:
                     weight, weight_at = own[3], level
-        if not colour or not background:
+                state = (colour, background, size, weight, colour_at, background_at, size_at, weight_at, level)
+        states[element] = state
+        if not state[0] or not state[1]:
             continue  # only judge what is known inline; the client's defaults are unknown
         text = element.text
         if not text or text.isspace() or tag in ("style", "script", "title"):
             continue
+        colour, background, size, weight, colour_at, background_at, size_at, weight_at, _ = state
         bold = None if size is not None and weight_at < min(colour_at, background_at, size_at) else weight
         judged = judge(colour, background, size, bold)
         if judged is None:

@@ -100,17 +100,23 @@ class LintInput:
         return found
 
     @cached_property
-    def _attributed(self) -> tuple[list[Element], list[Element]]:
-        """`styled` and `named`, found in one walk."""
+    def _attributed(self) -> tuple[list[Element], list[Element], list[Element]]:
+        """`styled` and `named`, found in one walk, and every element, held for the input's
+        lifetime: lxml builds a Python object for an element each time a walk meets one that
+        is not alive, so holding them spares the later whole-tree walks (visible text) two
+        allocations per element. The Gmail family, first to run, asks for these."""
+        everything = list(self.document.iter(etree.Element)) if self.document is not None else []
         styled: list[Element] = []
         named: list[Element] = []
-        if self.document is not None:
-            for element in self.document.iter(etree.Element):
-                if element.get("style") is not None:
-                    styled.append(element)
-                if element.get("class") or element.get("id"):
-                    named.append(element)
-        return styled, named
+        for element in everything:
+            attributes = element.attrib
+            if not attributes:
+                continue  # a third of email elements: one call instead of three
+            if "style" in attributes:
+                styled.append(element)
+            if attributes.get("class") or attributes.get("id"):
+                named.append(element)
+        return styled, named, everything
 
     @property
     def styled(self) -> list[Element]:
@@ -121,6 +127,11 @@ class LintInput:
     def named(self) -> list[Element]:
         """Elements with a (non-empty) class or id attribute, in document order."""
         return self._attributed[1]
+
+    @property
+    def all_elements(self) -> list[Element]:
+        """Every element (no comments), in document order."""
+        return self._attributed[2]
 
 
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
