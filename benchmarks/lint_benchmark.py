@@ -23,13 +23,16 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 10.0  # issue 6: lint at most 10x plain lxml parsing
 
 
-def best_of(repeat: int, work) -> float:
-    timings = []
+def best_of(repeat: int, *works) -> list[tuple[float, float]]:
+    """(best, median) seconds of each work, run in turns: on a shared machine the speed drifts,
+    and taking turns lets every work meet the same conditions."""
+    timings: list[list[float]] = [[] for _ in works]
     for _ in range(repeat):
-        start = time.perf_counter()
-        work()
-        timings.append(time.perf_counter() - start)
-    return min(timings), statistics.median(timings)
+        for work, times in zip(works, timings):
+            start = time.perf_counter()
+            work()
+            times.append(time.perf_counter() - start)
+    return [(min(times), statistics.median(times)) for times in timings]
 
 
 def main() -> int:
@@ -56,8 +59,7 @@ def main() -> int:
             pass
 
     lint()  # warm the data caches (rule catalogue, phrase lists) once, as a long CI run would
-    parse_best, parse_median = best_of(args.repeat, parse)
-    lint_best, lint_median = best_of(args.repeat, lint)
+    (parse_best, parse_median), (lint_best, lint_median) = best_of(args.repeat, parse, lint)
     print(f"{len(files)} files, {size / 1024:.0f} KB, best of {args.repeat}")
     print(f"lxml parse : {parse_best * 1000:8.1f} ms (median {parse_median * 1000:.1f})")
     print(f"lint       : {lint_best * 1000:8.1f} ms (median {lint_median * 1000:.1f})")
