@@ -49,6 +49,7 @@ LINT_UNSUBSCRIBE = "https://example.com/unsubscribe"
 _COVERED = frozenset({"R001", "R002", "R003"})  # by G005, C010, G010
 
 _JINJA = re.compile(r"\{\{|\{%|\{#")
+_BLOCK_TAG = re.compile(rb"\{%")
 _JINJA_TAGS = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
 
@@ -104,7 +105,7 @@ def layouts_of(paths: Iterable[Path], files: "Folders | None" = None) -> frozens
         except OSError:
             continue
         files.keep(path, raw)
-        if b"{%" not in raw:
+        if not _BLOCK_TAG.search(raw):  # not `in`: see template_parser._TAG_OR_COMMENT
             continue
         for name in _REFERENCE.findall(raw.decode("utf-8", errors="replace")):
             for folder in [path.parent, *path.parents]:
