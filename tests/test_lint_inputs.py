@@ -212,3 +212,17 @@ def test_a_layout_reached_through_a_linked_folder_is_still_a_layout(tmp_path):
     write(tmp_path, "shared/promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')
     (result,) = lint_paths([tmp_path / "layouts" / "base.html"])
     assert result.findings == ()
+
+
+def test_html_files_in_cp1252_or_with_a_byte_order_mark_are_read_as_text(tmp_path):
+    html = page(body="<p>Félicitations, vous êtes notre gagnant du mois.</p>")
+    utf8 = tmp_path / "utf8.html"
+    utf8.write_text(html, encoding="utf-8")
+    (tmp_path / "bom.html").write_bytes(b"\xef\xbb\xbf" + html.encode("utf-8"))
+    (tmp_path / "cp1252.html").write_bytes(html.encode("cp1252"))
+    results = {Path(r.path).name: r for r in lint_paths([tmp_path])}
+    spam = [f.message for f in results["utf8.html"].findings if f.rule == "C013"]
+    assert "spam-trigger phrase « félicitations, vous »" in spam
+    for name in ("bom.html", "cp1252.html"):
+        same = [(f.rule, f.message, f.location.line) for f in results[name].findings]
+        assert same == [(f.rule, f.message, f.location.line) for f in results["utf8.html"].findings], name

@@ -14,6 +14,7 @@ Each file becomes one `LintInput`. How a file is read:
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 import re
 from dataclasses import dataclass, replace
@@ -178,17 +179,18 @@ def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: F
     shown = display_path(path, real)
     if path.name.lower().endswith(MESSAGE_SUFFIXES):
         return _load_message(raw, shown, _kind(options.kind, None, real))
-    text = _decode(raw)
+    text, utf8 = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
         return _load_template(path, real, shown, text, options, real in layouts, folders)
-    return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, real))
+    return _html_input(shown, Origin.HTML, text, _kind(options.kind, None, real), encoded=raw if utf8 else None)
 
 
-def _decode(raw: bytes) -> str:
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """The text, and whether `raw` is exactly its UTF-8 (no byte-order mark, not cp1252)."""
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig"), not raw.startswith(codecs.BOM_UTF8)
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return raw.decode("cp1252", errors="replace"), False
 
 
 def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
@@ -203,8 +205,10 @@ def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
     return None
 
 
-def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, **more: Any) -> LintInput:
-    encoded = encode_html(html)
+def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encoded: bytes | None = None,
+                **more: Any) -> LintInput:
+    """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding)."""
+    encoded = encode_html(html) if encoded is None else encoded
     return LintInput(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
                      html_size=len(encoded), **more)
 
