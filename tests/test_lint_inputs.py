@@ -49,6 +49,14 @@ def test_template_without_data_is_rendered_with_placeholders_and_lines_are_mappe
     assert not {"T002", "T003", "T004", "T005", "T006", "C010"} & {f.rule for f in findings}
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_template_lines_are_mapped_whatever_the_line_breaks(tmp_path, newline):
+    template = tmp_path / "soldes.html"
+    template.write_bytes(TEMPLATE.replace("\n", newline).encode("utf-8"))
+    alt = next(f for f in lint_one(template) if f.rule == "C001")
+    assert alt.location.line == 9
+
+
 def test_template_with_sibling_sample_data_is_rendered_and_missing_variables_reported(tmp_path):
     template = write(tmp_path, "soldes.html", TEMPLATE)
     write(tmp_path, "soldes.json", json.dumps({"first_name": "Élodie", "email": "elodie@example.com"}))

@@ -136,6 +136,7 @@ class LintInput:
 
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9-]*")
 _ATTRIBUTES = ("id", "href", "src", "alt", "class", "name", "title")
+_OTHER_LINE_BREAKS = "\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # what `str.splitlines` splits at besides "\n"
 
 
 class TemplateLineMap:
@@ -148,9 +149,20 @@ class TemplateLineMap:
     """
 
     def __init__(self, source: str) -> None:
-        self._lines = source.splitlines()
-        self._text = "\n".join(self._lines)  # one "\n" per line break, as splitlines() counts them
+        self._source = source
         self._by_tag: dict[str, list[int]] = {}
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return self._source.splitlines()
+
+    @cached_property
+    def _text(self) -> str:
+        """The source with one "\n" per line break, as `splitlines` counts them (most sources
+        have no other break: they are used as they stand, without being split)."""
+        if any(other in self._source for other in _OTHER_LINE_BREAKS):
+            return "\n".join(self._lines)
+        return self._source
 
     def _candidates(self, tag: str) -> list[int]:
         """Lines holding `<tag` (any case), found the first time a finding asks for that tag."""
