@@ -156,6 +156,8 @@ TRICKY_TEMPLATES = [
     "{{ unclosed",
     "{% if %}",
     "{{#each items}}{{/each}}",
+    "<p>{{ a }}</p>\n\n<ul>{{ \t#each items}}<li>{{b}}</li>{{/each}}</ul>\n", "x\n{{^empty}}none{{/empty}}",
+    "{{#", "{{\n#each}}", "{{!note}}", "{{ a }}{{-#x}}", "{{ a }}\n{{ b c }}{{#x}}",
     "text {",
     "text {{",
     "a\r\nb {{ 'x\r\ny' }}\r\n{% if a %}\rc{% endif %}\r",

@@ -4,7 +4,9 @@ Jinja's lexer finds the next tag with `(.*?)(?:{%...|{{...|{#...)`: the lazy `.*
 alternative at every character of the HTML between tags, and this was most of the cost of
 linting a template. The same rule written with possessive runs of characters that cannot
 start a tag, `(?:[^{]++|\\{)*?`, stops at the same places (a test compares the token streams).
-Every other rule, the parser and the tree are Jinja's.
+Every other rule, the parser and the tree are Jinja's. Text with `{{ name }}` outputs only (most
+templates linted without data) gets Jinja's tree, or at a Mustache section Jinja's error,
+without lexing at all (tests compare trees and errors with Jinja's).
 """
 
 from __future__ import annotations
@@ -28,10 +30,10 @@ def parse_template(env: jinja2.Environment, source: str, name: str | None = None
     lexer = _fast_lexer(env)
     if lexer is None:
         return env.parse(source, name, filename)
-    plain = _parse_plain(env, source)
-    if plain is not None:
-        return plain
     try:
+        plain = _parse_plain(env, source, name, filename)
+        if plain is not None:
+            return plain
         parser = Parser(env, "", name, filename)
         parser.stream = lexer.tokenize(source, name, filename)
         return parser.parse()
@@ -47,12 +49,16 @@ _DEFAULT_DELIMITERS = ("{{", "}}", "{%", "{#")
 # five times; the regex engine skips to each '{' and looks at the next character.
 _TAG_OR_COMMENT = re.compile(r"\{[%#]")
 _VARIABLE_START = re.compile(r"\{\{")
+# `{{` then a character no Jinja token starts with: its lexer stops there ("unexpected char").
+_MUSTACHE_SECTION = re.compile(r"\{\{[ \t]*([#^])")
 
 
-def _parse_plain(env: jinja2.Environment, source: str) -> nodes.Template | None:
+def _parse_plain(env: jinja2.Environment, source: str, name: str | None = None,
+                 filename: str | None = None) -> nodes.Template | None:
     """The tree Jinja's parser builds for text with `{{ name }}` outputs only (one Output of
     TemplateData and Name nodes, with Jinja's line numbers), built without its lexer and parser;
-    None for any other source."""
+    None for any other source. Raises Jinja's own error where such text goes on with a
+    Mustache section (`{{#each}}`, `{{^empty}}`), which Jinja's lexer stops at."""
     delimiters = (env.variable_start_string, env.variable_end_string, env.block_start_string, env.comment_start_string)
     if delimiters != _DEFAULT_DELIMITERS or not env.keep_trailing_newline or "\r" in source \
             or _TAG_OR_COMMENT.search(source):
@@ -62,6 +68,10 @@ def _parse_plain(env: jinja2.Environment, source: str) -> nodes.Template | None:
     while (opening := _VARIABLE_START.search(source, position)) is not None:
         start = opening.start()
         variable = _PLAIN_VARIABLE.match(source, start)
+        if variable is None and (section := _MUSTACHE_SECTION.match(source, start)):
+            at = section.start(1)
+            raise jinja2.TemplateSyntaxError(f"unexpected char {source[at]!r} at {at}",
+                                             source.count("\n", 0, at) + 1, name, filename)
         if variable is None or variable.group(1) in _NOT_NAMES:
             return None
         if start > position:
