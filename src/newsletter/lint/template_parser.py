@@ -47,7 +47,7 @@ _NOT_NAMES = frozenset({"true", "false", "none", "True", "False", "None", "and",
 _DEFAULT_DELIMITERS = ("{{", "}}", "{%", "{#")
 # Searched with `re`, not `in`/`find`: CSS is full of '{', which slows `str`'s substring search
 # five times; the regex engine skips to each '{' and looks at the next character.
-_TAG_OR_COMMENT = re.compile(r"\{[%#]")
+_TAG_OR_COMMENT = re.compile(r"\{(?:%|(?<!\{\{)#)")  # `{{#` is no comment: `{{` comes first
 _VARIABLE_START = re.compile(r"\{\{")
 # `{{` then a character no Jinja token starts with: its lexer stops there ("unexpected char").
 _MUSTACHE_SECTION = re.compile(r"\{\{[ \t]*([#^])")
