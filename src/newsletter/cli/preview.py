@@ -57,7 +57,8 @@ def preview(template: Path, data_file: Path | None, kind: str | None, port: int 
     click.echo(f"newsletter preview: {server.url} (Ctrl-C to stop)", err=True)
     if not no_open:
         webbrowser.open(server.url)
-    signal.signal(signal.SIGTERM, _interrupt)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # SIGINT too: a shell starts background jobs with it ignored
+        signal.signal(signum, _interrupt)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
