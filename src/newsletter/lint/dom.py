@@ -40,6 +40,7 @@ def parse_encoded(html: str, encoded: bytes) -> Element | None:
 
 
 _SIMPLE_NAME = re.compile(r"-?-?[a-zA-Z][a-zA-Z0-9-]*")
+_NEEDS_TOKENIZER = re.compile(r"[()\"'/\\{}]")  # functions, strings, comments, escapes, blocks
 
 
 @lru_cache(maxsize=4096)
@@ -49,7 +50,7 @@ def declarations(style: str) -> tuple[tuple[str, str], ...]:
     Cached, and plain `name: value; ...` attributes (most of them) are split without a CSS
     tokenizer: email HTML repeats hundreds of style attributes and this is the linter's hot spot.
     """
-    if not any(c in style for c in "()\"'/\\{}"):
+    if not _NEEDS_TOKENIZER.search(style):
         pairs = []
         for item in style.split(";"):
             name, colon, value = item.partition(":")

@@ -70,11 +70,11 @@ def discover(paths: Iterable[Path], exclude: Sequence[str] = ()) -> list[Path]:
     """
     found: list[Path] = []
     for path in paths:
-        if not path.exists():
-            raise NewsletterError("no such file or folder", path=path, fix="check the path")
         if path.is_file():
             found.append(path)
             continue
+        if not path.exists():
+            raise NewsletterError("no such file or folder", path=path, fix="check the path")
         for candidate in sorted(path.rglob("*")):
             relative = candidate.relative_to(path)
             if (
