@@ -145,6 +145,7 @@ def test_promotional_without_unsubscribe_url(tmp_path):
         ('sender_address = 3\n', ("must be a non-empty string",)),
         ('sender_address = "a@example.com\n', ("newsletter.toml:1", "invalid TOML")),
         ("lint = 3\n", ("[lint] must be a table",)),
+        ("[dns]\nselector = \"s1\"\n", ("unknown key 'dns'",)),
     ],
 )
 def test_config_errors(tmp_path, config, fragments):

@@ -17,8 +17,9 @@ from .errors import NewsletterError
 
 CONFIG_NAME = "newsletter.toml"
 
-# Tables that other parts of the project read; their own modules validate their contents.
-SECTIONS = ("lint", "dns", "check")
+# Tables that other parts of the project read; their own modules validate their contents. A
+# table nothing reads is an unknown key: a setting silently ignored would mislead.
+SECTIONS = ("lint",)
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
             continue
         if key not in _KEYS:
             close = difflib.get_close_matches(key, _KEYS + SECTIONS, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(_KEYS)}"
+            hint = f"did you mean '{close[0]}'?" if close else \
+                f"known keys: {', '.join(_KEYS)}; tables: {', '.join(f'[{name}]' for name in SECTIONS)}"
             raise NewsletterError(f"unknown key '{prefix}{key}'", path=path, fix=hint)
         if not isinstance(value, str) or not value.strip():
             raise NewsletterError(
