@@ -130,6 +130,18 @@ def test_alternatives_from_the_type_pages_are_accepted():
         assert _rules(_check(_page(data)), Severity.ERROR) == []
 
 
+def test_invoice_due_date_by_either_name_as_in_googles_example():
+    """Google's invoice example says paymentDue; schema.org now says paymentDueDate."""
+    invoice = _fixture_json("invoice")
+    googles = _renamed(invoice, "paymentDueDate", "paymentDue")
+    for data in (invoice, googles):
+        assert _rules(_check(_page(data))) == ["M021", "M022"]
+        assert display(extract(_page(data))) == ("Bill card: Énergie Verte, 70.00 due, by 15 Dec",)
+    undated = _without(invoice, "paymentDueDate")
+    assert [f.message for f in _check(_page(undated)) if f.rule == "M006"] == [
+        "Invoice: recommended property 'paymentDue' (or paymentDueDate) is missing"]
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.sets(st.sampled_from(["merchant", "orderNumber", "price", "priceCurrency", "acceptedOffer"]), min_size=1))
 def test_each_removed_required_property_is_reported_once(removed):

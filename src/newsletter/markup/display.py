@@ -70,7 +70,7 @@ def _delivery(item: Item) -> str:
 
 def _invoice(item: Item) -> str:
     total = item.first("totalPaymentDue")
-    due = item.text("paymentDueDate")
+    due = item.text("paymentDue") or item.text("paymentDueDate")
     return _join("Bill card", [_name(item.first("provider")),
                                f"{total.text('price')} due" if isinstance(total, Item) and total.text("price") else None,
                                f"by {_date(due)}" if due else None])
