@@ -130,6 +130,35 @@ def test_alternatives_from_the_type_pages_are_accepted():
         assert _rules(_check(_page(data)), Severity.ERROR) == []
 
 
+def _errors_and_warnings(data):
+    return [f.format() for f in _check(_page(data)) if f.severity is not Severity.INFO]
+
+
+def test_what_googles_own_reservation_examples_write_is_accepted():
+    """Patterns from Google's published examples, on our fixtures: the older status name, a
+    Gmail RentalCar, an Event subtype, a ConfirmAction that is a link, EditAction, a bus company
+    as text, a typed ParcelService, a train without underName, Gmail's ticket/membership terms."""
+    flight = _with(_fixture_json("flight-reservation"), "reservationStatus", "http://schema.org/Confirmed")
+    flight = _with(flight, "programMembership", {"@type": "ProgramMembership", "memberNumber": "4BY123", "program": "Flying Blue"})
+    flight = _with(flight, "airplaneSeatClass", {"@type": "AirplaneSeatClass", "name": "Business"})
+    car = _with(_fixture_json("rental-car-reservation"), "reservationFor.@type", "RentalCar")
+    car = _with(car, "potentialAction", [{"@type": "ConfirmAction", "target": "https://loc.example/c/1"},
+                                         {"@type": "EditAction", "target": "https://loc.example/e/1"}])
+    event = _with(_fixture_json("event-reservation"), "reservationFor.@type", "MusicEvent")
+    bus = _with(_fixture_json("bus-reservation"), "reservationFor.busCompany", "FlixBus")
+    delivery = _with(DELIVERY, "hasDeliveryMethod", {"@type": "ParcelService"})
+    for data in (flight, car, event, bus, delivery):
+        assert _rules(_check(_page(data)), Severity.ERROR) == [], _errors_and_warnings(data)
+        assert not {"M003", "M004", "M007"} & set(_rules(_check(_page(data)))), _errors_and_warnings(data)
+    train = _without(_fixture_json("train-reservation"), "underName")
+    assert _rules(_check(_page(train)), Severity.ERROR) == []
+    assert "Train" in next(f.message for f in _check(_page(train)) if f.rule == "M006" and "underName" in f.message)
+    hotel = _without(_fixture_json("hotel-reservation"), "underName")  # still required elsewhere
+    assert any(f.rule == "M005" and "underName" in f.message for f in _check(_page(hotel)))
+    link_only = _with(_fixture_json("rental-car-reservation"), "potentialAction", {"@type": "ConfirmAction"})
+    assert any(f.rule == "M005" and "'handler' (or target)" in f.message for f in _check(_page(link_only)))
+
+
 def test_invoice_due_date_by_either_name_as_in_googles_example():
     """Google's invoice example says paymentDue; schema.org now says paymentDueDate."""
     invoice = _fixture_json("invoice")

@@ -145,19 +145,17 @@ def knowledge() -> Knowledge:
 
     types: dict[str, TypeSpec] = {}
     for raw in gmail["type"]:
-        props: list[PropertySpec] = []
-        if "shape" in raw:
-            for child in shapes[raw["shape"]]["property"]:
-                props += expand(child, "", raw["page"])
-        for prop in raw.get("property", ()):
-            props += expand(prop, "", raw["page"])
+        props: dict[str, PropertySpec] = {}  # by path: the type's own replaces its shape's
+        own = raw.get("property", ())
+        for child in [*(shapes[raw["shape"]]["property"] if "shape" in raw else ()), *own]:
+            props.update((spec.path, spec) for spec in expand(child, "", raw["page"]))
         types[raw["name"]] = TypeSpec(
             name=raw["name"],
             kind=None if raw["kind"] == "any" else Kind(raw["kind"]),
             root_only=raw["scope"] == "root",
             page=raw["page"],
             display=raw.get("display", raw["name"]),
-            properties=tuple(props),
+            properties=tuple(props.values()),
             notes=tuple(raw.get("notes", ())),
         )
     vocabulary = {
