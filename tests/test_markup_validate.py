@@ -153,6 +153,8 @@ def test_what_googles_own_reservation_examples_write_is_accepted():
     train = _without(_fixture_json("train-reservation"), "underName")
     assert _rules(_check(_page(train)), Severity.ERROR) == []
     assert "Train" in next(f.message for f in _check(_page(train)) if f.rule == "M006" and "underName" in f.message)
+    no_arrival = _without(_fixture_json("train-reservation"), "reservationFor.arrivalTime")  # the type page requires it
+    assert any(f.rule == "M005" and "arrivalTime" in f.message for f in _check(_page(no_arrival)))
     hotel = _without(_fixture_json("hotel-reservation"), "underName")  # still required elsewhere
     assert any(f.rule == "M005" and "underName" in f.message for f in _check(_page(hotel)))
     link_only = _with(_fixture_json("rental-car-reservation"), "potentialAction", {"@type": "ConfirmAction"})
