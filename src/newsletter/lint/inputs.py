@@ -92,20 +92,20 @@ def _excluded(path: Path, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(shown, p) or fnmatch.fnmatch(path.name, p) for p in patterns)
 
 
-def layouts_of(paths: Iterable[Path], files: "Folders | None" = None) -> frozenset[Path]:
+def layouts_of(paths: Iterable[Path], folders: "Folders | None" = None) -> frozenset[Path]:
     """Templates that another template extends, includes or imports: among the files of the
     run and the templates in their folders (pre-commit passes a changed layout alone). What it
-    reads is kept in `files` for `load_input`, so no file of the run is read twice."""
-    files = files if files is not None else Folders()
+    reads is kept in `folders` for `load_input`, so no file of the run is read twice."""
+    folders = folders if folders is not None else Folders()
     layouts: set[Path] = set()
-    folders = {files.real(path).parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
-    candidates = {p for folder in folders for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
+    searched = {folders.real(path).parent for path in paths if not path.name.lower().endswith(MESSAGE_SUFFIXES)}
+    candidates = {p for folder in searched for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
     for path in sorted(candidates):
         try:
             raw = path.read_bytes()
         except OSError:
             continue
-        files.keep(path, raw)
+        folders.keep(path, raw)
         if not _BLOCK_TAG.search(raw):  # not `in`: see template_parser._TAG_OR_COMMENT
             continue
         for name in _REFERENCE.findall(raw.decode("utf-8", errors="replace")):

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 from ..errors import NewsletterError
 from ..findings import Finding, finding
 from ..lint import LintInput, LoadOptions, Origin, discover, lint_input, load_input
-from ..lint.inputs import layouts_of
+from ..lint.inputs import Folders, layouts_of
 from ..markup import extract
 from ..render import Kind, html_to_text
 from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate
@@ -74,7 +74,8 @@ def check_paths(paths: Iterable[Path], options: CheckOptions = CheckOptions(), *
                 authenticator: Authenticator = authenticate) -> Iterator[CheckReport]:
     """One report per file (folders searched recursively, as `newsletter lint` does), in order."""
     files = discover(list(paths))
-    layouts = layouts_of(files)
+    folders = Folders()  # each file read once, each folder's configuration and Jinja set up once
+    layouts = layouts_of(files, folders)
     load = LoadOptions(kind=options.kind, data_file=options.data_file, now=options.now)
     cached = _cache(authenticator)
     spam: SpamScorer | None = None
@@ -82,7 +83,7 @@ def check_paths(paths: Iterable[Path], options: CheckOptions = CheckOptions(), *
         host, port = options.spamassassin
         spam = lambda message: score_message(message, host, port)  # noqa: E731
     for path in files:
-        item = load_input(path, load, layouts)
+        item = load_input(path, load, layouts, folders)
         if item.template is not None and item.template.layout:
             continue  # a layout is checked through the templates that use it
         raw = _raw_message(path) if item.origin is Origin.EML else None
