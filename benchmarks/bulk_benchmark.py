@@ -151,7 +151,7 @@ def main() -> None:
             with tempfile.TemporaryDirectory(dir=shm, prefix="newsletter-bench-") as memory_fs:
                 figures["tmpfs", 1] = ours(small, data, args.recipients, 1, Path(memory_fs))
                 figures["tmpfs", 2] = ours(small, data, args.recipients, 2, Path(memory_fs))
-        sample = render_bulk(TEMPLATE, small, data, RenderOptions(), BulkOptions(folder / "sample", jobs=1))
+        render_bulk(TEMPLATE, small, data, RenderOptions(), BulkOptions(folder / "sample", jobs=1))  # one message, to size the files
         size = (folder / "sample" / "000001.eml").stat().st_size
         shutil.rmtree(folder / "sample")
         floor = file_floor(folder, size, args.recipients)
