@@ -75,8 +75,9 @@ def _eml_html(path: Path) -> str:
         return ""
     try:
         return part.get_content()
-    except (LookupError, ValueError) as exc:
-        raise NewsletterError(f"cannot decode the HTML part: {exc}", path=path) from None
+    except (LookupError, ValueError, AssertionError):
+        # An unknown or wrong charset (spam says `charset=DEFAULT`): read what can be read.
+        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
 
 
 def _render(path: Path, data: Mapping[str, Any], kind: Kind | None) -> tuple[str, Kind]:
