@@ -1,0 +1,159 @@
+"""Hostile HTML and CSS (issue 12): every command answers with findings or one clear line and
+exit 2, never a traceback, and in seconds. The shapes are the issue's reproductions."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+import pytest
+
+from helpers import assert_one_line_error, run_cli
+from newsletter.bounds import css_excess
+from newsletter.lint.css import read_stylesheet
+from newsletter.render.inline import inline_css
+
+PAGE = ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<title>Commande</title>\n<style>{css}</style>\n</head>\n"
+        "<body>\n{body}\n</body>\n</html>\n")
+RENDER = ("--from", "Shop <shop@example.com>", "--to", "a@example.com", "--subject", "Commande",
+          "--kind", "transactional")
+
+# The issue's CSS, each in a <style> block. The braces of the unclosed rule are spaced: '{{' would
+# open a Jinja expression, which is the template's business.
+MEDIA_2000 = "@media screen{" * 2000
+UNCLOSED_RULE = "p{ " + "{ " * 5000
+SELECTOR_20000_WORDS = " ".join(f"w{i}" for i in range(20000)) + "{color:red}"
+NINES = "9" * 5000
+CSS_REPRODUCTIONS = {"media-2000": MEDIA_2000, "unclosed-rule": UNCLOSED_RULE,
+                     "selector-20000-words": SELECTOR_20000_WORDS, "nines": NINES}
+
+
+@contextmanager
+def within(seconds: float):
+    """The block ends within `seconds`: far above what it takes, far below the minutes the
+    quadratic or exponential code took on the same input."""
+    start = time.perf_counter()
+    yield
+    assert time.perf_counter() - start < seconds
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def no_traceback(run) -> None:
+    assert "Traceback" not in run.stderr and "Error:" not in run.stderr.replace("newsletter: error:", "")
+
+
+# --- lint and check: a <style> block past the bounds is one G005 finding ------------------------
+
+@pytest.mark.parametrize("name", CSS_REPRODUCTIONS)
+@pytest.mark.parametrize("command", [("lint",), ("check", "--offline")])
+def test_lint_and_check_report_hostile_css_and_go_on(tmp_path, name, command):
+    html = write(tmp_path, "mail.html", PAGE.format(css=CSS_REPRODUCTIONS[name], body="<p>Votre commande</p>"))
+    with within(30):
+        run = run_cli(*command, html, "--format", "json")
+    no_traceback(run)
+    assert run.exit_code in (0, 1), run.stderr
+    if name != "selector-20000-words":  # a long selector is plain CSS to lint's readers
+        assert '"rule": "G005"' in run.text and "this tool reads" in run.text
+        assert '"line": 5' in run.text  # the <style> line
+
+
+def test_style_block_past_the_bounds_is_one_error_with_its_place():
+    sheet = read_stylesheet("p { color: red }\n@media screen {\n  .a { width: " + "9" * 101 + "px }\n}")
+    assert sheet.declarations == () and len(sheet.errors) == 1
+    message, line, column = sheet.errors[0]
+    assert "a number of 101 digits" in message and (line, column) == (3, 15)
+
+
+def test_style_attribute_past_the_bounds_is_not_read_by_lint(tmp_path):
+    html = write(tmp_path, "mail.html", PAGE.format(css="", body='<p style="color: ' + "f(" * 5000 + '">x</p>'))
+    run = run_cli("lint", html)
+    no_traceback(run)
+    assert run.exit_code in (0, 1)
+
+
+@pytest.mark.parametrize("css, line, column", [
+    ("a{" * 6 + "}" * 6, None, None),  # six levels: the most read
+    ("@media x{@media y{@media z{a{b:c(d(f(e)))}}}}", 1, 37),
+    ("a{b:" + ")" * 10 + "(" * 7, 1, 20),  # a closing bracket of another kind closes nothing
+    ("a{b:c}" + "}" * 50 + "{" * 7, 1, 63),
+    ("/* {{{{{{{{ */ a{content:\"((((((((\"}", None, None),  # in comments and strings: no CSS
+    ("a{width:" + "1" * 100 + "px}", None, None),
+    ("a{\n width:" + "1" * 101 + "px}", 2, 8),
+])
+def test_css_excess_finds_the_first_place_past_a_bound(css, line, column):
+    excess = css_excess(css)
+    if line is None:
+        assert excess is None
+    else:
+        assert (excess.line, excess.column) == (line, column)
+
+
+# --- render: what the inliner cannot take in seconds is one clear line ---------------------------
+
+@pytest.mark.parametrize("name, message", [
+    ("media-2000", "nested more than 6 deep"),
+    ("unclosed-rule", "nested more than 6 deep"),
+    ("selector-20000-words", "126 KB of CSS, over the 64 KB this tool inlines"),
+    ("nines", "a number of 5000 digits"),
+])
+def test_render_refuses_hostile_css_in_one_line(tmp_path, name, message):
+    template = write(tmp_path, "mail.html", PAGE.format(css=CSS_REPRODUCTIONS[name], body="<p>Votre commande</p>"))
+    with within(30):
+        run = run_cli("render", template, *RENDER)
+    assert_one_line_error(run, "mail.html", message)
+
+
+def test_render_of_30000_rules_is_refused_at_once(tmp_path):
+    """premailer took over 90 s on this; the bound answers before it runs."""
+    css = "".join(f".c{i}{{color:red;padding:{i % 50}px}}\n" for i in range(30000))
+    body = "".join(f"<p class='c{i}'>x</p>" for i in range(0, 30000, 100))
+    template = write(tmp_path, "mail.html", PAGE.format(css=css, body=body))
+    with within(30):
+        run = run_cli("render", template, *RENDER)
+    assert_one_line_error(run, "over the 64 KB this tool inlines")
+
+
+@pytest.mark.parametrize("css, body, message", [
+    ("".join(f".c{i}{{color:red}}" for i in range(1001)), "<p>x</p>", "1,001 selectors, over the 1,000"),
+    ("".join(f".c{i},.d{i}{{color:red}}" for i in range(300)), "<p>x</p>" * 2000,
+     "600 selectors into 2,00"),  # and some elements of the page itself: over 1,000,000 tests
+    (" ".join(["td"] * 40) + "{color:red}", "<p>x</p>", "a selector of 40 compound selectors"),
+    ("@media screen{\n@media (max-width:600px){p{color:red}}}", "<p>x</p>", "line 6 of the rendered HTML): an @media inside"),
+])
+def test_render_refuses_what_premailer_cannot_take(tmp_path, css, body, message):
+    template = write(tmp_path, "mail.html", PAGE.format(css=css, body=body))
+    assert_one_line_error(run_cli("render", template, *RENDER), message)
+
+
+def test_render_names_a_hostile_style_attribute_and_its_line(tmp_path):
+    body = '<p>ok</p>\n<p style="width: ' + "9" * 5000 + 'px">x</p>'
+    template = write(tmp_path, "mail.html", PAGE.format(css="p{color:red}", body=body))
+    assert_one_line_error(run_cli("render", template, *RENDER),
+                          "a style attribute of <p> (line 9 of the rendered HTML): a number of 5000 digits")
+
+
+def test_css_within_the_bounds_still_inlines():
+    css = "@media screen{.a{font-family:f(g(h(i)))}} p{color:red} " + " ".join(["td"] * 32) + "{x:y}"  # 6 deep
+    out = inline_css(PAGE.format(css=css, body="<p>x</p>"))
+    assert '<p style="color:red">x</p>' in out.html and "font-family: f(g(h(i))) !important" in out.html
+
+
+# --- lines scanned once --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("css", ["{{" * 100000, "p{x:a/*x*/" + " " * 100000 + "b}", "p{x:" + "y /* " * 50000])
+def test_lint_reads_long_runs_of_css_at_once(css):
+    from newsletter.lint import lint_html
+
+    with within(20):
+        lint_html(PAGE.format(css=css, body="<p>x</p>"))
+
+
+def test_unclosed_style_tags_are_inlined_at_once():
+    with within(20):
+        inline_css(PAGE.format(css="", body="<style" * 100000))
+
