@@ -11,6 +11,7 @@ import pytest
 from helpers import assert_one_line_error, run_cli
 from newsletter.bounds import css_excess
 from newsletter.lint.css import read_stylesheet
+from newsletter.lint.suppress import read_suppressions
 from newsletter.render.inline import inline_css
 
 PAGE = ("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<title>Commande</title>\n<style>{css}</style>\n</head>\n"
@@ -144,6 +145,16 @@ def test_css_within_the_bounds_still_inlines():
 
 
 # --- lines scanned once --------------------------------------------------------------------------
+
+def test_suppression_after_indentation_is_read_at_once():
+    """The preamble test backtracked exponentially over whitespace: 25 spaces took 8 s."""
+    with within(5):
+        found = read_suppressions(" " * 60 + "<p>x</p> <!-- newsletter: ignore[C001] -->")
+    assert found.whole_file == () and found.by_line == ((1, ("C001",)),)
+    with within(10):
+        many = read_suppressions("<!-- newsletter: ignore[A] -->\n" + "<p>x</p><!-- newsletter: ignore[C] -->\n" * 50000)
+    assert many.whole_file == ("A",) and many.by_line[-1] == (50001, ("C",))
+
 
 @pytest.mark.parametrize("css", ["{{" * 100000, "p{x:a/*x*/" + " " * 100000 + "b}", "p{x:" + "y /* " * 50000])
 def test_lint_reads_long_runs_of_css_at_once(css):
