@@ -168,3 +168,28 @@ def test_unclosed_style_tags_are_inlined_at_once():
     with within(20):
         inline_css(PAGE.format(css="", body="<style" * 100000))
 
+
+# --- numbers written in HTML attributes and CSS values ---------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    '<p style="font-size:1.2.3px;color:#000000;background-color:#ffffff">Bonjour</p>',  # a typo, not a number
+    '<p style="font-size:.px;color:#000000;background-color:#ffffff">Bonjour</p>',
+    '<font color="rgb(' + "9" * 5000 + ',0,0)">Bonjour</font>',  # not CSS: no bound read it
+    '<img src="https://shop.example/a.png" alt="a" width="' + "9" * 5000 + '">',
+])
+@pytest.mark.parametrize("command", [("lint",), ("check", "--offline"), ("markup",)])
+def test_numbers_in_attributes_are_read_without_traceback(tmp_path, body, command):
+    html = write(tmp_path, "mail.html", PAGE.format(css="", body=body))
+    run = run_cli(*command, html)
+    no_traceback(run)
+    assert run.exit_code in (0, 1), run.stderr
+
+
+def test_an_infinite_promotion_card_image_size_is_no_size(tmp_path):
+    card = ('<script type="application/ld+json">{"@context": "http://schema.org", "@type": "PromotionCard", '
+            '"image": {"@type": "ImageObject", "url": "https://shop.example/a.png", "width": 1e999, "height": 1}}'
+            '</script>')
+    html = write(tmp_path, "mail.html", PAGE.format(css="", body=card))
+    run = run_cli("markup", html, "--format", "json")
+    no_traceback(run)
+    assert run.exit_code in (0, 1) and '"PromotionCard"' in run.text
