@@ -193,3 +193,55 @@ def test_an_infinite_promotion_card_image_size_is_no_size(tmp_path):
     run = run_cli("markup", html, "--format", "json")
     no_traceback(run)
     assert run.exit_code in (0, 1) and '"PromotionCard"' in run.text
+
+
+# --- HTML size: refused before anything parses it -----------------------------------------------
+
+@pytest.mark.parametrize("command", [("lint",), ("check", "--offline"), ("markup",)])
+def test_50_mb_of_html_is_refused_at_once(tmp_path, command):
+    """`check` on this took over 90 s; now a look at the file's size."""
+    html = write(tmp_path, "big.html", PAGE.format(css="", body="<p>Bonjour, voici notre offre.</p>\n" * 1_500_000))
+    with within(10):
+        run = run_cli(*command, html)
+    assert_one_line_error(run, "big.html: HTML is 5", "MB, over the 2 MB this tool reads", "Gmail clips")
+
+
+def test_render_refuses_rendered_html_over_the_bound(tmp_path):
+    template = write(tmp_path, "mail.html", PAGE.format(css="", body="{% for i in range(50000) %}"
+                                                         "<p>Bonjour, voici notre offre numéro {{ i }}.</p>\n{% endfor %}"))
+    assert_one_line_error(run_cli("render", template, *RENDER), "mail.html: rendered HTML is 2.", "over the 2 MB")
+
+
+def test_lint_refuses_a_template_rendered_over_the_bound(tmp_path):
+    template = write(tmp_path, "mail.html", "{% for i in range(60000) %}<p>Offre numéro {{ i }} pour vous.</p>\n{% endfor %}")
+    assert_one_line_error(run_cli("lint", template), "mail.html: HTML is 2.", "over the 2 MB")
+
+
+def test_an_eml_whose_html_part_is_over_the_bound_is_refused(tmp_path):
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = "shop@example.com", "a@example.com", "Offre"
+    message.set_content("<p>" + "Bonjour. " * 250_000 + "</p>", subtype="html")
+    eml = tmp_path / "big.eml"
+    eml.write_bytes(bytes(message))
+    for command in (("lint",), ("check", "--offline"), ("markup",)):
+        assert_one_line_error(run_cli(*command, eml), "big.eml: HTML is 2.1 MB, over the 2 MB")
+
+
+def test_an_eml_over_the_message_bound_is_refused_unread(tmp_path, monkeypatch):
+    import newsletter.bounds
+
+    limits = dict(newsletter.bounds.input_limits("html"), max_message_bytes=1000)
+    monkeypatch.setattr(newsletter.bounds, "input_limits", lambda table: limits)
+    eml = write(tmp_path, "big.eml", "From: a@example.com\nSubject: x\nContent-Type: text/html\n\n" + "<p>x</p>" * 200)
+    for command in (("lint",), ("check", "--offline"), ("markup",)):
+        assert_one_line_error(run_cli(*command, eml), "big.eml: message is 0.0 MB, over the 0 MB", "attachments")
+
+
+def test_a_large_file_beside_the_linted_one_is_left_alone(tmp_path):
+    write(tmp_path, "archive.html", PAGE.format(css="", body="<p>x</p>\n" * 300_000))  # never linted
+    mail = write(tmp_path, "mail.html", PAGE.format(css="", body="<p>Votre commande</p>"))
+    run = run_cli("lint", mail)
+    assert run.exit_code in (0, 1) and run.stderr == ""
+

@@ -33,13 +33,20 @@ class Excess:
 
 
 def check_html_size(size: int, path: str | Path | None, what: str = "HTML") -> None:
-    """Refuse HTML (or an .eml, `what="message"`) over the bound, before anything parses it."""
-    limits = input_limits("html")
-    limit = limits["max_message_bytes" if what == "message" else "max_bytes"]
+    """Refuse HTML of `size` bytes over the bound, before anything parses it."""
+    limit = input_limits("html")["max_bytes"]
     if size > limit:
         raise NewsletterError(
             f"{what} is {size / _MB:.1f} MB, over the {limit / _MB:.0f} MB this tool reads", path=path,
             fix="Gmail clips a message's HTML after 102 KB anyway: send less (embedded images, unused CSS)")
+
+
+def check_message_size(size: int, path: str | Path | None) -> None:
+    """Refuse an .eml file of `size` bytes over the bound, before it is parsed."""
+    limit = input_limits("html")["max_message_bytes"]
+    if size > limit:
+        raise NewsletterError(f"message is {size / _MB:.1f} MB, over the {limit / _MB:.0f} MB this tool reads",
+                              path=path, fix="check the message without its attachments")
 
 
 def blank_comments_and_strings(css: str) -> str:

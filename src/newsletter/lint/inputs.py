@@ -27,8 +27,10 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jinja2
 
+from ..bounds import check_html_size, check_message_size
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
+from ..limits import input_limits
 from ..findings import Finding, Location, finding
 from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
@@ -102,6 +104,8 @@ def layouts_of(paths: Iterable[Path], folders: "Folders | None" = None) -> froze
     candidates = {p for folder in searched for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
     for path in sorted(candidates):
         try:
+            if path.stat().st_size > input_limits("html")["max_bytes"]:
+                continue  # refused when it is linted; not read here
             raw = path.read_bytes()
         except OSError:
             continue
@@ -172,12 +176,14 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
 
 def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> LintInput:
     real = folders.real(path)
+    message = path.name.lower().endswith(MESSAGE_SUFFIXES)
     try:
+        (check_message_size if message else check_html_size)(path.stat().st_size, path)
         raw = folders.read(path, real)
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
     shown = display_path(path, real)
-    if path.name.lower().endswith(MESSAGE_SUFFIXES):
+    if message:
         return _load_message(raw, shown, _kind(options.kind, None, real))
     text, utf8 = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
@@ -207,8 +213,10 @@ def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
 
 def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encoded: bytes | None = None,
                 **more: Any) -> LintInput:
-    """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding)."""
+    """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding).
+    HTML past the bound of `[html]` is refused before it is parsed."""
     encoded = encode_html(html) if encoded is None else encoded
+    check_html_size(len(encoded), shown)
     return LintInput(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
                      html_size=len(encoded), **more)
 
