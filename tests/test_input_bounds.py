@@ -245,3 +245,93 @@ def test_a_large_file_beside_the_linted_one_is_left_alone(tmp_path):
     run = run_cli("lint", mail)
     assert run.exit_code in (0, 1) and run.stderr == ""
 
+
+# --- JSON-LD: past the bounds, or not JSON, is one M001 finding at its place ---------------------
+
+def jsonld(body: str) -> str:
+    return PAGE.format(css="", body=f'<script type="application/ld+json">\n{body}\n</script>\n<p>Votre commande</p>')
+
+
+ORDER = '{"@context": "http://schema.org", "@type": "Order", "orderNumber": %s, "merchant": {"@type": "Organization", "name": "Shop"}}'
+
+
+@pytest.mark.parametrize("command", [("markup", "--format", "json"), ("lint", "--format", "json"),
+                                     ("check", "--offline", "--format", "json")])
+def test_a_100000_digit_number_is_one_finding_at_its_place(tmp_path, command):
+    html = write(tmp_path, "mail.html", jsonld(ORDER % ("1" * 100_000)))
+    run = run_cli(*command, html)
+    no_traceback(run)
+    assert run.exit_code == 1, run.stderr
+    assert "a number of 100,000 digits" in run.text and '"line": 9, "column": 68' in run.text
+
+
+def finding_of(tmp_path, body: str):
+    from newsletter.markup import extract
+
+    [found] = [f for f in extract(jsonld(body), "mail.html").findings if f.rule == "M001"]
+    return found.message, found.location.line, found.location.column
+
+
+def test_jsonld_nested_past_the_bound():
+    from newsletter.markup import extract
+
+    within_bound = extract(jsonld('{"@type": "Thing", "a": ' + "[" * 31 + "]" * 31 + "}")).findings
+    assert [f.rule for f in within_bound] == ["M002"]  # no @context: read, and judged
+    message, line, column = finding_of(None, '{"@type": "Thing", "a": ' + "[" * 40 + "]" * 40 + "}")
+    assert "nested more than 32 deep" in message and (line, column) == (9, 56)
+
+
+def test_jsonld_block_past_the_size_bound():
+    message, line, column = finding_of(None, "[" + ",".join([ORDER % '"12345"'] * 10_000) + "]")
+    assert "JSON-LD block of 1,279 KB, over the 1,024 KB this tool reads" in message and (line, column) == (8, 36)
+
+
+@pytest.mark.parametrize("value, message, column", [
+    ("NaN", "NaN is not a JSON number", 68), ("-Infinity", "-Infinity is not a JSON number", 68),
+    ('"\\ud800 x"', "a lone surrogate", 68), ('"\\ud83d\\ude00"', None, None),  # a pair is one character
+])
+def test_jsonld_values_python_reads_but_json_has_not(value, message, column):
+    from newsletter.markup import extract
+
+    findings = [f for f in extract(jsonld(ORDER % value), "mail.html").findings if f.rule == "M001"]
+    if message is None:
+        assert findings == []
+    else:
+        assert len(findings) == 1 and message in findings[0].message
+        assert (findings[0].location.line, findings[0].location.column) == (9, column)
+
+
+def test_a_lone_surrogate_is_reported_by_markup_not_a_traceback(tmp_path):
+    html = write(tmp_path, "mail.html", jsonld(ORDER % '"\\udc00"').replace('"orderNumber"', '"order\\udc00"'))
+    for fmt in ("text", "json"):
+        run = run_cli("markup", html, "--format", fmt)
+        no_traceback(run)
+        assert run.exit_code == 1 and "lone surrogate" in run.text
+
+
+def test_7000_items_are_read_with_their_lines_in_seconds(tmp_path):
+    """Every position counted the lines from the top of the file: 8,500 items took minutes."""
+    html = write(tmp_path, "mail.html", jsonld("[" + ",\n".join([ORDER % '"12345"'] * 7000) + "]"))  # 900 KB
+    with within(60):
+        run = run_cli("markup", html, "--format", "json")
+    assert run.exit_code in (0, 1) and run.text.count('"type": "Order"') == 7000
+    import json as json_module
+
+    items = json_module.loads(run.text)["items"]
+    assert [items[i]["location"]["line"] for i in (0, 1, 6999)] == [9, 10, 7008]
+
+
+@pytest.mark.parametrize("body", ['<script type="application/ld+json">' * 50_000, "<!--" * 50_000 + "<p>x</p>",
+                                  "<script" * 50_000])
+def test_unclosed_scripts_and_comments_are_read_at_once(body):
+    from newsletter.markup import extract
+
+    with within(20):
+        extract(PAGE.format(css="", body=body))
+
+
+def test_an_unclosed_jsonld_script_runs_to_the_end_of_the_document():
+    from newsletter.markup import extract
+
+    markup = extract('<html><head><script type="application/ld+json">{"@type": "Order"}')
+    assert [i.type for i in markup.items] == ["Order"]
