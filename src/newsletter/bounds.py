@@ -60,8 +60,8 @@ def css_excess(css: str) -> Excess | None:
     limits = input_limits("css")
     digits = _digit_run(limits["max_digits"]).search(css)
     if digits:
-        return excess_at(css, digits.start(), f"a number of {len(digits.group())} digits "
-                   f"(this tool reads up to {limits['max_digits']})")
+        return excess_at(css, digits.start(),
+                         f"a number of {len(digits.group())} digits (this tool reads up to {limits['max_digits']})")
     deepest = limits["max_nesting"]
     if sum(css.count(c) for c in _CLOSING) <= deepest:
         return None  # too few brackets to nest deeper
@@ -71,8 +71,8 @@ def css_excess(css: str) -> Excess | None:
         if char in _CLOSING:
             expected.append(_CLOSING[char])
             if len(expected) > deepest:
-                return excess_at(css, bracket.start(), f"blocks, functions or brackets nested more than {deepest} deep "
-                           "(the most this tool reads)")
+                return excess_at(css, bracket.start(),
+                                 f"blocks, functions or brackets nested more than {deepest} deep (the most this tool reads)")
         elif expected and char == expected[-1]:
             expected.pop()
     return None

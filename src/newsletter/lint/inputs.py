@@ -30,8 +30,8 @@ import jinja2
 from ..bounds import check_html_size, check_message_size
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
-from ..limits import input_limits
 from ..findings import Finding, Location, finding
+from ..limits import input_limits
 from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
 from .dom import encode_html, parse_encoded

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ..bounds import Excess, blank_comments_and_strings, css_excess, excess_at
 from ..errors import NewsletterError
@@ -57,7 +57,7 @@ def check_inlinable(tree: Any, path: str | Path | None) -> None:
             fix="remove unused CSS rules or send less HTML")
 
 
-def _selectors(css: str, limits: Any, path: str | Path | None, first_line: int | None) -> int:
+def _selectors(css: str, limits: Mapping[str, int | float], path: str | Path | None, first_line: int | None) -> int:
     """How many selectors a `<style>` block gives the inliner; refuses a selector of too many
     compounds and an @media inside an @media."""
     count = 0
