@@ -82,3 +82,8 @@ def test_screenshot_render_error_is_one_line(tmp_path):
     assert_one_line_error(run_cli("preview", template, "--kind", "transactional", "--screenshot", tmp_path / "x.png",
                                   "--browser", sys.executable),
                           "broken.html", "name")
+
+
+def test_there_is_no_way_to_listen_beyond_loopback():
+    result = run_cli("preview", FLASH_SALE, "--host", "0.0.0.0", "--no-open")
+    assert result.exit_code == 2 and "No such option '--host'" in result.stderr

@@ -1,4 +1,5 @@
-"""The preview server: standard library HTTP on 127.0.0.1 only.
+"""The preview server: standard library HTTP on 127.0.0.1 only, answering only requests addressed
+to a loopback name from its own page (see `access`).
 
     GET /            the page (static, fills itself from /state.json)
     GET /version     {"version": "..."}: changes when a watched file's contents change
@@ -19,6 +20,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from ..errors import NewsletterError
+from .access import refusal
 from .build import PreviewSource, build_snapshot
 from .model import Snapshot
 
@@ -55,6 +57,11 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        refused = refusal(self.headers, self.server.server_address[1])
+        if refused is not None:
+            self.close_connection = True
+            self._send(f"{refused.reason}\n".encode(), "text/plain; charset=utf-8", status=refused.status)
+            return
         route = urlsplit(self.path).path
         try:
             if route in _STATIC:
