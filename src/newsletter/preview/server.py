@@ -77,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
                            {"Content-Security-Policy": _EMAIL_POLICY})
             else:
                 self._json({"error": f"no such page: {route}"}, HTTPStatus.NOT_FOUND)
+        except ConnectionError:
+            raise  # the client went away: nothing to tell it (see PreviewServer.handle_error)
         except Exception as exc:  # a bug must not stop the server: say it in the page
             print(f"newsletter preview: internal error: {exc!r}", file=sys.stderr)
             self._json({"error": f"internal error: {exc!r}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
@@ -112,6 +114,14 @@ class PreviewServer(ThreadingHTTPServer):
         except OSError as exc:
             raise NewsletterError(f"cannot listen on {HOST}:{port}: {exc.strerror}",
                                   fix="pass --port with another number (0 picks a free one)") from None
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that goes away mid-answer (a closed tab, a reload) is not an error: say
+        nothing. Anything else is said in one line, not the standard library's traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            host, port = client_address[:2]
+            print(f"newsletter preview: error serving {host}:{port}: {error!r}", file=sys.stderr)
 
     @property
     def url(self) -> str:
