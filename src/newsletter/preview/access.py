@@ -23,6 +23,8 @@ _OWN_PAGE_OR_ADDRESS_BAR = frozenset({"same-origin", "none"})
 
 @dataclass(frozen=True)
 class Refusal:
+    """Answer `status` with the one-line `reason` instead of the page."""
+
     status: HTTPStatus
     reason: str
 
