@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import suppress
 from datetime import datetime
 import os
 import sys
@@ -46,6 +47,7 @@ def write_output(payload: bytes, output: str | None) -> None:
         sys.stdout.buffer.flush()
         return
     target = Path(output)
+    temporary = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
@@ -53,6 +55,9 @@ def write_output(payload: bytes, output: str | None) -> None:
             handle.write(payload)
         os.replace(temporary, target)
     except OSError as exc:
+        if temporary is not None:
+            with suppress(OSError):
+                os.unlink(temporary)  # a full disk leaves no half-written temporary file behind
         raise NewsletterError(f"cannot write output: {exc.strerror}", path=target) from None
 
 
