@@ -184,7 +184,7 @@ def test_a_message_written_short_is_never_recorded(tmp_path, jobs):
     assert run.returncode == 2, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
     assert "File too large" in run.stderr and "0 messages are written and recorded" in run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.jsonl", "rejects.jsonl"]
+    assert sorted(p.name for p in out.iterdir()) == [".newsletter.lock", "manifest.jsonl", "rejects.jsonl"]
     assert (out / "manifest.jsonl").read_text() == ""
 
     resumed = run_limited(bulk_args(out, jobs, "--resume"), resource.RLIM_INFINITY)

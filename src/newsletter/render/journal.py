@@ -3,7 +3,8 @@
 A message file is written whole or not at all (a temporary file, checked, then renamed), and its
 manifest line is written only after that. `--resume` keeps a manifest line only when its file is
 still there with the recorded size and sha256, and removes what no line accounts for, so a
-message is never counted as written unless it is, whole, and none is written twice.
+message is never counted as written unless it is, whole, and none is written twice. The run
+holds the folder's lock (`lock.py`) from the moment it reads the manifest until it closes it.
 `rejects.jsonl` is rewritten by each run, which checks the rows the earlier one rejected again.
 """
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..errors import NewsletterError
+from .lock import LOCK_FILE, FolderLock
 from .recipients import Row
 
 MANIFEST = "manifest.jsonl"
@@ -63,36 +65,42 @@ class Journal:
     """The manifest (kept across runs) and the rejects (rewritten by each run) of one run; in a
     dry run (no folder), only the counts and the first rejects."""
 
-    def __init__(self, out_dir: Path | None, done: set[int], redone: int) -> None:
+    def __init__(self, out_dir: Path | None, done: set[int], redone: int, lock: FolderLock | None) -> None:
         self.out_dir = out_dir
         self.done = done  # rows an earlier run rendered, files checked
         self.redone = redone  # rows an earlier run recorded whose file was missing, short or changed
         self.rendered = len(done)
         self.rejected = 0
         self.first_rejects: list[dict[str, Any]] = []
+        self._lock = lock
         self._manifest = open(out_dir / MANIFEST, "a", encoding="utf-8") if out_dir else None
         self._rejects = open(out_dir / REJECTS, "w", encoding="utf-8") if out_dir else None
 
     @classmethod
     def open(cls, out_dir: Path | None, resume: bool) -> "Journal":
-        """Read what an earlier run did in `out_dir` (with `resume`), or refuse a folder that is
-        not empty."""
+        """Lock `out_dir` and read what an earlier run did there (with `resume`), or refuse a
+        folder that is not empty."""
         if out_dir is None:
-            return cls(None, set(), 0)
+            return cls(None, set(), 0, None)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise NewsletterError(f"cannot use the output folder: {exc.strerror}", path=out_dir) from None
+        lock = FolderLock.acquire(out_dir)
         try:
-            if not resume and any(out_dir.iterdir()):
+            if not resume and any(p.name != LOCK_FILE for p in out_dir.iterdir()):
                 raise NewsletterError(
                     "the output folder is not empty", path=out_dir,
                     fix="pass --resume to finish the campaign rendered there, or choose an empty folder",
                 )
             done, redone = _check_earlier_run(out_dir)
+            return cls(out_dir, done, redone, lock)
         except OSError as exc:
+            lock.release()
             raise NewsletterError(f"cannot use the output folder: {exc.strerror}", path=out_dir) from None
-        return cls(out_dir, done, redone)
+        except BaseException:
+            lock.release()
+            raise
 
     def record(self, result: dict[str, Any]) -> None:
         if self._manifest:
@@ -112,22 +120,26 @@ class Journal:
         self.rejected += 1
 
     def close(self, complete: bool = True) -> None:
-        """Write out the journal. After a run that stopped early
+        """Write out the journal and release the folder. After a run that stopped early
         (`complete` false), remove what the manifest does not account for: temporary files
         and messages whose line was never written, and count what is recorded. Raises the first
         `OSError` met."""
         failure: OSError | None = None
-        for handle in (self._manifest, self._rejects):
-            if handle:
-                try:
-                    handle.close()
-                except OSError as exc:
-                    failure = failure or exc
-        if self.out_dir is not None and not complete:
-            recorded = {record["file"] for record in _records(self.out_dir / MANIFEST)}
-            self.rendered = len(recorded)  # what the manifest on disk holds
-            with suppress(OSError):
-                _remove_unrecorded(self.out_dir, recorded)
+        try:
+            for handle in (self._manifest, self._rejects):
+                if handle:
+                    try:
+                        handle.close()
+                    except OSError as exc:
+                        failure = failure or exc
+            if self.out_dir is not None and not complete:
+                recorded = {record["file"] for record in _records(self.out_dir / MANIFEST)}
+                self.rendered = len(recorded)  # what the manifest on disk holds
+                with suppress(OSError):
+                    _remove_unrecorded(self.out_dir, recorded)
+        finally:
+            if self._lock:
+                self._lock.release()
         if failure:
             raise failure
 
