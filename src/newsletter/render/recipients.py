@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from .. import bounded_json
 from ..errors import NewsletterError
+from ..limits import input_limits
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -74,20 +76,65 @@ def count_rows(path: Path) -> int:
 
 
 def _read_jsonl(handle: TextIO) -> Iterator[Row]:
+    limit = input_limits("recipients")["max_row_chars"]
+    lines = _Lines(handle, limit)
     number = 0
-    for line_number, line in enumerate(handle, start=1):
-        if not line.strip():
+    for piece in lines:
+        if not piece.ends_line:
+            lines.skip_line()
+            number += 1
+            yield Row(number, piece.line, None, f"the line is longer than the limit of {limit:,} characters")
+            continue
+        if not piece.text.strip():
             continue
         number += 1
         try:
-            data = json.loads(line)
+            data = bounded_json.loads(piece.text)
         except json.JSONDecodeError as exc:
-            yield Row(number, line_number, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            yield Row(number, piece.line, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            continue
+        except bounded_json.JsonLimitError as exc:
+            yield Row(number, piece.line, None, f"{exc.what} at column {exc.column}; {exc.fix}")
             continue
         if not isinstance(data, dict):
-            yield Row(number, line_number, None, "the line is not a JSON object")
+            yield Row(number, piece.line, None, "the line is not a JSON object")
             continue
-        yield Row(number, line_number, normalise(data))
+        yield Row(number, piece.line, normalise(data))
+
+
+@dataclass(frozen=True)
+class _Piece:
+    line: int  # the file line it is (part of)
+    text: str
+    ends_line: bool  # False: the line goes on in the next piece (it is longer than a row may be)
+
+
+class _Lines:
+    """The file's lines with their numbers, read a piece of at most `limit` characters at a time
+    so that no line takes more memory than a row may hold."""
+
+    def __init__(self, handle: TextIO, limit: int, number: int = 1) -> None:
+        self._handle = handle
+        self._limit = limit
+        self._number = number
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> _Piece:
+        text = self._handle.readline(self._limit)
+        if not text:
+            raise StopIteration
+        ends = text[-1] in "\r\n" or len(text) < self._limit  # shorter: the end of the file
+        piece = _Piece(self._number, text, ends)
+        self._number += ends
+        return piece
+
+    def skip_line(self) -> None:
+        """Read past the rest of a line cut into pieces."""
+        for piece in self:
+            if piece.ends_line:
+                return
 
 
 def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
