@@ -1,7 +1,8 @@
 """Recipient lists, streamed: CSV (`,` or `;`, UTF-8 with or without BOM) or JSON Lines.
 
-A row that cannot be read (bad JSON, wrong number of fields) is not an error for the file: it is
-a `Row` with an `error`, reported and set aside by the caller. A file that cannot be read at all
+A row that cannot be read (bad JSON, wrong number of fields, a quote left open, over a size limit
+of `[recipients]` or `[data]`) is not an error for the file: it is a `Row` with an `error`,
+reported and set aside by the caller, and the rows after it are read as they are (`records.py`). A file that cannot be read at all
 (missing, not UTF-8, no `email` column) is a `NewsletterError`.
 """
 
@@ -18,6 +19,7 @@ from typing import Any, Iterator, TextIO
 from .. import bounded_json
 from ..errors import NewsletterError
 from ..limits import input_limits
+from .records import Lines, csv_records, row_test
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
@@ -77,7 +79,7 @@ def count_rows(path: Path) -> int:
 
 def _read_jsonl(handle: TextIO) -> Iterator[Row]:
     limit = input_limits("recipients")["max_row_chars"]
-    lines = _Lines(handle, limit)
+    lines = Lines(handle, limit)
     number = 0
     for piece in lines:
         if not piece.ends_line:
@@ -102,48 +104,18 @@ def _read_jsonl(handle: TextIO) -> Iterator[Row]:
         yield Row(number, piece.line, normalise(data))
 
 
-@dataclass(frozen=True)
-class _Piece:
-    line: int  # the file line it is (part of)
-    text: str
-    ends_line: bool  # False: the line goes on in the next piece (it is longer than a row may be)
-
-
-class _Lines:
-    """The file's lines with their numbers, read a piece of at most `limit` characters at a time
-    so that no line takes more memory than a row may hold."""
-
-    def __init__(self, handle: TextIO, limit: int, number: int = 1) -> None:
-        self._handle = handle
-        self._limit = limit
-        self._number = number
-
-    def __iter__(self) -> "_Lines":
-        return self
-
-    def __next__(self) -> _Piece:
-        text = self._handle.readline(self._limit)
-        if not text:
-            raise StopIteration
-        ends = text[-1] in "\r\n" or len(text) < self._limit  # shorter: the end of the file
-        piece = _Piece(self._number, text, ends)
-        self._number += ends
-        return piece
-
-    def skip_line(self) -> None:
-        """Read past the rest of a line cut into pieces."""
-        for piece in self:
-            if piece.ends_line:
-                return
-
-
 def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
-    first = handle.readline()
-    if not first.strip():
+    limits = input_limits("recipients")
+    lines = Lines(handle, limits["max_row_chars"])
+    first = next(lines, None)
+    if first is None or not first.text.strip():
         raise NewsletterError("the recipients file is empty: no header row", path=path, line=1,
                               fix="the first line names the columns, e.g. email,first_name")
-    delimiter = _delimiter(first)
-    header = [unicodedata.normalize("NFC", name.strip()) for name in next(csv.reader([first], delimiter=delimiter))]
+    if not first.ends_line:
+        raise NewsletterError(f"the header is longer than the limit of {limits['max_row_chars']:,} characters",
+                              path=path, line=1, fix="the first line names the columns, e.g. email,first_name")
+    delimiter = _delimiter(first.text)
+    header = [unicodedata.normalize("NFC", name.strip()) for name in next(csv.reader([first.text], delimiter=delimiter))]
     columns = ["email" if name.lower() == "email" else name for name in header]
     if "email" not in columns:
         raise NewsletterError(
@@ -156,27 +128,29 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
             f"the header has {'duplicate columns ' + ', '.join(duplicates) if duplicates else 'an unnamed column'}",
             path=path, line=1, fix="give every column a distinct name",
         )
-    reader = csv.reader(handle, delimiter=delimiter)
+    is_row = row_test(delimiter, len(columns), columns.index("email"))
     number = 0
-    previous_end = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield Row(number, previous_end + 1, None, f"unreadable CSV: {exc}")
-            previous_end = reader.line_num + 1
-            continue
-        start, previous_end = previous_end + 1, reader.line_num + 1
-        if not fields or fields == [""]:
+    for record in csv_records(lines, delimiter, is_row, limits["max_row_chars"], limits["max_field_chars"]):
+        if record.fields is not None and record.fields in ([], [""]):
             continue
         number += 1
-        if len(fields) != len(columns):
-            yield Row(number, start, None, f"{len(fields)} fields where the header has {len(columns)}")
-            continue
-        yield Row(number, start, {name: normalise(value) for name, value in zip(columns, fields)})
+        reason = record.error or _field_problem(record.fields, columns, limits["max_field_chars"])
+        if reason:
+            yield Row(number, record.line, None, reason)
+        else:
+            yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
+
+
+def _field_problem(fields: list[str], columns: list[str], limit: int) -> str | None:
+    """Why a record's fields are not a recipient's values, if they are not."""
+    if len(fields) != len(columns):
+        return f"{len(fields)} fields where the header has {len(columns)}"
+    for name, value in zip(columns, fields):
+        if len(value) > limit:
+            return f"the '{name}' field is longer than the limit of {limit:,} characters ({len(value):,})"
+    if "\n" in fields[columns.index("email")] or "\r" in fields[columns.index("email")]:
+        return "the email field runs over several lines: a quote is not closed where it should be"
+    return None
 
 
 def _delimiter(header: str) -> str:
