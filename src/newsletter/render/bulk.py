@@ -23,15 +23,16 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
 from ..findings import Finding
-from .campaign import PER_CAMPAIGN, CompiledCampaign, NotCompilable, compile_campaign, template_variables
+from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
-from .environment import render_template
+from .environment import jinja_errors, render_template
 from .inline import inline_css
 from .journal import Journal, message_file, write_whole
 from .message import build_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
+from .variables import EmptyValues, list_findings, unsubscribe_variables, variable_sources
 
 _BATCH = 200
 
@@ -84,18 +85,17 @@ def render_bulk(
     compiled_template = CompiledTemplate.load(template)
     campaign = Campaign.prepare(compiled_template, campaign_data, render_options)
     env = compiled_template.template.environment
-    needed = template_variables(env, compiled_template.template)
+    with jinja_errors(template):
+        needed = template_variables(env, compiled_template.template)
     rows_in = read_recipients(recipients)
     first = next(rows_in, None)
-    columns = set(first.data) if first is not None and first.data else set()
-    # Recipient values: what the rows bring (as their first row shows) and what only they can.
-    own = (needed & columns) | (needed - set(campaign_data) - set(PER_CAMPAIGN))
-    shared = needed - own
+    columns = list(first.data) if first is not None and first.data else []
+    sources = variable_sources(needed, columns, campaign_data)
 
     compiled: CompiledCampaign | None = None
     why_not = None
     try:
-        compiled = compile_campaign(campaign, campaign_data, own)
+        compiled = compile_campaign(campaign, campaign_data, set(sources.own))
     except NotCompilable as exc:
         why_not = str(exc)
 
@@ -108,17 +108,21 @@ def render_bulk(
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
     findings: dict[tuple[str, str], Finding] = {(f.rule, f.message): f for f in compiled.findings} if compiled else {}
+    for f in list_findings(sources, columns, campaign_data, unsubscribe_variables(campaign), recipients):
+        findings[f.rule, f.message] = f
+    empty = EmptyValues(sources.personal)
 
     def tasks() -> Iterator[_Task]:
         nonlocal rows
         for row in itertools.chain([first] if first else [], rows_in):
             rows += 1
-            task_or_reason = _check(row, seen, own - set(campaign_data), shared)  # done rows too: duplicates
+            task_or_reason = _check(row, seen, sources.required, sources.shared)  # done rows too: duplicates
             if row.number in journal.done:
                 continue
             if isinstance(task_or_reason, str):
                 journal.reject(row, task_or_reason)
             else:
+                empty.note(row.line, task_or_reason.data)
                 yield task_or_reason
 
     runs = _run(worker, tasks(), options.jobs)
@@ -149,6 +153,8 @@ def render_bulk(
         ) from None
     if options.progress:
         options.progress(rows, rows)
+    for f in empty.findings(recipients):
+        findings[f.rule, f.message] = f
     return BulkSummary(
         rows=rows,
         rendered=journal.rendered,
@@ -163,7 +169,7 @@ def render_bulk(
     )
 
 
-def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task | str:
+def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]) -> _Task | str:
     """A row worth rendering, or why not. The address itself is checked by the worker
     (email-validator is the costly part); duplicates need every row, so they are found here."""
     if row.data is None:
