@@ -128,27 +128,28 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
             f"the header has {'duplicate columns ' + ', '.join(duplicates) if duplicates else 'an unnamed column'}",
             path=path, line=1, fix="give every column a distinct name",
         )
-    is_row = row_test(delimiter, len(columns), columns.index("email"))
+    email_at = columns.index("email")
+    is_row = row_test(delimiter, len(columns), email_at)
     number = 0
     for record in csv_records(lines, delimiter, is_row, limits["max_row_chars"], limits["max_field_chars"]):
         if record.fields is not None and record.fields in ([], [""]):
             continue
         number += 1
-        reason = record.error or _field_problem(record.fields, columns, limits["max_field_chars"])
+        reason = record.error or _field_problem(record.fields, columns, email_at, limits["max_field_chars"])
         if reason:
             yield Row(number, record.line, None, reason)
         else:
             yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
 
 
-def _field_problem(fields: list[str], columns: list[str], limit: int) -> str | None:
+def _field_problem(fields: list[str], columns: list[str], email_at: int, limit: int) -> str | None:
     """Why a record's fields are not a recipient's values, if they are not."""
     if len(fields) != len(columns):
         return f"{len(fields)} fields where the header has {len(columns)}"
-    for name, value in zip(columns, fields):
-        if len(value) > limit:
-            return f"the '{name}' field is longer than the limit of {limit:,} characters ({len(value):,})"
-    if "\n" in fields[columns.index("email")] or "\r" in fields[columns.index("email")]:
+    if max(map(len, fields)) > limit:
+        name, value = next((n, v) for n, v in zip(columns, fields) if len(v) > limit)
+        return f"the '{name}' field is longer than the limit of {limit:,} characters ({len(value):,})"
+    if "\n" in fields[email_at] or "\r" in fields[email_at]:
         return "the email field runs over several lines: a quote is not closed where it should be"
     return None
 
