@@ -81,7 +81,7 @@ def test_a_write_cut_short_by_a_full_disk_leaves_no_file(tmp_path):
 
     with pytest.raises(OSError) as caught:
         write_whole(tmp_path / "000011.eml", os.urandom(46_500), write=disk_fills)
-    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "000011.eml")
     assert list(tmp_path.iterdir()) == []  # neither the message nor its temporary file
 
 
@@ -146,7 +146,8 @@ def small_disk(tmp_path):
 def test_full_disk_stops_the_run_cleanly_and_resume_finishes(small_disk, jobs):
     out = small_disk / "campagne"
     run = run_cli(*bulk_args(out, jobs))
-    assert_one_line_error(run, "No space left on device", "--resume", "messages are written and recorded")
+    assert_one_line_error(run, "cannot write: No space left on device", "--resume", "messages are written and recorded")
+    assert "campagne/0000" in run.stderr or "campagne: cannot write" in run.stderr  # the message, or the journal
     written = assert_folder_exact(out)
     assert 0 < len(written) < ROWS
     assert f"{len(written):,} messages are written and recorded" in run.stderr
@@ -183,7 +184,8 @@ def test_a_message_written_short_is_never_recorded(tmp_path, jobs):
     run = run_limited(bulk_args(out, jobs), 8192)
     assert run.returncode == 2, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1 and "Traceback" not in run.stderr
-    assert "File too large" in run.stderr and "0 messages are written and recorded" in run.stderr
+    assert f"{out}/000001.eml: cannot write: File too large" in run.stderr
+    assert "0 messages are written and recorded" in run.stderr
     assert sorted(p.name for p in out.iterdir()) == [".newsletter.lock", "manifest.jsonl", "rejects.jsonl"]
     assert (out / "manifest.jsonl").read_text() == ""
 

@@ -147,7 +147,7 @@ def render_bulk(
             journal.close(complete)
     except OSError as exc:  # a full disk, a folder gone: the run stops, what is written is kept
         raise NewsletterError(
-            f"cannot write {exc.filename or 'the manifest'}: {exc.strerror or exc}", path=options.out_dir,
+            f"cannot write: {exc.strerror or exc}", path=exc.filename or options.out_dir,
             fix=f"make room (or repair the folder), then run the same command with --resume: "
                 f"{journal.rendered:,} messages are written and recorded",
         ) from None

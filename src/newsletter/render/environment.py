@@ -146,14 +146,14 @@ def load_json(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
+        if len(raw) > limit:
+            raise NewsletterError(
+                f"the data file is larger than the limit of {limit:,} bytes", path=path,
+                fix="keep the data to what the template shows (a product list, not a whole catalogue)",
+            )
         text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsletterError(f"cannot read data file: {exc}", path=path) from None
-    if len(raw) > limit:
-        raise NewsletterError(
-            f"the data file is larger than the limit of {limit:,} bytes", path=path,
-            fix="keep the data to what the template shows (a product list, not a whole catalogue)",
-        )
     try:
         data = bounded_json.loads(text)
     except json.JSONDecodeError as exc:

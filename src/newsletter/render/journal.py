@@ -38,7 +38,7 @@ def write_whole(path: Path, data: bytes, write: Callable[[int, memoryview], int]
 
     `os.write` may write less than asked (a disk nearly full): it is called again for the rest,
     and the file's size is checked before the rename, so `path` is complete or absent. On any
-    failure the temporary file is removed and the `OSError` raised.
+    failure the temporary file is removed and the error raised (an `OSError` names `path`).
     """
     temporary = path.with_name(f".{path.name}.tmp")
     try:
@@ -55,9 +55,11 @@ def write_whole(path: Path, data: bytes, write: Callable[[int, memoryview], int]
         finally:
             os.close(fd)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError):
+            exc.filename = str(path)  # os.write's own errors name no file
         raise
 
 
