@@ -135,7 +135,7 @@ class Journal:
                     except OSError as exc:
                         failure = failure or exc
             if self.out_dir is not None and not complete:
-                recorded = {record["file"] for record in _records(self.out_dir / MANIFEST)}
+                recorded = {record["file"] for _, record in _lines(self.out_dir / MANIFEST)}
                 self.rendered = len(recorded)  # what the manifest on disk holds
                 with suppress(OSError):
                     _remove_unrecorded(self.out_dir, recorded)
@@ -152,6 +152,7 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
     manifest = out_dir / MANIFEST
     done: set[int] = set()
     kept: list[str] = []
+    files: set[str] = set()
     damaged = 0
     for line, record in _lines(manifest):
         if record["row"] in done:
@@ -159,9 +160,10 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
         if _intact(out_dir / record["file"], record):
             done.add(record["row"])
             kept.append(line)
+            files.add(record["file"])
         else:
             damaged += 1
-    _remove_unrecorded(out_dir, {message_file(row) for row in done})
+    _remove_unrecorded(out_dir, files)
     if manifest.exists():
         write_whole(manifest, "".join(kept).encode("utf-8"))
     return done, damaged
@@ -169,9 +171,9 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
 
 def _lines(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
     """The manifest's complete lines with their records (a run killed mid-write leaves a last
-    line without its end, or a disk that filled up one cut short)."""
+    line without its end, or a disk that filled up one cut short, maybe inside a character)."""
     try:
-        text = manifest.read_text(encoding="utf-8")
+        text = manifest.read_bytes().decode("utf-8", "replace")
     except FileNotFoundError:
         return []
     out = []
@@ -184,10 +186,6 @@ def _lines(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
         if valid:
             out.append((line, record))
     return out
-
-
-def _records(manifest: Path) -> list[dict[str, Any]]:
-    return [record for _, record in _lines(manifest)]
 
 
 def _intact(path: Path, record: dict[str, Any]) -> bool:
