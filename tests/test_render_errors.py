@@ -65,6 +65,38 @@ def test_data_must_be_an_object(tmp_path):
     assert_one_line_error(run_cli("render", ORDER, "--data", data), "d.json:1:", "JSON object")
 
 
+# Issue 12, item 12: data nested 100,000 deep, a 100,000-digit integer or a value over 10 MB gave a
+# traceback in render, markup and lint (RecursionError, ValueError, libxml2's text-node limit).
+HOSTILE_DATA = {
+    "deep": ('{"email": "a@example.com", "items": ' + "[" * 100_000 + "]" * 100_000 + "}",
+             "d.json:1:", "nested more than 64 levels deep"),
+    "digits": ('{"email": "a@example.com",\n "total": 1' + "0" * 100_000 + "}",
+               "d.json:2:11:", "a number of 100,001 characters"),
+    "size": ('{"email": "a@example.com", "first_name": "' + "x" * 10_500_000 + '"}',
+             "d.json:", "larger than the limit of 5,242,880 bytes"),
+}
+
+
+@pytest.mark.parametrize("command", ["render", "markup", "lint"])
+@pytest.mark.parametrize("case", sorted(HOSTILE_DATA))
+def test_hostile_data_is_one_clear_error(tmp_path, command, case):
+    text, *fragments = HOSTILE_DATA[case]
+    data = write(tmp_path, "d.json", text)
+    target = ROOT / "templates/promotional/newsletter.html"
+    args = ["lint", "--data", data, target] if command == "lint" else [command, target, "--data", data]
+    assert_one_line_error(run_cli(*args), *fragments)
+
+
+def test_data_nested_within_the_limit_renders(tmp_path):
+    nested: dict = {"leaf": "Feuille"}
+    for _ in range(62):
+        nested = {"n": nested}  # with the document itself, 64 levels: the limit
+    data = write(tmp_path, "d.json", json.dumps({**json.loads(ORDER_DATA.read_text()), "deep": nested,
+                                                  "big": 10 ** 99}))
+    run = run_cli("render", ORDER, "--data", data)
+    assert run.exit_code == 0, run.stderr
+
+
 @pytest.mark.parametrize("to", ["not-an-address", "a@", "Camille <camille@>", "a@b@c.example"])
 def test_to_must_be_an_address(to):
     run = run_cli("render", ORDER, "--data", ORDER_DATA, "--to", to)

@@ -46,11 +46,15 @@ class NotCompilable(Exception):
 
 # --- static analysis ------------------------------------------------------------------------
 
-def template_variables(env: jinja2.Environment, template: jinja2.Template) -> set[str]:
-    """Every name the template and the templates it extends or includes read from the context."""
+def template_variables(env: jinja2.Environment, template: jinja2.Template) -> set[str] | None:
+    """Every name the template and the templates it extends or includes read from the context;
+    None when it extends or includes a template chosen at run time."""
     names: set[str] = set()
-    for ast in _asts(env, template):
-        names |= jinja2.meta.find_undeclared_variables(ast)
+    try:
+        for ast in _asts(env, template):
+            names |= jinja2.meta.find_undeclared_variables(ast)
+    except NotCompilable:
+        return None
     return names
 
 
@@ -64,8 +68,11 @@ def _asts(env: jinja2.Environment, template: jinja2.Template) -> Iterator[nodes.
         if name in seen:
             continue
         seen.add(name)
-        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-        ast = env.parse(source)
+        try:
+            source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+        except jinja2.TemplateNotFound:
+            continue  # `{% include ... ignore missing %}`; else rendering says which is missing
+        ast = env.parse(source, name, filename)
         pending.extend(jinja2.meta.find_referenced_templates(ast))
         yield ast
 

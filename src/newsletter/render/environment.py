@@ -16,7 +16,9 @@ from typing import Any, Iterator, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from .. import bounded_json
 from ..errors import NewsletterError
+from ..limits import input_limits
 from .slots import slot_aware_tojson
 
 
@@ -139,18 +141,28 @@ def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None
 
 
 def load_json(path: Path) -> dict[str, Any]:
-    """Template data from a JSON file; syntax errors name the line and column."""
+    """Template data from a JSON file, within the `[data]` limits; errors name the line and column."""
+    limit = input_limits("data")["max_file_bytes"]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+        if len(raw) > limit:
+            raise NewsletterError(
+                f"the data file is larger than the limit of {limit:,} bytes", path=path,
+                fix="keep the data to what the template shows (a product list, not a whole catalogue)",
+            )
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsletterError(f"cannot read data file: {exc}", path=path) from None
     try:
-        data = json.loads(text)
+        data = bounded_json.loads(text)
     except json.JSONDecodeError as exc:
         raise NewsletterError(
             f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno,
             fix="correct the JSON syntax",
         ) from None
+    except bounded_json.JsonLimitError as exc:
+        raise NewsletterError(exc.what, path=path, line=exc.line, column=exc.column, fix=exc.fix) from None
     if not isinstance(data, dict):
         raise NewsletterError(
             "the data must be a JSON object", path=path, line=1, fix='wrap it as {"name": value}'
