@@ -21,7 +21,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import assert_one_line_error, run_cli
-from newsletter.render.journal import write_whole
+from newsletter.files import write_atomic
 
 NEWSLETTER = ROOT / "templates/promotional/newsletter.html"
 SALE = ROOT / "examples/boutique/sale.json"
@@ -63,7 +63,7 @@ def test_short_writes_are_continued_until_every_byte_is_written(tmp_path):
         calls.append(len(view))
         return os.write(fd, view[:4096])
 
-    write_whole(tmp_path / "000011.eml", data, write=short)
+    write_atomic(tmp_path / "000011.eml", data, durable=False, write=short)
     assert (tmp_path / "000011.eml").read_bytes() == data
     assert len(calls) == 12
     assert sorted(p.name for p in tmp_path.iterdir()) == ["000011.eml"]
@@ -80,14 +80,14 @@ def test_a_write_cut_short_by_a_full_disk_leaves_no_file(tmp_path):
         return written[-1]
 
     with pytest.raises(OSError) as caught:
-        write_whole(tmp_path / "000011.eml", os.urandom(46_500), write=disk_fills)
+        write_atomic(tmp_path / "000011.eml", os.urandom(46_500), write=disk_fills)
     assert caught.value.errno == errno.ENOSPC and caught.value.filename == str(tmp_path / "000011.eml")
     assert list(tmp_path.iterdir()) == []  # neither the message nor its temporary file
 
 
 def test_a_write_that_writes_nothing_is_an_error_not_a_loop(tmp_path):
     with pytest.raises(OSError):
-        write_whole(tmp_path / "a.eml", b"x" * 10, write=lambda fd, view: 0)
+        write_atomic(tmp_path / "a.eml", b"x" * 10, write=lambda fd, view: 0)
     assert list(tmp_path.iterdir()) == []
 
 

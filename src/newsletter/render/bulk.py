@@ -22,12 +22,13 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
+from ..files import write_atomic
 from ..findings import Finding
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
 from .environment import jinja_errors, render_template
 from .inline import inline_css
-from .journal import Journal, message_file, write_whole
+from .journal import Journal, message_file
 from .message import build_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
@@ -225,7 +226,7 @@ class CampaignRenderer:
             return {**record, "reason": exc.what}
         name = message_file(task.row)
         if self.out_dir is not None:
-            write_whole(self.out_dir / name, raw)
+            write_atomic(self.out_dir / name, raw, durable=False)
         return {**record, "file": name, "bytes": len(raw), "message_id": message_id,
                 "sha256": hashlib.sha256(raw).hexdigest(), "findings": findings}
 

@@ -10,16 +10,15 @@ holds the folder's lock (`lock.py`) from the moment it reads the manifest until 
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
-import os
 import re
 from contextlib import suppress
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from ..errors import NewsletterError
+from ..files import write_atomic
 from .lock import LOCK_FILE, FolderLock
 from .recipients import Row
 
@@ -31,36 +30,6 @@ _MANIFEST_FIELDS = ("row", "line", "email", "file", "bytes", "message_id", "sha2
 
 def message_file(row: int) -> str:
     return f"{row:06d}.eml"
-
-
-def write_whole(path: Path, data: bytes, write: Callable[[int, memoryview], int] = os.write) -> None:
-    """Write `data` to `path` through a temporary file beside it, then rename it into place.
-
-    `os.write` may write less than asked (a disk nearly full): it is called again for the rest,
-    and the file's size is checked before the rename, so `path` is complete or absent. On any
-    failure the temporary file is removed and the error raised (an `OSError` names `path`).
-    """
-    temporary = path.with_name(f".{path.name}.tmp")
-    try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        try:
-            rest = memoryview(data)
-            while rest:
-                written = write(fd, rest)
-                if written <= 0:
-                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-                rest = rest[written:]
-            if os.fstat(fd).st_size != len(data):
-                raise OSError(errno.EIO, f"{temporary.name} is not the size written")
-        finally:
-            os.close(fd)
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError):
-            exc.filename = str(path)  # os.write's own errors name no file
-        raise
 
 
 class Journal:
@@ -165,7 +134,7 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
             damaged += 1
     _remove_unrecorded(out_dir, files)
     if manifest.exists():
-        write_whole(manifest, "".join(kept).encode("utf-8"))
+        write_atomic(manifest, "".join(kept).encode("utf-8"))
     return done, damaged
 
 
