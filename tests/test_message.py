@@ -7,14 +7,16 @@ import email.policy
 from datetime import datetime, timezone
 from email.headerregistry import Address
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from newsletter.render import Envelope, Kind, build_message
+from newsletter.render.headers import UnsafeCharacter
 from newsletter.render.message import encode_header
 
 header_text = st.text(
-    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\r\n"), min_size=1, max_size=200
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"), min_size=1, max_size=200
 ).map(lambda s: " ".join(s.split())).filter(bool)
 
 
@@ -61,3 +63,24 @@ def test_transactional_has_no_unsubscribe_headers():
     envelope = Envelope(Address("", "a", "shop.example"), Address("", "b", "example.net"), "Reçu", Kind.TRANSACTIONAL)
     message = parse(build_message(envelope, "<p>x</p>", "x"))
     assert "List-Unsubscribe" not in message and message["Message-ID"].endswith("@shop.example>")
+
+
+ENVELOPE = dict(
+    sender=Address("Shop", "shop", "example.com"), recipient=Address("Zoé", "zoe", "example.net"), subject="Soldes",
+    kind=Kind.PROMOTIONAL, reply_to=Address("Service", "service", "example.com"),
+    unsubscribe_url="https://shop.example/u", unsubscribe_mailto="stop@shop.example",
+    list_id="Lettre <lettre.shop.example>", message_id="<1.2@shop.example>",
+)
+HEADERS = {"sender": "From", "recipient": "To", "reply_to": "Reply-To", "subject": "Subject", "list_id": "List-Id",
+           "unsubscribe_url": "List-Unsubscribe", "unsubscribe_mailto": "List-Unsubscribe", "message_id": "Message-ID"}
+
+
+@pytest.mark.parametrize("field", HEADERS)
+@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1e", "\x7f", "\x85", "\u2028", "\t"])
+def test_every_header_refuses_control_characters_whoever_calls(field, character):
+    bad = f"x{character}Bcc: evil@attacker.example"
+    value = Address(bad, "a", "example.com") if isinstance(ENVELOPE[field], Address) else bad
+    with pytest.raises(UnsafeCharacter) as error:
+        build_message(Envelope(**{**ENVELOPE, field: value}), "<p>x</p>", "x")
+    assert error.value.character == character
+    assert f"U+{ord(character):04X} in the {HEADERS[field]} header" in str(error.value)

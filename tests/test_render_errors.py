@@ -92,7 +92,7 @@ def test_line_break_coming_from_data_into_the_subject_is_refused(tmp_path):
     data = json.loads(ORDER_DATA.read_text(encoding="utf-8"))
     data["order"]["number"] = "1\r\nBcc: victim@example.com"
     bad = write(tmp_path, "d.json", json.dumps(data))
-    assert_one_line_error(run_cli("render", ORDER, "--data", bad), "line break in the subject")
+    assert_one_line_error(run_cli("render", ORDER, "--data", bad), "line break U+000D in the Subject header")
 
 
 def test_line_break_in_a_display_name_from_data_is_refused(tmp_path):

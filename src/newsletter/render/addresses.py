@@ -7,15 +7,23 @@ from email.utils import parseaddr
 
 from email_validator import EmailNotValidError, validate_email
 
+from .headers import FIX, describe, first_unsafe
+
 
 class AddressError(ValueError):
-    """Not a usable mailbox; the message says why."""
+    """Not a usable mailbox; the message says why, `fix` (when set) how to correct it."""
+
+    def __init__(self, message: str, fix: str | None = None) -> None:
+        super().__init__(message)
+        self.fix = fix
 
 
 def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>` or a bare address -> `Address`; raises `AddressError`."""
-    if any(c in value for c in "\r\n") or (display_name and any(c in display_name for c in "\r\n")):
-        raise AddressError(f"line break in address {value!r} (header injection is refused)")
+    for text, what in ((value, "the address"), (display_name or "", "the display name")):
+        character = first_unsafe(text)
+        if character is not None:
+            raise AddressError(f"{describe(character)} in {what} {text!r}", fix=FIX)
     name, addr = parseaddr(value)
     if not addr or "@" not in addr:
         raise AddressError(f"not an email address: {value!r}")

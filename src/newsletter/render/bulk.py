@@ -27,6 +27,7 @@ from ..findings import Finding
 from .campaign import PER_CAMPAIGN, CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
 from .environment import render_template
+from .headers import unsafe_recipient_value
 from .inline import inline_css
 from .message import build_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
@@ -158,6 +159,9 @@ def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task |
     email = str(row.data.get("email") or "").strip()
     if not email:
         return "no email address"
+    unsafe = unsafe_recipient_value(row.data)
+    if unsafe:
+        return unsafe
     key = email.lower()
     if key in seen:
         return f"duplicate of an earlier row with {email}"

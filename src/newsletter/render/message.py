@@ -21,6 +21,7 @@ from email.headerregistry import Address
 from email.utils import format_datetime, formataddr, make_msgid
 
 from ..errors import NewsletterError
+from .headers import check_header_value
 from .kinds import Kind
 
 _LINE = 78
@@ -44,35 +45,23 @@ class Envelope:
 
 
 def build_message(envelope: Envelope, html: str, text: str) -> bytes:
-    """A sendable message. Raises `NewsletterError` for a header value with a line break and for
-    promotional mail without an unsubscribe URL."""
-    for name, value in (
-        ("Subject", envelope.subject),
-        ("List-Unsubscribe", envelope.unsubscribe_url),
-        ("List-Unsubscribe", envelope.unsubscribe_mailto),
-        ("List-Id", envelope.list_id),
-        ("Message-ID", envelope.message_id),
-    ):
-        if value and ("\r" in value or "\n" in value):
-            raise NewsletterError(
-                f"line break in the {name} header value {value!r}",
-                fix="header values must be one line (line breaks would inject headers)",
-            )
-    message_id = envelope.message_id or make_msgid(domain=envelope.sender.domain)
+    """A sendable message. Raises `NewsletterError` for a header value with a control character
+    or line break (`UnsafeCharacter`) and for promotional mail without an unsubscribe URL."""
+    message_id = check_header_value("Message-ID", envelope.message_id or make_msgid(domain=envelope.sender.domain))
     headers = [
-        ("From", _mailbox(envelope.sender)),
-        ("To", _mailbox(envelope.recipient)),
+        ("From", _mailbox("From", envelope.sender)),
+        ("To", _mailbox("To", envelope.recipient)),
     ]
     if envelope.reply_to:
-        headers.append(("Reply-To", _mailbox(envelope.reply_to)))
+        headers.append(("Reply-To", _mailbox("Reply-To", envelope.reply_to)))
     headers += [
-        ("Subject", encode_header(envelope.subject, len("Subject: "))),
+        ("Subject", encode_header(check_header_value("Subject", envelope.subject), len("Subject: "))),
         ("Date", format_datetime((envelope.date or datetime.now()).astimezone())),
         ("Message-ID", message_id),
         ("MIME-Version", "1.0"),
     ]
     if envelope.list_id:
-        headers.append(("List-Id", encode_header(envelope.list_id, len("List-Id: "))))
+        headers.append(("List-Id", encode_header(check_header_value("List-Id", envelope.list_id), len("List-Id: "))))
     if envelope.kind is Kind.PROMOTIONAL:
         if not envelope.unsubscribe_url:
             raise NewsletterError(
@@ -80,9 +69,10 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
                 "unsubscribe, RFC 8058)",
                 fix="set unsubscribe_url in newsletter.toml or pass --unsubscribe-url",
             )
-        targets = [f"<{envelope.unsubscribe_url}>"]
+        targets = [f"<{check_header_value('List-Unsubscribe', envelope.unsubscribe_url)}>"]
         if envelope.unsubscribe_mailto:
-            targets.append(f"<mailto:{envelope.unsubscribe_mailto.removeprefix('mailto:')}>")
+            mailto = check_header_value("List-Unsubscribe", envelope.unsubscribe_mailto.removeprefix("mailto:"))
+            targets.append(f"<mailto:{mailto}>")
         headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
@@ -107,13 +97,15 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
     )
 
 
-def _mailbox(address: Address) -> str:
-    return _formataddr(address.display_name, address.addr_spec)
-
-
 @lru_cache(maxsize=1024)
-def _formataddr(name: str, addr: str) -> str:
+def _mailbox_text(header: str, name: str, addr: str) -> str:
+    check_header_value(header, name)
+    check_header_value(header, addr)
     return formataddr((name, addr), charset="utf-8")
+
+
+def _mailbox(header: str, address: Address) -> str:
+    return _mailbox_text(header, address.display_name, address.addr_spec)
 
 
 def _quoted_printable(body: str) -> bytes:

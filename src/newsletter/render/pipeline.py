@@ -26,6 +26,7 @@ from .environment import (
     render_block,
     render_template,
 )
+from .headers import check_header_value
 from .inline import inline_css
 from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
@@ -128,7 +129,7 @@ class Campaign:
     def subject(self, context: Mapping[str, Any]) -> str:
         """`--subject`, else the template's subject block rendered for this recipient."""
         if self.options.subject is not None:
-            return checked_subject(self.options.subject, self.compiled.path)
+            return checked_subject(self.options.subject, self.compiled.path, source="--subject")
         return checked_subject(render_block(self.compiled.template, "subject", context) or "", self.compiled.path)
 
     def envelope(self, person: "Personalised", subject: str) -> Envelope:
@@ -159,19 +160,14 @@ class Personalised:
     context: dict[str, Any]
 
 
-def checked_subject(subject: str, path: Path) -> str:
+def checked_subject(subject: str, path: Path, source: str = "the subject block") -> str:
     subject = subject.strip()
     if not subject:
         raise NewsletterError(
             "the message has no subject", path=path,
             fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
         )
-    if "\r" in subject or "\n" in subject:
-        raise NewsletterError(
-            f"line break in the subject {subject!r}", path=path,
-            fix="keep the subject block on one line; data used in it must not contain line breaks",
-        )
-    return subject
+    return check_header_value("Subject", subject, source=source, path=path)
 
 
 def render(
@@ -211,7 +207,7 @@ def _address(value: str, what: str, display_name: str | None = None) -> Address:
     try:
         return parse_address(value, display_name)
     except AddressError as exc:
-        raise NewsletterError(f"{what}: {exc}", fix=f"give the {what} as Name <user@example.com>") from None
+        raise NewsletterError(f"{what}: {exc}", fix=exc.fix or f"give the {what} as Name <user@example.com>") from None
 
 
 def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:

@@ -1,0 +1,134 @@
+"""Headers written from untrusted values (issue 12, items 3-7), as the attacker ran them: no
+control character reaches a header, every header line fits, an address is one mailbox as
+written, an unsubscribe URL is a URI with its values encoded, a recipient is found twice
+however the address is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from helpers import assert_one_line_error, parse_eml, run_cli
+
+FLASH = ROOT / "templates/promotional/flash-sale.html"
+ORDER = ROOT / "templates/transactional/order-confirmation.html"
+SALE = ROOT / "examples/boutique/sale.json"
+ORDER_DATA = ROOT / "examples/boutique/order.json"
+CAMPAIGN = {k: v for k, v in json.loads(SALE.read_text(encoding="utf-8")).items() if k not in ("email", "first_name")}
+
+# What str.splitlines (and so Python's email parser) splits at besides CR and LF, and what breaks
+# other software: VT, FF, FS, GS, RS, NUL, DEL, ESC, NEL, U+2028, U+2029.
+CONTROLS = ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x00", "\x7f", "\x1b", "\x85", "\u2028", "\u2029"]
+
+
+def attack(character: str) -> str:
+    return f"Eve{character}Bcc: evil@attacker.example"
+
+
+def code(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_json(path: Path, data: dict) -> Path:
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def bulk(tmp_path: Path, recipients: str, *args, suffix: str = ".csv", template: Path = FLASH):
+    """Run a campaign of `recipients` (file text); the run, its manifest and its rejects."""
+    listing = tmp_path / f"list{suffix}"
+    listing.write_text(recipients, encoding="utf-8", newline="")
+    out = tmp_path / "out"
+    run = run_cli("render", template, "--data", write_json(tmp_path / "campaign.json", CAMPAIGN),
+                  "--recipients", listing, "--out-dir", out, "--jobs", "1", *args)
+    manifest = read_jsonl(out / "manifest.jsonl") if (out / "manifest.jsonl").exists() else []
+    rejects = read_jsonl(out / "rejects.jsonl") if (out / "rejects.jsonl").exists() else []
+    return run, manifest, rejects, out
+
+
+# --- item 3: control characters --------------------------------------------------------------
+
+@pytest.mark.parametrize("character", CONTROLS, ids=code)
+@pytest.mark.parametrize("option, value", [
+    ("--subject", "{}"),
+    ("--from", '"{}" <shop@example.com>'),
+    ("--to", '"{}" <zoe@example.com>'),
+    ("--reply-to", '"{}" <service@example.com>'),
+])
+def test_control_characters_in_header_options_are_refused(option, value, character):
+    run = run_cli("render", FLASH, "--data", SALE, option, value.format(attack(character)))
+    assert_one_line_error(run, code(character), option.lstrip("-"))
+
+
+@pytest.mark.parametrize("character", CONTROLS, ids=code)
+@pytest.mark.parametrize("key", ["name", "first_name", "last_name"])
+def test_control_characters_in_a_display_name_from_data_are_refused(tmp_path, key, character):
+    data = json.loads(ORDER_DATA.read_text(encoding="utf-8"))
+    data[key] = attack(character)
+    run = run_cli("render", ORDER, "--data", write_json(tmp_path / "d.json", data))
+    assert_one_line_error(run, f"{code(character)} in the display name")
+
+
+def test_control_character_from_data_into_the_subject_is_refused(tmp_path):
+    data = json.loads(ORDER_DATA.read_text(encoding="utf-8"))
+    data["order"]["number"] = attack("\x0b")
+    run = run_cli("render", ORDER, "--data", write_json(tmp_path / "d.json", data))
+    assert_one_line_error(run, "control character U+000B in the Subject header", "order-confirmation.html")
+
+
+@pytest.mark.parametrize("key, value", [
+    ("sender_name", "Maison{}Bcc: evil@attacker.example"),
+    ("sender_address", "bonjour@maison.example{}"),
+    ("reply_to", "service@maison.example{}"),
+    ("unsubscribe_url", "https://maison.example/u{}"),
+    ("unsubscribe_mailto", "stop@maison.example{}"),
+    ("list_id", "Lettre{} <lettre.maison.example>"),
+])
+@pytest.mark.parametrize("escape, character", [("\\u000B", "\x0b"), ("\\u001E", "\x1e"), ("\\u2028", "\u2028")])
+def test_control_characters_in_the_configuration_are_refused(tmp_path, key, value, escape, character):
+    (tmp_path / "newsletter.toml").write_text(f'{key} = "{value.format(escape)}"\n', encoding="utf-8")
+    template = tmp_path / "t.html"
+    template.write_text("{% block subject %}S{% endblock %}<p>x</p>", encoding="utf-8")
+    run = run_cli("render", template, "--from", "a@example.com", "--to", "b@example.com", "--kind", "transactional")
+    assert_one_line_error(run, "newsletter.toml", f"'{key}'", code(character))
+
+
+def test_bulk_rejects_a_row_with_a_control_character_naming_the_column(tmp_path):
+    rows = [
+        "email,first_name,last_name",
+        "anne@example.com,Anne,Martin",
+        f'eve@example.com,"{attack(chr(11))}",X',
+        "nul@example.com,Nu\x00l,X",
+        "nel@example.com,Anne,Mar\x85tin",
+        "ls@example.com,Line\u2028Sep,X",
+        'multi@example.com,"Marie\r\nClaire","Du\tPont"',  # a spreadsheet cell's line break: folded
+    ]
+    run, manifest, rejects, out = bulk(tmp_path, "\r\n".join(rows) + "\r\n")
+    assert run.exit_code == 1
+    assert "6 rows read, 2 rendered, 4 rejected" in run.stderr
+    assert [r["reason"] for r in rejects] == [
+        "control character U+000B in 'first_name': remove it from the list",
+        "control character U+0000 in 'first_name': remove it from the list",
+        "line break U+0085 in 'last_name': remove it from the list",
+        "line break U+2028 in 'first_name': remove it from the list",
+    ]
+    messages = [parse_eml((out / r["file"]).read_bytes()) for r in manifest]
+    assert [str(m["To"]) for m in messages] == ["Anne Martin <anne@example.com>",
+                                                "Marie Claire Du Pont <multi@example.com>"]
+    assert messages[1]["Subject"].startswith("Marie Claire, ")
+    assert all("Bcc" not in m for m in messages)
+
+
+def test_bulk_rejects_a_control_character_in_a_nested_json_value(tmp_path):
+    recipients = (json.dumps({"email": "a@example.com", "first_name": "A", "client": {"ville": "Lyon"}}) + "\n"
+                  + json.dumps({"email": "b@example.com", "first_name": "B", "client": {"ville": "Ly\u2029on"}}) + "\n")
+    run, manifest, rejects, _ = bulk(tmp_path, recipients, suffix=".jsonl")
+    assert [r["email"] for r in manifest] == ["a@example.com"]
+    assert rejects[0]["reason"] == "line break U+2029 in 'client.ville': remove it from the list"
