@@ -132,3 +132,45 @@ def test_bulk_rejects_a_control_character_in_a_nested_json_value(tmp_path):
     run, manifest, rejects, _ = bulk(tmp_path, recipients, suffix=".jsonl")
     assert [r["email"] for r in manifest] == ["a@example.com"]
     assert rejects[0]["reason"] == "line break U+2029 in 'client.ville': remove it from the list"
+
+
+# --- item 6: one mailbox, as written ----------------------------------------------------------
+
+@pytest.mark.parametrize("to, reason", [
+    ("bob@example.com x", "not an email address"),
+    ("alice@example.com, mallory@evil.example", "more than one address"),
+    ("Alice <alice@example.com>, Mallory <mallory@evil.example>", "more than one address"),
+    ("Dupont, Jean <jean@example.com>", '"Dupont, Jean" <jean@example.com>'),
+    ("a@example.com (x)", "a comment"),
+    ("Alice <alice@example.com> x", "not one address"),
+    ("alice@example.com>", "not one address"),
+    ("Alice@Home <alice@example.com>", "put the name in double quotes"),
+    ("undisclosed: a@example.com;", "more than one address"),
+])
+def test_malformed_addresses_are_refused_not_rewritten(to, reason):
+    run = run_cli("render", FLASH, "--data", SALE, "--to", to)
+    assert_one_line_error(run, "recipient (--to)", reason)
+
+
+@pytest.mark.parametrize("to, name, addr", [
+    ('"Dupont, Jean" <jean@example.com>', "Dupont, Jean", "jean@example.com"),
+    ('"Jo \\"JJ\\" Durand" <jo@example.com>', 'Jo "JJ" Durand', "jo@example.com"),
+    ("J. Smith <j@example.com>", "J. Smith", "j@example.com"),
+    ("<zoe@example.com>", "", "zoe@example.com"),
+    ("  Zoé   Lefèvre  < zoe@bücher.example >", "Zoé Lefèvre", "zoe@xn--bcher-kva.example"),
+    ("Zoe@EXAMPLE.com", "", "Zoe@example.com"),
+])
+def test_well_formed_mailboxes_are_read(to, name, addr):
+    run = run_cli("render", FLASH, "--data", SALE, "--to", to)
+    assert run.exit_code == 0, run.stderr
+    (address,) = parse_eml(run.stdout)["To"].addresses
+    assert (address.display_name, address.addr_spec) == (name, addr)
+
+
+def test_bulk_address_with_a_line_break_is_rejected_not_glued(tmp_path):
+    recipients = 'email,first_name\nu1@example.com,A\n"u2@example.com\rBcc: evil@attacker.example",B\n'
+    run, manifest, rejects, out = bulk(tmp_path, recipients)
+    assert [r["email"] for r in manifest] == ["u1@example.com"]
+    assert rejects[0]["reason"] == ("recipient (data 'email'): not an email address: "
+                                    "'u2@example.com Bcc: evil@attacker.example'")
+    assert b"combcc" not in b"".join(p.read_bytes() for p in out.glob("*.eml")).lower()
