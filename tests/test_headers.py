@@ -12,6 +12,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import assert_one_line_error, parse_eml, run_cli
+from newsletter.render.addresses import AddressError, duplicate_key, split_mailbox
 
 FLASH = ROOT / "templates/promotional/flash-sale.html"
 ORDER = ROOT / "templates/transactional/order-confirmation.html"
@@ -174,3 +175,32 @@ def test_bulk_address_with_a_line_break_is_rejected_not_glued(tmp_path):
     assert rejects[0]["reason"] == ("recipient (data 'email'): not an email address: "
                                     "'u2@example.com Bcc: evil@attacker.example'")
     assert b"combcc" not in b"".join(p.read_bytes() for p in out.glob("*.eml")).lower()
+
+
+# --- item 7: duplicates however written ---------------------------------------------------------
+
+def test_bulk_finds_a_recipient_twice_however_the_address_is_written(tmp_path):
+    emails = ["Alice <a@example.com>", "<a@example.com>", "A@EXAMPLE.COM", "a@ｅｘａｍｐｌｅ.com",
+              "b@bücher.example", "b@xn--bcher-kva.example", "B@BÜCHER.EXAMPLE", "a@example.com (x)",
+              "c@example.com"]
+    recipients = "email,first_name\n" + "".join(f'"{e}",N{i}\n' for i, e in enumerate(emails))
+    run, manifest, rejects, _ = bulk(tmp_path, recipients)
+    assert f"{len(emails)} rows read, 3 rendered, 6 rejected" in run.stderr
+    assert [r["email"] for r in manifest] == ["a@example.com", "b@xn--bcher-kva.example", "c@example.com"]
+    assert [r["row"] for r in rejects if r["reason"].startswith("duplicate")] == [2, 3, 4, 6, 7]
+    assert "a comment" in rejects[-1]["reason"]
+
+
+def test_the_address_keeps_the_case_of_its_local_part(tmp_path):
+    run, manifest, _, out = bulk(tmp_path, "email,first_name\nJean.Dupont@Example.COM,Jean\n")
+    assert manifest[0]["email"] == "Jean.Dupont@example.com"
+    assert parse_eml((out / "000001.eml").read_bytes())["To"].addresses[0].addr_spec == "Jean.Dupont@example.com"
+
+
+def test_duplicate_key():
+    same = ["Alice <a@example.com>", "<a@example.com>", "a@example.com", "A@Example.com", "a@ｅｘａｍｐｌｅ.com"]
+    assert {duplicate_key(v) for v in same} == {"a@example.com"}
+    assert duplicate_key("b@bücher.example") == duplicate_key("b@xn--bcher-kva.example") == "b@xn--bcher-kva.example"
+    assert duplicate_key("a@example.com") != duplicate_key("a@example.org")
+    with pytest.raises(AddressError, match="a comment"):
+        split_mailbox("a@example.com (x)")

@@ -24,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
 from ..findings import Finding
+from .addresses import AddressError, duplicate_key
 from .campaign import PER_CAMPAIGN, CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
 from .environment import render_template
@@ -162,7 +163,10 @@ def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task |
     unsafe = unsafe_recipient_value(row.data)
     if unsafe:
         return unsafe
-    key = email.lower()
+    try:
+        key = duplicate_key(email)
+    except AddressError as exc:
+        return f"recipient (data 'email'): {exc}"
     if key in seen:
         return f"duplicate of an earlier row with {email}"
     seen.add(key)
