@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from helpers import assert_one_line_error, parse_eml, run_cli
+from helpers import assert_one_line_error, parse_eml, part, run_cli
 from newsletter.render.addresses import AddressError, duplicate_key, split_mailbox
 
 FLASH = ROOT / "templates/promotional/flash-sale.html"
@@ -62,6 +62,7 @@ def bulk(tmp_path: Path, recipients: str, *args, suffix: str = ".csv", template:
     ("--from", '"{}" <shop@example.com>'),
     ("--to", '"{}" <zoe@example.com>'),
     ("--reply-to", '"{}" <service@example.com>'),
+    ("--unsubscribe-url", "https://shop.example/u?{}"),
 ])
 def test_control_characters_in_header_options_are_refused(option, value, character):
     run = run_cli("render", FLASH, "--data", SALE, option, value.format(attack(character)))
@@ -133,6 +134,56 @@ def test_bulk_rejects_a_control_character_in_a_nested_json_value(tmp_path):
     run, manifest, rejects, _ = bulk(tmp_path, recipients, suffix=".jsonl")
     assert [r["email"] for r in manifest] == ["a@example.com"]
     assert rejects[0]["reason"] == "line break U+2029 in 'client.ville': remove it from the list"
+
+
+# --- item 4: unsubscribe URLs -----------------------------------------------------------------
+
+@pytest.mark.parametrize("given, written", [
+    ("https://shop.example/désinscription", "https://shop.example/d%C3%A9sinscription"),
+    ("https://bücher.example/désinscription?l=fr#é", "https://xn--bcher-kva.example/d%C3%A9sinscription?l=fr#%C3%A9"),
+    ("https://shop.example/u?e={{ email | urlencode }}", "https://shop.example/u?e=zoe%2Bsoldes%40example.fr"),
+])
+def test_unsubscribe_url_is_written_as_a_uri(given, written):
+    run = run_cli("render", FLASH, "--data", SALE, "--to", "zoe+soldes@example.fr", "--unsubscribe-url", given)
+    assert run.exit_code == 0, run.stderr
+    message = parse_eml(run.stdout)
+    assert message["List-Unsubscribe"].startswith(f"<{written}>")
+    assert f'href="{written}"' in part(message, "html")
+
+
+@pytest.mark.parametrize("pattern, name", [
+    ("https://shop.example/u?e={{ email }}", "email"),
+    ("https://shop.example/u/{{ token | lower }}", "token"),
+    ("https://shop.example/u/{{ client.token }}?e={{ email | urlencode }}", "client"),
+])
+def test_unsubscribe_url_pattern_with_a_value_not_urlencoded_is_refused(tmp_path, pattern, name):
+    run, manifest, _, out = bulk(tmp_path, "email,first_name,token\nzoe+soldes@example.fr,Zoé,abc\n",
+                                 "--unsubscribe-url", pattern)
+    assert_one_line_error(run, "--unsubscribe-url", f"'{name}'", f"{{{{ {name} | urlencode }}}}")
+    assert not out.exists()
+
+
+def test_bulk_recipient_token_with_accents_renders_every_row(tmp_path):
+    pattern = "https://shop.example/désinscription/{{ token | urlencode }}?e={{ email | urlencode }}"
+    run, manifest, rejects, out = bulk(
+        tmp_path, "email,first_name,token\nzoe+soldes@example.fr,Zoé,déf\nleo@example.fr,Léo,a&b#c d\n",
+        "--unsubscribe-url", pattern)
+    assert run.exit_code == 0, run.stderr
+    assert rejects == [] and len(manifest) == 2
+    urls = [parse_eml((out / r["file"]).read_bytes())["List-Unsubscribe"].split(",")[0] for r in manifest]
+    assert urls == ["<https://shop.example/d%C3%A9sinscription/d%C3%A9f?e=zoe%2Bsoldes%40example.fr>",
+                    "<https://shop.example/d%C3%A9sinscription/a%26b%23c%20d?e=leo%40example.fr>"]
+
+
+def test_unsubscribe_mailto_with_an_idn_domain_is_written_in_ascii(tmp_path):
+    (tmp_path / "newsletter.toml").write_text(
+        'sender_address = "shop@example.com"\nunsubscribe_url = "https://shop.example/u"\n'
+        'unsubscribe_mailto = "mailto:stop@bücher.example"\n', encoding="utf-8")
+    template = tmp_path / "t.html"
+    template.write_text("{% block subject %}S{% endblock %}<p>x</p>", encoding="utf-8")
+    run = run_cli("render", template, "--to", "b@example.com", "--kind", "promotional")
+    assert run.exit_code == 0, run.stderr
+    assert parse_eml(run.stdout)["List-Unsubscribe"] == "<https://shop.example/u>, <mailto:stop@xn--bcher-kva.example>"
 
 
 # --- item 6: one mailbox, as written ----------------------------------------------------------

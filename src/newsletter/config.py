@@ -119,9 +119,11 @@ def _check_values(values: dict[str, str], path: Path, prefix: str) -> None:
         if key in values:
             raw = values[key].removeprefix("mailto:") if key == "unsubscribe_mailto" else values[key]
             try:
-                parse_address(raw)
+                address = parse_address(raw)
             except AddressError as exc:
                 raise NewsletterError(f"'{prefix}{key}': {exc}", path=path, fix=exc.fix) from None
+            if key == "unsubscribe_mailto":
+                values[key] = address.addr_spec  # its domain in IDNA: a header is ASCII
     url = values.get("unsubscribe_url")
     if url and not url.startswith("https://"):
         raise NewsletterError(
