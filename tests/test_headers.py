@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
-from helpers import assert_one_line_error, parse_eml, part, run_cli
+from helpers import assert_one_line_error, display_name, parse_eml, part, raw_headers, run_cli
 from newsletter.render.addresses import AddressError, duplicate_key, split_mailbox
 
 FLASH = ROOT / "templates/promotional/flash-sale.html"
@@ -184,6 +184,44 @@ def test_unsubscribe_mailto_with_an_idn_domain_is_written_in_ascii(tmp_path):
     run = run_cli("render", template, "--to", "b@example.com", "--kind", "promotional")
     assert run.exit_code == 0, run.stderr
     assert parse_eml(run.stdout)["List-Unsubscribe"] == "<https://shop.example/u>, <mailto:stop@xn--bcher-kva.example>"
+
+
+# --- item 5: long header lines ----------------------------------------------------------------
+
+LONG = {
+    "one word": "N" * 2000,
+    "accented words": "Éloïse-Marie " * 154,
+    "specials": 'Dupont, "Jean" (x) ' * 105,
+}
+
+
+@pytest.mark.parametrize("text", LONG.values(), ids=LONG.keys())
+def test_a_2000_character_subject_and_name_are_folded(tmp_path, text):
+    data = json.loads(ORDER_DATA.read_text(encoding="utf-8"))
+    data["name"] = text.strip()
+    run = run_cli("render", ORDER, "--data", write_json(tmp_path / "d.json", data), "--subject", text,
+                  "--reply-to", f'"{text.strip()}" <service@example.com>'.replace('"Jean"', "Jean"))
+    assert run.exit_code == 0, run.stderr
+    head = run.stdout.split(b"\r\n\r\n")[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+    message = parse_eml(run.stdout)
+    assert message["Subject"] == text.strip()
+    written = dict(raw_headers(run.stdout))
+    assert display_name(written["To"]) == text.strip()
+    assert display_name(written["Reply-To"]) == text.strip().replace('"Jean"', "Jean")
+    assert [a.addr_spec for a in message["To"].addresses] == [data["email"]]
+
+
+def test_an_unsubscribe_url_too_long_for_a_header_line_is_refused():
+    base = "https://shop.example/u?t="
+    fits = base + "a" * (998 - len("List-Unsubscribe: <>,") - len(base))
+    run = run_cli("render", FLASH, "--data", SALE, "--unsubscribe-url", fits)
+    assert run.exit_code == 0, run.stderr
+    assert max(len(line) for line in run.stdout.split(b"\r\n")) == 998
+    assert parse_eml(run.stdout)["List-Unsubscribe"].startswith(f"<{fits}>")
+    run = run_cli("render", FLASH, "--data", SALE, "--unsubscribe-url", fits + "a")
+    assert_one_line_error(run, "List-Unsubscribe header would have a line of 999 characters", "998",
+                          "shorten the unsubscribe URL")
 
 
 # --- item 6: one mailbox, as written ----------------------------------------------------------
