@@ -1,8 +1,8 @@
 """The characters no header may hold, and the one check that keeps them out.
 
-Python's own `email` parser (and many receivers) splits header lines at more than CR and LF: VT,
-FF, FS, GS, RS, NEL, U+2028 and U+2029 end a line for `str.splitlines`, so `Eve<VT>Bcc: x` comes
-back as a real `Bcc:` header; NUL, DEL and ESC break other software. Every header value we write
+Python's own `email` parser splits header lines at more than CR and LF: VT, FF, FS, GS, RS, NEL,
+U+2028 and U+2029 end a line for `str.splitlines`, so `Eve<VT>Bcc: x` comes back as a real
+`Bcc:` header; NUL, DEL and ESC have no place in a header either. Every header value we write
 (flags, configuration, template blocks, recipient data) goes through `check_header_value` or
 `first_unsafe`: one character class, one wording of the error.
 """
@@ -19,12 +19,13 @@ from ..errors import NewsletterError
 # C0 controls but TAB/LF/CR, DEL, C1 controls (NEL among them), the Unicode line and paragraph
 # separators, lone surrogates (not encodable) and the two noncharacters XML refuses.
 _UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff"
-_IN_TEXT = re.compile(f"[{_UNSAFE}]")
+_IN_DATA = re.compile(f"[{_UNSAFE}]")
 _IN_HEADER = re.compile(f"[\t\n\r{_UNSAFE}]")  # a header value is one line: no TAB, CR or LF either
 _LINE_BREAKS = frozenset("\n\r\x85\u2028\u2029")
 _SHOWN = 60  # characters of an offending value quoted in the error
 
-FIX = "remove it: a header value is one line of printable text (a line break or control character could inject a header)"
+FIX = ("remove it: a header value is one line of printable text (a line break or control character "
+       "could inject a header)")
 
 
 class UnsafeCharacter(NewsletterError):
@@ -40,7 +41,7 @@ class UnsafeCharacter(NewsletterError):
 def first_unsafe(value: str, *, header: bool = True) -> str | None:
     """The first character of `value` that may not reach a header, or None. `header=False`: for
     recipient data, where TAB, CR and LF are whitespace the reader folds to one space."""
-    match = (_IN_HEADER if header else _IN_TEXT).search(value)
+    match = (_IN_HEADER if header else _IN_DATA).search(value)
     return match.group() if match else None
 
 

@@ -30,7 +30,6 @@ from .kinds import Kind
 _LINE = int(input_limits("headers")["fold_at"])
 _MAX_LINE = int(input_limits("headers")["max_line"])
 _ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
-_SHORTEN = {"List-Unsubscribe": "shorten the unsubscribe URL (a URL cannot be folded)"}
 _WORD = 75  # RFC 2047 section 2: an encoded-word is at most 75 characters
 _EMPTY_WORD = "=?utf-8?q??="
 _SAFE_Q = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
@@ -135,7 +134,8 @@ def _refuse_unwritable(headers: list[tuple[str, str]]) -> None:
         if longest > _MAX_LINE:
             raise NewsletterError(
                 f"the {name} header would have a line of {longest} characters; RFC 5322 allows {_MAX_LINE}",
-                fix=_SHORTEN.get(name, f"shorten the {name} value"),
+                fix="shorten the unsubscribe URL (a URL cannot be folded)" if name == "List-Unsubscribe"
+                else f"shorten the {name} value",
             )
 
 
@@ -188,7 +188,7 @@ def _fold(pieces: list[tuple[str, bool]], indent: int) -> str:
     lines: list[list[str]] = [[]]
     width = indent
     for text, encode in pieces:
-        tokens: list[str] | tuple[str] = (text,)
+        tokens = [text]
         if encode:
             room = _LINE - width - (1 if lines[-1] else 0)
             tokens = _encoded_words(text)
