@@ -42,12 +42,12 @@ def write_json(path: Path, data: dict) -> Path:
     return path
 
 
-def bulk(tmp_path: Path, recipients: str, *args, suffix: str = ".csv", template: Path = FLASH):
+def bulk(tmp_path: Path, recipients: str, *args, suffix: str = ".csv"):
     """Run a campaign of `recipients` (file text); the run, its manifest and its rejects."""
     listing = tmp_path / f"list{suffix}"
     listing.write_text(recipients, encoding="utf-8", newline="")
     out = tmp_path / "out"
-    run = run_cli("render", template, "--data", write_json(tmp_path / "campaign.json", CAMPAIGN),
+    run = run_cli("render", FLASH, "--data", write_json(tmp_path / "campaign.json", CAMPAIGN),
                   "--recipients", listing, "--out-dir", out, "--jobs", "1", *args)
     manifest = read_jsonl(out / "manifest.jsonl") if (out / "manifest.jsonl").exists() else []
     rejects = read_jsonl(out / "rejects.jsonl") if (out / "rejects.jsonl").exists() else []
