@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from email.headerregistry import Address
 from functools import lru_cache
+from typing import NamedTuple
 
 import idna
 from email_validator import EmailNotValidError, validate_email
@@ -25,6 +25,7 @@ _ANGLE = re.compile(r'(?P<name>(?:"(?:[^"\\]|\\.)*"|[^<>"])*?)\s*<\s*(?P<addr>[^
 # address, a comment, a group), except the '.' of obs-phrase that 'J. Smith' needs.
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]')
 _QUOTED_PAIR = re.compile(r"\\(.)")
+_SPACE = re.compile(r"\s")
 
 
 class AddressError(ValueError):
@@ -35,9 +36,9 @@ class AddressError(ValueError):
         self.fix = fix
 
 
-@dataclass(frozen=True)
-class Mailbox:
-    """A mailbox as written, before the addr-spec is validated."""
+class Mailbox(NamedTuple):
+    """A mailbox as written, before the addr-spec is validated (a named tuple: bulk makes one a
+    row, in the process that reads the list)."""
 
     display_name: str
     addr_spec: str
@@ -65,7 +66,7 @@ def split_mailbox(value: str) -> Mailbox:
     if character is not None:
         raise AddressError(f"{describe(character)} in the address {value!r}", fix=FIX)
     text = value.strip()
-    unquoted = _QUOTED.sub('""', text)
+    unquoted = _QUOTED.sub('""', text) if '"' in text else text
     if "," in unquoted or ";" in unquoted or unquoted.count("<") > 1:
         raise AddressError(
             f"more than one address in {value!r}: give exactly one (a display name with a comma goes in "
@@ -73,11 +74,11 @@ def split_mailbox(value: str) -> Mailbox:
         )
     if "(" in unquoted or ")" in unquoted:
         raise AddressError(f"a comment in {value!r}: write a display name as Name <user@example.com>")
-    angle = _ANGLE.fullmatch(text)
+    angle = _ANGLE.fullmatch(text) if "<" in unquoted else None
     if angle is None and ("<" in unquoted or ">" in unquoted):
         raise AddressError(f"not one address of the form Name <user@example.com>: {value!r}")
     mailbox = Mailbox(_display_name(angle["name"], value), angle["addr"]) if angle else Mailbox("", text)
-    if "@" not in mailbox.addr_spec or any(c.isspace() for c in mailbox.addr_spec):
+    if "@" not in mailbox.addr_spec or _SPACE.search(mailbox.addr_spec):
         raise AddressError(f"not an email address: {value!r}")
     return mailbox
 
