@@ -69,8 +69,8 @@ def split_mailbox(value: str) -> Mailbox:
     unquoted = _QUOTED.sub('""', text) if '"' in text else text
     if "," in unquoted or ";" in unquoted or unquoted.count("<") > 1:
         raise AddressError(
-            f"more than one address in {value!r}: give exactly one (a display name with a comma goes in "
-            'double quotes: "Dupont, Jean" <jean@example.com>)'
+            f"more than one address in {value!r}",
+            fix='give exactly one (a display name with a comma goes in double quotes: "Dupont, Jean" <jean@example.com>)',
         )
     if "(" in unquoted or ")" in unquoted:
         raise AddressError(f"a comment in {value!r}: write a display name as Name <user@example.com>")
@@ -90,8 +90,8 @@ def _display_name(written: str, value: str) -> str:
     special = _NAME_SPECIALS.search(written)
     if special:
         raise AddressError(
-            f"{special.group()!r} in the display name of {value!r}: put the name in double quotes, "
-            f'"{written}" <user@example.com>'
+            f"{special.group()!r} in the display name of {value!r}",
+            fix=f'put the name in double quotes: "{written}" <user@example.com>',
         )
     return " ".join(written.split())
 

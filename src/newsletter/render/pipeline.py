@@ -128,7 +128,7 @@ class Campaign:
     def subject(self, context: Mapping[str, Any]) -> str:
         """`--subject`, else the template's subject block rendered for this recipient."""
         if self.options.subject is not None:
-            return checked_subject(self.options.subject, self.compiled.path, source="--subject")
+            return checked_subject(self.options.subject, None, source="--subject")
         return checked_subject(render_block(self.compiled.template, "subject", context) or "", self.compiled.path)
 
     def envelope(self, person: "Personalised", subject: str) -> Envelope:
@@ -159,7 +159,7 @@ class Personalised:
     context: dict[str, Any]
 
 
-def checked_subject(subject: str, path: Path, source: str = "the subject block") -> str:
+def checked_subject(subject: str, path: Path | None, source: str = "the subject block") -> str:
     subject = subject.strip()
     if not subject:
         raise NewsletterError(
