@@ -85,6 +85,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
+    from .render.headers import UnsafeCharacter, first_unsafe  # render imports this module
+
     values: dict[str, Any] = {}
     sections: dict[str, dict[str, Any]] = {}
     for key, value in table.items():
@@ -102,10 +104,9 @@ def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
             raise NewsletterError(
                 f"'{prefix}{key}' must be a non-empty string", path=path, fix=f'write {key} = "..."'
             )
-        if "\r" in value or "\n" in value:
-            raise NewsletterError(
-                f"'{prefix}{key}' contains a line break", path=path, fix="write it on one line"
-            )
+        character = first_unsafe(value)  # every value ends in a header
+        if character is not None:
+            raise UnsafeCharacter(character, f"'{prefix}{key}'", value, path=path)
         values[key] = value.strip()
     _check_values(values, path, prefix)
     return Config(**values, path=path, sections=sections)
@@ -118,9 +119,11 @@ def _check_values(values: dict[str, str], path: Path, prefix: str) -> None:
         if key in values:
             raw = values[key].removeprefix("mailto:") if key == "unsubscribe_mailto" else values[key]
             try:
-                parse_address(raw)
+                address = parse_address(raw)
             except AddressError as exc:
-                raise NewsletterError(f"'{prefix}{key}': {exc}", path=path) from None
+                raise NewsletterError(f"'{prefix}{key}': {exc}", path=path, fix=exc.fix) from None
+            if key == "unsubscribe_mailto":
+                values[key] = address.addr_spec  # its domain in IDNA: a header is ASCII
     url = values.get("unsubscribe_url")
     if url and not url.startswith("https://"):
         raise NewsletterError(

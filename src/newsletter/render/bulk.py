@@ -24,9 +24,11 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
+from .addresses import AddressError, duplicate_key
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
 from .environment import jinja_errors, render_template
+from .headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, message_file
 from .message import build_message
@@ -178,7 +180,13 @@ def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]
     email = str(row.data.get("email") or "").strip()
     if not email:
         return "no email address"
-    key = email.lower()
+    unsafe = unsafe_recipient_value(row.data)
+    if unsafe:
+        return unsafe
+    try:
+        key = duplicate_key(email)
+    except AddressError as exc:
+        return f"recipient (data 'email'): {exc}"
     if key in seen:
         return f"duplicate of an earlier row with {email}"
     seen.add(key)

@@ -19,9 +19,8 @@ from typing import Any, Iterator, TextIO
 from .. import bounded_json
 from ..errors import NewsletterError
 from ..limits import input_limits
+from .headers import first_unsafe
 from .records import Lines, csv_records, row_test
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -33,10 +32,11 @@ class Row:
 
 
 def normalise(value: Any) -> Any:
-    """Recipient values as they will be used: no control characters, whitespace runs folded to
-    one space, no space at the ends. Nested JSON values are normalised through."""
+    """Recipient values as they will be used: whitespace runs (a CSV cell's line breaks among
+    them) folded to one space, no space at the ends. Nested JSON values are normalised through."""
     if isinstance(value, str):
-        return " ".join(_CONTROL.sub("", value).split())
+        # A value with a control character is left as it is: the row check refuses it by name.
+        return value if first_unsafe(value, header=False) else " ".join(value.split())
     if isinstance(value, dict):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list):
