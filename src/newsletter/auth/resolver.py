@@ -29,6 +29,7 @@ import dns.resolver
 import dns.zone
 
 from ..errors import NewsletterError
+from .zonefile import read_zone
 
 
 class Status(enum.Enum):
@@ -144,28 +145,9 @@ class ZoneResolver(_ManyInSequence):
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], origin: str | None = None) -> "ZoneResolver":
-        """Read master files; `origin` is used only for a file without $ORIGIN."""
-        zones = []
-        for path in paths:
-            try:
-                try:
-                    zone = dns.zone.from_file(str(path), relativize=False, check_origin=False)
-                except dns.zone.UnknownOrigin:
-                    if origin is None:
-                        raise
-                    zone = dns.zone.from_file(str(path), origin=origin, relativize=False,
-                                              check_origin=False)
-                zones.append(zone)
-            except OSError as exc:
-                raise NewsletterError(f"cannot read zone file: {exc.strerror}", path=path,
-                                      fix="check the path given to --zone") from None
-            except dns.zone.UnknownOrigin:
-                raise NewsletterError("zone file has no $ORIGIN", path=path,
-                                      fix="add '$ORIGIN example.com.' at the top, or name the "
-                                          "domain on the command line") from None
-            except dns.exception.DNSException as exc:
-                raise NewsletterError(f"invalid zone file: {exc}", path=path) from None
-        return cls(zones)
+        """Read master files (within the [zone] input limits); `origin` is used only for a file
+        without $ORIGIN."""
+        return cls([read_zone(path, origin) for path in paths])
 
     def covers(self, name: str) -> bool:
         try:
