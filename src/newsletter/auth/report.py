@@ -169,6 +169,9 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
                             dkim_signatures=signatures, dmarc=dmarc, alignment=alignment,
                             alignment_status=alignment_status, reverse_dns=reverse,
                             headers=headers, checked=only)
+    if resolver.exhausted:
+        findings.append(finding("AUTH013", f"{resolver.exhausted}; later lookups were not made, "
+                                           "so this report is incomplete", Location(domain)))
     verdicts = bulk_sender_verdict(evidence)
     failing = sorted({r.id for v in verdicts for r in v.requirements if r.status == FAIL})
     if failing:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..auth import (CHECKS, CheckOptions, DomainReport, LayeredResolver, NetworkResolver,
-                    ZoneResolver,
-                    check_domains, parse_nameserver, validate_domain)
+                    QueryBudget, ZoneResolver, check_domains, parse_nameserver, validate_domain)
 from ..auth.spf import normalise_ip
 from ..errors import NewsletterError
 from ..findings import Finding, has_errors
@@ -70,7 +69,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         reports = check_domains(names, zone, options)
     else:
         network = NetworkResolver([parse_nameserver(n) for n in nameservers] or None,
-                                  timeout=timeout)
+                                  timeout=timeout, budget=QueryBudget.for_domains(len(names)))
         try:
             reports = check_domains(names, LayeredResolver(zone, network) if zone else network,
                                     options)
