@@ -28,8 +28,11 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--selector", "selectors", multiple=True, metavar="S",
               help="DKIM selector to check (repeatable); default: probe common selectors.")
 @click.option("--ip", metavar="IP", help="Sending IP: evaluate SPF for it and check its PTR.")
-@click.option("--mail-from", metavar="ADDRESS", help="MAIL FROM (return-path) for SPF.")
-@click.option("--helo", default="", metavar="HOST", help="HELO/EHLO name for SPF.")
+@click.option("--mail-from", metavar="ADDRESS",
+              help="MAIL FROM (return-path) for SPF; '' for the null sender, which SPF checks "
+                   "by its HELO name. Default: postmaster@DOMAIN.")
+@click.option("--helo", default="", metavar="HOST",
+              help="HELO/EHLO name for SPF (any text, e.g. an address literal [192.0.2.1]).")
 @click.option("--message", "message_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A .eml whose DKIM signatures, alignment and unsubscribe headers to check.")
 @click.option("--only", "only", multiple=True, metavar="CHECKS",
