@@ -48,8 +48,10 @@ def test_empty_zone_file_is_one_line_not_a_type_error(tmp_path, message):
             assert_one_line_error(run, "shop.zone", "no records")
 
 
-def test_zone_file_not_utf8_names_line_and_column(tmp_path, message):
-    zone = zone_file(tmp_path, HEAD.encode() + b'@ IN TXT "v=spf1 -all"\nwww IN TXT "caf\xe9"\n')
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_zone_file_not_utf8_names_line_and_column(tmp_path, message, bom):
+    zone = zone_file(tmp_path, bom + HEAD.encode() + b'@ IN TXT "v=spf1 -all"\n'
+                                                     b'www IN TXT "caf\xe9"\n')
     for run in both_commands(zone, message):
         assert_one_line_error(run, "shop.zone:4:16", "not UTF-8", "0xe9", "UTF-8")
 

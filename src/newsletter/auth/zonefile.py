@@ -47,7 +47,7 @@ def _read_text(path: str | Path, max_bytes: int) -> str:
         raise NewsletterError(f"zone file is larger than {max_bytes} bytes ([zone] max_bytes)",
                               path=path, fix="give a zone file with the records to check only")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8").removeprefix("\ufeff")  # a byte order mark is no record
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
