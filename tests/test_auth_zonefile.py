@@ -9,7 +9,7 @@ import time
 import pytest
 
 from helpers import assert_one_line_error, run_cli
-from newsletter.auth import ZoneResolver
+from newsletter.auth import CheckOptions, ZoneResolver, check_domain
 from newsletter.auth.resolver import Status
 from newsletter.limits import input_limits
 
@@ -122,3 +122,35 @@ def test_zones_within_the_limits_still_work(tmp_path):
                   "--ip", "192.0.2.77")
     assert run.exit_code == 0, run.stderr
     assert "192.0.2.77 -> host77.shop.example (forward-confirmed)" in run.text
+
+
+def test_record_longer_than_dns_can_carry_is_refused(tmp_path):
+    text = " ".join(f'"{"a" * 250}"' for _ in range(300))  # 75,300 bytes of TXT
+    zone = zone_file(tmp_path, HEAD + f"@ IN TXT {text}\n")
+    assert_one_line_error(run_cli("dns", "shop.example", "--zone", zone), "shop.zone",
+                          "TXT record of shop.example", "65535 bytes")
+
+
+def test_large_zone_answers_in_constant_time_per_query(tmp_path):
+    """Telling NXDOMAIN from an empty non-terminal scanned every name of the zone: 20,000
+    lookups in a zone of 5,000 names took minutes."""
+    zone = zone_file(tmp_path, HEAD + "".join(f"h{i}.hosts IN A 192.0.2.1\n" for i in range(4999)))
+    resolver = ZoneResolver.from_files([zone])
+    started = time.monotonic()
+    answers = [resolver.query(f"n{i}.shop.example", "A") for i in range(20_000)]
+    assert time.monotonic() - started < 10
+    assert {a.status for a in answers} == {Status.NXDOMAIN}
+    assert resolver.query("hosts.shop.example", "A").status is Status.NODATA
+
+
+def test_spf_lint_queries_only_the_terms_evaluation_reaches(tmp_path):
+    """A record of 2,700 literal a: terms made the lint look up every one (and void-count them);
+    evaluation stops after 10 DNS-querying terms, so does the lint."""
+    terms = " ".join(f"a:x{i}.shop.example" for i in range(2700))
+    text = " ".join(f'"{terms[i:i + 250]}"' for i in range(0, len(terms), 250))
+    zone = zone_file(tmp_path, HEAD + f'@ IN TXT "v=spf1 " {text}\n')
+    resolver = ZoneResolver.from_files([zone])
+    report = check_domain("shop.example", resolver, CheckOptions(ip="192.0.2.1",
+                                                                 only=frozenset({"spf"})))
+    assert report.spf.lookups == 2700 and report.spf_result.result.value == "permerror"
+    assert resolver.queries < 100

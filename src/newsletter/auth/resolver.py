@@ -165,6 +165,8 @@ class ZoneResolver(_ManyInSequence):
         self.zones = sorted(zones, key=lambda z: len(z.origin), reverse=True)
         self.temporary_failures = {dns_name(n) for n in temporary_failures}
         self.queries = 0
+        self._existing = {name for zone in self.zones for node in zone.nodes
+                          for name in _up_to(node, zone.origin)}  # nodes and empty non-terminals
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], origin: str | None = None) -> "ZoneResolver":
@@ -201,7 +203,7 @@ class ZoneResolver(_ManyInSequence):
                               error=f"{name_text(qname)} is outside the zone file")
             node = zone.get_node(qname)
             if node is None:
-                exists = any(n.is_subdomain(qname) for n in zone.nodes)
+                exists = qname in self._existing
                 return Answer(name, rdtype, Status.NODATA if exists else Status.NXDOMAIN)
             rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
             if rdataset:
@@ -213,6 +215,15 @@ class ZoneResolver(_ManyInSequence):
             error = chain.follow(qname)
             if error:
                 return Answer(name, rdtype, Status.TEMPERROR, error=error)
+
+
+def _up_to(name: dns.name.Name, origin: dns.name.Name) -> Iterable[dns.name.Name]:
+    """`name` and its parents down to the zone's `origin`."""
+    while name.is_subdomain(origin):
+        yield name
+        if name == origin:
+            return
+        name = name.parent()
 
 
 class LayeredResolver(_ManyInSequence):

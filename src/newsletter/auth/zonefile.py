@@ -12,10 +12,13 @@ import re
 from pathlib import Path
 
 import dns.exception
+import dns.rdatatype
 import dns.zone
 
 from ..errors import NewsletterError
 from ..limits import input_limits
+
+MAX_RDATA_BYTES = 65_535  # RDLENGTH is 16 bits (RFC 1035 3.2.1): no server can send more
 
 
 def read_zone(path: str | Path, origin: str | None = None) -> dns.zone.Zone:
@@ -33,6 +36,12 @@ def read_zone(path: str | Path, origin: str | None = None) -> dns.zone.Zone:
     if zone.origin is None or not zone.nodes:
         raise NewsletterError("zone file has no records", path=path,
                               fix="add the records to check, e.g. '@ 3600 IN TXT \"v=spf1 -all\"'")
+    for name, _, rdata in zone.iterate_rdatas():
+        if len(rdata.to_wire()) > MAX_RDATA_BYTES:
+            raise NewsletterError(
+                f"the {dns.rdatatype.to_text(rdata.rdtype)} record of "
+                f"{name.to_text(omit_final_dot=True)} is longer than DNS can carry "
+                f"({MAX_RDATA_BYTES} bytes)", path=path, fix="shorten it")
     return zone
 
 
