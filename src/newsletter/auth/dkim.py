@@ -216,7 +216,7 @@ def _verify_one(message: bytes, index: int, resolver: Resolver) -> DkimSignature
     if not texts:
         return DkimSignatureResult(domain, selector, algorithm, "permerror",
                                    f"no key at {selector}._domainkey.{domain}", None, signed)
-    if getattr(verifier, "pk", None) is None:  # dkimpy refused the key record (and said why in a log)
+    if getattr(verifier, "pk", None) is None:  # dkimpy refused the key record (saying why in a log)
         return DkimSignatureResult(domain, selector, algorithm, "permerror",
                                    _unusable(selector, domain, texts[0]), None, signed)
     return DkimSignatureResult(domain, selector, algorithm, "fail",
@@ -225,7 +225,7 @@ def _verify_one(message: bytes, index: int, resolver: Resolver) -> DkimSignature
 
 def _unusable(selector: str, domain: str, record: str) -> str:
     """Why a key record cannot verify anything, in the words of the key check (`dns` reports)."""
-    key, problems = parse_key(selector, domain, record)
+    _, problems = parse_key(selector, domain, record)
     reasons = [f.message for f in problems if f.rule in ("DKIM003", "DKIM006")]
     return "key record unusable: " + ("; ".join(reasons) or "dkimpy cannot load it")
 

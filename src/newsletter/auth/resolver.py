@@ -38,8 +38,7 @@ class Status(enum.Enum):
     RECORDS = "records"
     NXDOMAIN = "nxdomain"
     NODATA = "nodata"
-    TEMPERROR = "temperror"  # timeout, SERVFAIL, unreachable server, CNAME loop or endless
-                             # chain, the run's DNS budget used up
+    TEMPERROR = "temperror"  # timeout, SERVFAIL, no server, CNAME loop or chain, budget used up
 
 
 @dataclass(frozen=True)
@@ -423,5 +422,6 @@ class NetworkResolver:
         return None, error
 
     def _exhaust(self, what: str) -> str:
-        self.exhausted = self.exhausted or f"DNS budget used up: {what}"
-        return self.exhausted
+        message = f"DNS budget used up: {what}"
+        self.exhausted = self.exhausted or message
+        return message

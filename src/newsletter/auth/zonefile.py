@@ -98,7 +98,7 @@ def _parse(text: str, path: str | Path, origin: str | None, max_records: int) ->
                                   allow_include=False)
     except dns.zone.UnknownOrigin:
         raise
-    except (dns.exception.DNSException, ValueError) as exc:  # ValueError: e.g. an SOA off the origin
+    except (dns.exception.DNSException, ValueError) as exc:  # ValueError: an SOA off the origin
         what = re.sub(r"^\d+: ", "", str(exc).removeprefix(f"{path}:"))
         fix = ("check a zone file with the sender's records only" if budget.records > max_records
                else "give each file its own --zone" if "$INCLUDE" in what else None)

@@ -30,7 +30,8 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--ip", metavar="IP", help="Sending IP: evaluate SPF for it and check its PTR.")
 @click.option("--mail-from", metavar="ADDRESS",
               help="MAIL FROM (return-path) for SPF; '' for the null sender, which SPF checks "
-                   "by its HELO name. Default: postmaster@DOMAIN.")
+                   "by its HELO name. Default: the --message's Return-Path, else "
+                   "postmaster@DOMAIN.")
 @click.option("--helo", default="", metavar="HOST",
               help="HELO/EHLO name for SPF (any text, e.g. an address literal [192.0.2.1]).")
 @click.option("--message", "message_file", type=click.Path(path_type=Path, dir_okay=False),
