@@ -83,7 +83,7 @@ def hostile(server):
     def serve(respond, *, delay: float = 0.0, budget: QueryBudget | None = None):
         server.respond, server.delay = respond, delay
         server.reset_counts()
-        resolver = NetworkResolver([server.address], timeout=0.5, budget=budget)
+        resolver = NetworkResolver([server.address], timeout=2.0, budget=budget)
         resolvers.append(resolver)
         return resolver
 
@@ -100,7 +100,7 @@ def test_endless_chain_through_the_command_is_bounded_and_says_why(server):
     try:
         started = time.monotonic()
         run = run_cli("dns", "victim.example", "--only", "spf", "--format", "json",
-                      "--nameserver", f"127.0.0.1:{server.port}", "--timeout", "0.5")
+                      "--nameserver", f"127.0.0.1:{server.port}")
         elapsed = time.monotonic() - started
     finally:
         server.respond = None
@@ -160,7 +160,7 @@ def test_query_budget_of_the_command_is_per_domain(server):
     server.reset_counts()
     try:
         run = run_cli("dns", "victim.example", "--only", "mx", "--format", "json",
-                      "--nameserver", f"127.0.0.1:{server.port}", "--timeout", "0.5")
+                      "--nameserver", f"127.0.0.1:{server.port}")
     finally:
         server.respond = None
     assert per_domain <= server.total_queries <= per_domain + 1
@@ -174,7 +174,7 @@ def test_time_budget_stops_a_slow_server(hostile):
     answer = resolver.query("h0.chain.example", "TXT")
     elapsed = time.monotonic() - started
     assert answer.status is Status.TEMPERROR and "1 s of DNS lookups" in answer.error
-    assert elapsed < 1.6
+    assert elapsed < 2.5  # the CNAME limit alone would stop it after 12 answers: 3 s
     assert "max_seconds_per_domain" in resolver.exhausted
 
 
