@@ -129,11 +129,11 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
     seen = 0
     try:
         for _, element in context:
+            if root is None:
+                root = _root(element)
             seen += 1
             name = _LOCAL.get(element.tag) or _local(element.tag)
             if name in _TOP_LEVEL:
-                if root is None:
-                    root = _root(element)
                 if element.getparent() is root:
                     seen = 0
                     yield name, element
