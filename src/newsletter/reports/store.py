@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 from typing import Iterator
@@ -150,7 +150,7 @@ class ReportStore:
                 "INSERT INTO tls_policy VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [(cursor.lastrowid, p.policy_type, p.policy_domain, p.successful, p.failed,
                   json.dumps(list(p.policy_strings)), json.dumps(list(p.mx_hosts)),
-                  json.dumps([_compact(asdict(f)) for f in p.failures])) for p in report.policies])
+                  _json(p.failures) or "[]") for p in report.policies])
         return Imported(origin, "tls", report.reporter, report.report_id, domains, True,
                         len(report.policies))
 
@@ -184,12 +184,11 @@ class _Transaction:
 def _row(report: int, record: DmarcRecord) -> tuple:
     return (report, record.source_ip, record.count, record.disposition, record.dkim, record.spf,
             record.header_from, record.envelope_from, record.envelope_to, record.dkim_auth,
-            record.spf_auth,
-            json.dumps([_compact(asdict(r)) for r in record.reasons]) if record.reasons else None,
-            json.dumps([_compact(asdict(r)) for r in record.dkim_results]) if record.dkim_results else None,
-            json.dumps([_compact(asdict(r)) for r in record.spf_results]) if record.spf_results else None)
+            record.spf_auth, _json(record.reasons), _json(record.dkim_results), _json(record.spf_results))
 
 
-def _compact(values: dict) -> dict:
-    """A record's parts for a JSON column: the fields the report gave."""
-    return {key: value for key, value in values.items() if value is not None}
+def _json(values: tuple) -> str | None:
+    """A record's parts for a JSON column: the fields each part gave (None when there are none)."""
+    if not values:
+        return None
+    return json.dumps([{k: v for k, v in vars(value).items() if v is not None} for value in values])
