@@ -19,7 +19,7 @@ CONFIG_NAME = "newsletter.toml"
 
 # Tables that other parts of the project read; their own modules validate their contents. A
 # table nothing reads is an unknown key: a setting silently ignored would mislead.
-SECTIONS = ("lint",)
+SECTIONS = ("lint", "reports")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from ..findings import Rule, catalogue
 AREAS = {
     "R": "Rendering", "SPF": "SPF", "DKIM": "DKIM", "DMARC": "DMARC", "AUTH": "Sender authentication",
     "M": "Gmail markup", "G": "Gmail rendering", "C": "Content", "A": "Accessibility",
-    "T": "Template", "H": "Headers", "P": "Inbox placement",
+    "T": "Template", "H": "Headers", "P": "Inbox placement", "DR": "DMARC and TLS reports",
 }
 
 
