@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from helpers import run_cli
 
-FROM = ("--from", "Boutique <shop@example.com>", "--unsubscribe-url", "https://shop.example/u?e={{ email }}")
+FROM = ("--from", "Boutique <shop@example.com>", "--unsubscribe-url", "https://shop.example/u?e={{ email | urlencode }}")
 
 
 def campaign(tmp_path: Path, template: str, data: dict, recipients: str) -> tuple[Path, Path, Path]:
