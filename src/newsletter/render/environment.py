@@ -1,6 +1,8 @@
-"""The Jinja environment templates run in: sandboxed, autoescaped, strict about undefined names.
+"""The Jinja environment templates run in: sandboxed, autoescaped, strict about undefined names,
+loading only from the template's project.
 
-Templates are untrusted (a marketer's upload), so they run in Jinja's `SandboxedEnvironment`;
+Templates are untrusted (a marketer's upload), so they run in Jinja's `SandboxedEnvironment` and
+read layouts and partials from their project only (`loader.py`);
 recipient data is HTML-escaped; a misspelt variable is an error naming it, not an empty string.
 Every Jinja failure becomes one `NewsletterError` with the template's file and line.
 """
@@ -16,20 +18,22 @@ from typing import Any, Iterator, Mapping
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from ..config import Config, find_config
 from ..errors import NewsletterError
+from .loader import ProjectLoader, TemplateOutsideProject
 from .slots import slot_aware_tojson
 
 
-def search_path(template: Path) -> list[str]:
-    """The template's folder and every folder above it, so `{% extends "base.html" %}` finds
-    the nearest shared layout."""
-    folder = template.resolve().parent
-    return [str(folder), *(str(p) for p in folder.parents)]
+class TemplateFault(NewsletterError):
+    """A template that cannot render whatever its data: a syntax error, a template that is not
+    there or outside the project."""
 
 
-def make_environment(template: Path) -> SandboxedEnvironment:
+def make_environment(template: Path, config: Config | None = None) -> SandboxedEnvironment:
+    """The environment for `template`, which loads from its project (`config`: the template's
+    configuration, found when not given)."""
     env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search_path(template)),
+        loader=ProjectLoader.for_template(template, config if config is not None else find_config(template)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -61,7 +65,7 @@ def header_environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
 
 
-def load_template(env: SandboxedEnvironment, template: Path) -> jinja2.Template:
+def load_template(env: jinja2.Environment, template: Path) -> jinja2.Template:
     """Compile `template`. Its own folder is first on the search path, so its name finds it."""
     if not template.is_file():
         raise NewsletterError("template not found", path=template, fix="check the path")
@@ -92,17 +96,31 @@ def jinja_errors(template: Path) -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateSyntaxError as exc:
-        raise NewsletterError(
+        raise TemplateFault(
             f"template syntax error: {exc.message}",
             path=exc.filename if exc.filename and exc.filename != "<template>" else template,
             line=exc.lineno,
             fix="correct the Jinja syntax at that line",
         ) from None
     except jinja2.TemplateNotFound as exc:
-        raise NewsletterError(
-            f"template {exc.name!r} not found next to the template or in a folder above it",
-            path=template,
-            fix="check the name in {% extends %} or {% include %}",
+        path, line = _template_frame(exc, template)
+        named = isinstance(exc.name, str)  # else a stand-in for a name: the data decides it
+        raise (TemplateFault if named else NewsletterError)(
+            f"template {exc.name!r} not found in the project (the template's folder, the folders "
+            "above it up to newsletter.toml, and template_dirs)",
+            path=path,
+            line=line,
+            fix="check the name in {% extends %} or {% include %}; without a newsletter.toml the "
+                "project is the template's folder alone",
+        ) from None
+    except TemplateOutsideProject as exc:
+        path, line = _template_frame(exc, template)
+        raise TemplateFault(
+            str(exc),
+            path=path,
+            line=line,
+            fix="name layouts and partials relative to the template's folder, the project's "
+                "(where newsletter.toml is) or a folder listed in template_dirs",
         ) from None
     except SecurityError as exc:
         path, line = _template_frame(exc, template)
