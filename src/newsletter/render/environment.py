@@ -1,8 +1,8 @@
-"""The Jinja environment templates run in: sandboxed, autoescaped, strict about undefined names,
-loading only from the template's project.
+"""The Jinja environment templates run in: sandboxed, limited, autoescaped, strict about undefined
+names, loading only from the template's project.
 
-Templates are untrusted (a marketer's upload), so they run in Jinja's `SandboxedEnvironment` and
-read layouts and partials from their project only (`loader.py`);
+Templates are untrusted (a marketer's upload), so they run in Jinja's sandbox with resource limits
+(`sandbox.py`, `budget.py`) and read layouts and partials from their project only (`loader.py`);
 recipient data is HTML-escaped; a misspelt variable is an error naming it, not an empty string.
 Every Jinja failure becomes one `NewsletterError` with the template's file and line.
 """
@@ -16,23 +16,25 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from ..config import Config, find_config
 from ..errors import NewsletterError
+from .budget import TemplateLimitError, render_budget
 from .loader import ProjectLoader, TemplateOutsideProject
+from .sandbox import TemplateSandbox
 from .slots import slot_aware_tojson
 
 
 class TemplateFault(NewsletterError):
     """A template that cannot render whatever its data: a syntax error, a template that is not
-    there or outside the project."""
+    there or outside the project, a limit passed."""
 
 
-def make_environment(template: Path, config: Config | None = None) -> SandboxedEnvironment:
+def make_environment(template: Path, config: Config | None = None) -> TemplateSandbox:
     """The environment for `template`, which loads from its project (`config`: the template's
     configuration, found when not given)."""
-    env = SandboxedEnvironment(
+    env = TemplateSandbox(
         loader=ProjectLoader.for_template(template, config if config is not None else find_config(template)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -60,9 +62,9 @@ def money(context: Any, value: Any, currency: str = "EUR") -> str:
     return f"{symbol}{amount:,.2f}"
 
 
-def header_environment() -> SandboxedEnvironment:
+def header_environment() -> TemplateSandbox:
     """For values that end up in headers or URLs (unsubscribe URL): no HTML escaping."""
-    return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+    return TemplateSandbox(autoescape=False, undefined=jinja2.StrictUndefined)
 
 
 def load_template(env: jinja2.Environment, template: Path) -> jinja2.Template:
@@ -81,12 +83,12 @@ def render_block(template: jinja2.Template, name: str, context: Mapping[str, Any
     block = template.blocks.get(name)
     if block is None:
         return None
-    with jinja_errors(Path(template.filename or "<template>")):
-        return html.unescape("".join(block(template.new_context(dict(context)))))
+    with jinja_errors(Path(template.filename or "<template>")), render_budget():
+        return html.unescape(template.environment.concat(block(template.new_context(dict(context)))))
 
 
 def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> str:
-    with jinja_errors(Path(template.filename or "<template>")):
+    with jinja_errors(Path(template.filename or "<template>")), render_budget():
         return template.render(context)
 
 
@@ -122,6 +124,22 @@ def jinja_errors(template: Path) -> Iterator[None]:
             fix="name layouts and partials relative to the template's folder, the project's "
                 "(where newsletter.toml is) or a folder listed in template_dirs",
         ) from None
+    except TemplateLimitError as exc:
+        path, line = _template_frame(exc, template)
+        raise TemplateFault(f"template limit: {exc.what}", path=path, line=line, fix=exc.fix) from None
+    except RecursionError as exc:
+        path, line = _template_frame(exc, template)
+        raise TemplateFault(
+            "template limit: the template recurses too deeply",
+            path=path,
+            line=line,
+            fix="stop the recursion (a macro that calls itself, a template that includes itself, "
+                "a block that renders itself with self.name())",
+        ) from None
+    except MemoryError as exc:
+        path, line = _template_frame(exc, template)
+        raise TemplateFault("template limit: not enough memory to render the template", path=path,
+                            line=line, fix="make the template build smaller values") from None
     except SecurityError as exc:
         path, line = _template_frame(exc, template)
         raise NewsletterError(
