@@ -17,12 +17,13 @@ memory and time. `TemplateSandbox` adds, through the sandbox's own hooks:
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any, Callable, Iterable
 
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import TemplateSyntaxError
-from jinja2.lexer import TOKEN_INTEGER, Lexer
+from jinja2.lexer import TOKEN_INTEGER, Lexer, TokenStream
 from jinja2.parser import Parser
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
@@ -213,14 +214,21 @@ def _check_nesting(template: nodes.Template, name: str | None, filename: str | N
 
 
 class _NumberLimitLexer(Lexer):
-    def wrap(self, stream: Iterable[tuple[int, str, str]], name: str | None = None,
-             filename: str | None = None) -> Any:
-        return super().wrap(_checked_numbers(stream, name, filename), name, filename)
+    """Jinja's lexer, for which an integer literal longer than the limit is a syntax error at its
+    line (Jinja fails converting one of more than 4,300 digits, without a line). Only a source
+    with so long a run of word characters pays for the check."""
+
+    def tokenize(self, source: str, name: str | None = None, filename: str | None = None,
+                 state: str | None = None) -> TokenStream:
+        limit = template_limits().number_digits
+        if re.search(rf"\w{{{limit + 1}}}", source) is None:
+            return super().tokenize(source, name, filename, state)
+        stream = _checked_numbers(self.tokeniter(source, name, filename, state), limit, name, filename)
+        return TokenStream(self.wrap(stream, name, filename), name, filename)
 
 
-def _checked_numbers(stream: Iterable[tuple[int, str, str]], name: str | None,
+def _checked_numbers(stream: Iterable[tuple[int, str, str]], limit: int, name: str | None,
                      filename: str | None) -> Iterable[tuple[int, str, str]]:
-    limit = template_limits().number_digits
     for lineno, token, value in stream:
         if token == TOKEN_INTEGER and len(value) > limit:
             raise TemplateSyntaxError(f"a number of {len(value):,} digits (at most {limit:,})", lineno, name, filename)
