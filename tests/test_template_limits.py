@@ -13,7 +13,9 @@ import pytest
 
 from conftest import ROOT
 from helpers import assert_one_line_error, run_cli
+from newsletter.errors import NewsletterError
 from newsletter.render import budget
+from newsletter.render.environment import load_template, make_environment, render_template
 
 SENDER = ("--from", "Shop <shop@example.com>", "--to", "a@example.com", "--kind", "transactional")
 VALUE = "the template builds a value of"
@@ -178,3 +180,17 @@ def test_starter_templates_render_as_before():
                   ROOT / "examples/boutique/sale.json", "--format", "html")
     assert run.exit_code == 0, run.stderr
     assert "HIVER30" in run.text
+
+
+def test_memory_error_is_one_line_at_the_template_line(tmp_path):
+    """No template can reach a MemoryError past the limits; a filter of the caller's can."""
+    template = write_template(tmp_path, "{{ 'x'|exhaust }}")
+    env = make_environment(template)
+
+    def exhaust(value):
+        raise MemoryError
+
+    env.filters["exhaust"] = exhaust
+    with pytest.raises(NewsletterError, match="not enough memory") as caught:
+        render_template(load_template(env, template), {})
+    assert caught.value.line == 3 and "t.html:3:" in str(caught.value)

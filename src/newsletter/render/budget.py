@@ -119,20 +119,17 @@ def check_output(size: int) -> None:
 def sized(value: Any) -> Any:
     """`value`, once checked against the size limits (after an operation that built it)."""
     if isinstance(value, int):
-        if value.bit_length() > template_limits().number_bits:
-            raise _number_error()
+        check_bits(value.bit_length())
     elif isinstance(value, (str, bytes, bytearray, list, tuple, dict, set, frozenset)):
         check_size(len(value))
     return value
 
 
 def check_bits(bits: int) -> None:
-    if bits > template_limits().number_bits:
-        raise _number_error()
-
-
-def _number_error() -> TemplateLimitError:
-    return TemplateLimitError(f"the template computes a number of more than {template_limits().number_digits:,} digits")
+    """Refuse a number of `bits` bits, before or after it is computed."""
+    limits = template_limits()
+    if bits > limits.number_bits:
+        raise TemplateLimitError(f"the template computes a number of more than {limits.number_digits:,} digits")
 
 
 def _output_error(limits: TemplateLimits) -> TemplateLimitError:
