@@ -4,6 +4,12 @@ reproductions, through render, lint, check and the preview, with real files in t
 from __future__ import annotations
 
 import json
+import re
+import signal
+import subprocess
+import sys
+import threading
+import urllib.request
 
 import pytest
 
@@ -166,3 +172,24 @@ def test_bulk_render_refuses_it_before_any_row(shop, tmp_path):
     run = run_cli("render", template, "--recipients", recipients, "--out-dir", tmp_path / "out")
     assert_one_line_error(run, "t.html", says)
     assert not list((tmp_path / "out").glob("*.eml"))
+
+
+def test_the_preview_server_shows_the_refusal(shop):
+    """`newsletter preview` as a user runs it: the page's state carries the one line."""
+    template, line, says = _template(shop, "absolute include", data=True)
+    process = subprocess.Popen([sys.executable, "-m", "newsletter", "preview", str(template), "--port", "0",
+                                "--no-open"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, process.kill)  # never hang the suite
+    watchdog.start()
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+/", process.stderr.readline()).group(0)
+        with urllib.request.urlopen(url + "state.json", timeout=30) as response:
+            state = json.load(response)
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+    assert f"t.html:{line}:" in state["error"] and says in state["error"]
+    _no_leak(json.dumps(state))
