@@ -74,22 +74,12 @@ def test_render_refuses_with_one_line_naming_the_tag(shop, case):
     _no_leak(run.stdout, run.stderr)
 
 
-@pytest.mark.parametrize("data", [False, True], ids=["placeholders", "sample data"])
+@pytest.mark.parametrize("command, data", [("lint", False), ("lint", True), ("check", True)],
+                         ids=["lint with placeholders", "lint with sample data", "check"])
 @pytest.mark.parametrize("case", REPRODUCTIONS)
-def test_lint_reports_it_at_the_tag(shop, case, data):
+def test_lint_and_check_report_it_at_the_tag(shop, case, command, data):
     template, line, says = _template(shop, case, data)
-    run = run_cli("lint", template, "--format", "json")
-    assert run.exit_code == 1, run.stderr
-    (record,) = [json.loads(text) for text in run.text.splitlines()]
-    errors = [f for f in record["findings"] if f["rule"] == "T006"]
-    assert len(errors) == 1 and says in errors[0]["message"] and errors[0]["location"]["line"] == line
-    _no_leak(run.stdout, run.stderr)
-
-
-@pytest.mark.parametrize("case", REPRODUCTIONS)
-def test_check_reports_it_at_the_tag(shop, case):
-    template, line, says = _template(shop, case, data=True)
-    run = run_cli("check", template, "--offline", "--format", "json")
+    run = run_cli(command, template, *(["--offline"] if command == "check" else []), "--format", "json")
     assert run.exit_code == 1, run.stderr
     (record,) = [json.loads(text) for text in run.text.splitlines()]
     errors = [f for f in record["findings"] if f["rule"] == "T006"]

@@ -115,31 +115,10 @@ def jinja_errors(template: Path) -> Iterator[None]:
             fix="check the name in {% extends %} or {% include %}; without a newsletter.toml the "
                 "project is the template's folder alone",
         ) from None
-    except TemplateOutsideProject as exc:
+    except (TemplateOutsideProject, TemplateLimitError, RecursionError, MemoryError) as exc:
         path, line = _template_frame(exc, template)
-        raise TemplateFault(
-            str(exc),
-            path=path,
-            line=line,
-            fix="name layouts and partials relative to the template's folder, the project's "
-                "(where newsletter.toml is) or a folder listed in template_dirs",
-        ) from None
-    except TemplateLimitError as exc:
-        path, line = _template_frame(exc, template)
-        raise TemplateFault(f"template limit: {exc.what}", path=path, line=line, fix=exc.fix) from None
-    except RecursionError as exc:
-        path, line = _template_frame(exc, template)
-        raise TemplateFault(
-            "template limit: the template recurses too deeply",
-            path=path,
-            line=line,
-            fix="stop the recursion (a macro that calls itself, a template that includes itself, "
-                "a block that renders itself with self.name())",
-        ) from None
-    except MemoryError as exc:
-        path, line = _template_frame(exc, template)
-        raise TemplateFault("template limit: not enough memory to render the template", path=path,
-                            line=line, fix="make the template build smaller values") from None
+        what, fix = _refusal(exc)
+        raise TemplateFault(what, path=path, line=line, fix=fix) from None
     except SecurityError as exc:
         path, line = _template_frame(exc, template)
         raise NewsletterError(
@@ -159,6 +138,20 @@ def jinja_errors(template: Path) -> Iterator[None]:
     except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
         path, line = _template_frame(exc, template)
         raise NewsletterError(f"template error: {exc}", path=path, line=line) from None
+
+
+def _refusal(exc: BaseException) -> tuple[str, str]:
+    """What a template asked for that it may not have, and how to do without it."""
+    if isinstance(exc, TemplateOutsideProject):
+        return str(exc), ("name layouts and partials relative to the template's folder, the project's "
+                          "(where newsletter.toml is) or a folder listed in template_dirs")
+    if isinstance(exc, TemplateLimitError):
+        return f"template limit: {exc.what}", exc.fix
+    if isinstance(exc, RecursionError):
+        return "template limit: the template recurses too deeply", (
+            "stop the recursion (a macro that calls itself, a template that includes itself, "
+            "a block that renders itself with self.name())")
+    return "template limit: not enough memory to render the template", "make the template build smaller values"
 
 
 def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None]:
