@@ -115,12 +115,18 @@ def _wrapped(text: Any, width: Any = 79, break_long_words: Any = True, wrapstrin
     return _length(text) * (1 + (len(wrapstring) if isinstance(wrapstring, str) else 1))
 
 
+# The filters' own parameter names, so that arguments given by name are measured too.
+
 def _filter_joined(items: list[Any], d: Any = "", *_: Any, **__: Any) -> int:
     return _joined(items, d)
 
 
-def _counted(items: list[Any], count: Any, *_: Any, **__: Any) -> int:
-    return max(len(items), _int(count))
+def _batched(items: list[Any], linecount: Any, *_: Any, **__: Any) -> int:
+    return max(len(items), _int(linecount))
+
+
+def _sliced(items: list[Any], slices: Any, *_: Any, **__: Any) -> int:
+    return max(len(items), _int(slices))
 
 
 def _summed(items: list[Any], attribute: Any = None, start: Any = 0) -> int:
@@ -148,7 +154,7 @@ STRING_METHODS: dict[str, Callable[..., int]] = {
 }
 FILTERS: dict[str, Callable[..., int]] = {
     "center": _padded, "indent": _indented, "wordwrap": _wrapped, "format": _percent_filter,
-    "join": _filter_joined, "replace": _replaced, "batch": _counted, "slice": _counted,
+    "join": _filter_joined, "replace": _replaced, "batch": _batched, "slice": _sliced,
     "sum": _summed, "tojson": _json_indented,
 }
 # Filters and methods whose first argument is iterated: read once into a list, so that it can
