@@ -37,7 +37,7 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
             check_bits(left.bit_length() + right.bit_length())
     elif operator == "**":
         if isinstance(left, int) and isinstance(right, int) and right > 0 and abs(left) > 1:
-            check_bits(left.bit_length() * right)
+            check_bits((left.bit_length() - 1) * right)  # at least that many; the result is checked too
     elif operator == "+":
         if isinstance(left, _SEQUENCES) and isinstance(right, _SEQUENCES):
             check_size(len(left) + len(right))
