@@ -198,3 +198,14 @@ def test_memory_error_is_one_line_at_the_template_line(tmp_path):
     with pytest.raises(NewsletterError, match="not enough memory") as caught:
         render_template(load_template(env, template), {})
     assert caught.value.line == 3 and "t.html:3:" in str(caught.value)
+
+
+def test_long_runs_of_letters_cost_the_number_check_little(tmp_path):
+    """Looking for a too-long number must stay linear: 200 runs of 4,300 letters (a long token,
+    an inline image's data) took a quadratic search about a minute."""
+    text = ("a" * 4300 + " ") * 200
+    template = write_template(tmp_path, "<p>" + text + "{{ 12345 }}</p>")
+    started = time.monotonic()
+    run = run_cli("render", template, *SENDER, "--format", "text")
+    assert run.exit_code == 0, run.stderr
+    assert "12345" in run.text and time.monotonic() - started < 10
