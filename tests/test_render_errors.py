@@ -35,6 +35,7 @@ def test_undefined_variable_names_it_and_its_line(tmp_path):
 
 
 def test_undefined_variable_in_the_shared_layout_names_the_layout(tmp_path):
+    write(tmp_path, "newsletter.toml", "")  # the project: its templates find the layout above them
     write(tmp_path, "base.html", "<html>\n<body>\n{{ shop.name }}\n{% block content %}{% endblock %}</body></html>")
     child = tmp_path / "promotional"
     child.mkdir()

@@ -1,7 +1,8 @@
 """Project configuration: `newsletter.toml`, or `[tool.newsletter]` in `pyproject.toml`.
 
 Found from the template's folder upwards; the nearest file wins. Command-line flags override it.
-Unknown keys and bad values are errors that name the file, the key and the fix.
+Unknown keys and bad values are errors that name the file, the key and the fix. The folder of the
+file is the project: templates load layouts and partials from it (and from `template_dirs`) only.
 """
 
 from __future__ import annotations
@@ -33,11 +34,17 @@ class Config:
     unsubscribe_mailto: str | None = None
     list_id: str | None = None
     locale: str = "en"
+    template_dirs: tuple[Path, ...] = ()  # more folders templates may load from, resolved
     path: Path | None = None
     sections: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
 
     def section(self, name: str) -> dict[str, Any]:
         return self.sections.get(name, {})
+
+    @property
+    def project(self) -> Path | None:
+        """The folder of the configuration file: the project's root (None without a file)."""
+        return self.path.resolve().parent if self.path else None
 
 
 _KEYS = tuple(f.name for f in fields(Config) if f.name not in ("path", "sections"))
@@ -100,6 +107,9 @@ def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
             hint = f"did you mean '{close[0]}'?" if close else \
                 f"known keys: {', '.join(_KEYS)}; tables: {', '.join(f'[{name}]' for name in SECTIONS)}"
             raise NewsletterError(f"unknown key '{prefix}{key}'", path=path, fix=hint)
+        if key == "template_dirs":
+            values[key] = _template_dirs(value, path, prefix)
+            continue
         if not isinstance(value, str) or not value.strip():
             raise NewsletterError(
                 f"'{prefix}{key}' must be a non-empty string", path=path, fix=f'write {key} = "..."'
@@ -112,7 +122,22 @@ def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
     return Config(**values, path=path, sections=sections)
 
 
-def _check_values(values: dict[str, str], path: Path, prefix: str) -> None:
+def _template_dirs(value: Any, path: Path, prefix: str) -> tuple[Path, ...]:
+    """Folders relative to the configuration file, each of which must exist."""
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise NewsletterError(f"'{prefix}template_dirs' must be a list of folder names", path=path,
+                              fix='write e.g. template_dirs = ["../shared-layouts"]')
+    folders = []
+    for item in value:
+        folder = (path.parent / item.strip()).resolve()
+        if not folder.is_dir():
+            raise NewsletterError(f"'{prefix}template_dirs': folder {item!r} not found", path=path,
+                                  fix="give folders relative to this file")
+        folders.append(folder)
+    return tuple(dict.fromkeys(folders))
+
+
+def _check_values(values: dict[str, Any], path: Path, prefix: str) -> None:
     from .render.addresses import AddressError, parse_address
 
     for key in ("sender_address", "reply_to", "unsubscribe_mailto"):

@@ -77,8 +77,8 @@ class CompiledTemplate:
     @classmethod
     def load(cls, path: Path, config: Config | None = None) -> "CompiledTemplate":
         path = Path(path)
-        env = make_environment(path)
-        return cls(path, load_template(env, path), config or find_config(path))
+        config = config or find_config(path)
+        return cls(path, load_template(make_environment(path, config), path), config)
 
 
 @dataclass(frozen=True)
