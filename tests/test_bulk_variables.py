@@ -106,7 +106,7 @@ def test_a_template_included_by_name_at_run_time(tmp_path):
     # Which variables it reads cannot be known: no column report, every message rendered in full.
     template, data, recipients = campaign(
         tmp_path, "<p>Bonjour {{ prenom }},</p>{% include bloc %}", {},
-        "email,prenom,bloc\na@example.com,Anne,promotional/b.html\n")
+        "email,prenom,bloc\na@example.com,Anne,b.html\n")
     (tmp_path / "promotional" / "b.html").write_text("<p>Bloc</p>", encoding="utf-8")
     run = run_cli("render", template, "--data", data, "--recipients", recipients, "--out-dir", tmp_path / "out", *FROM)
     assert run.exit_code == 0, run.stderr

@@ -261,8 +261,8 @@ def test_bulk_address_with_a_line_break_is_rejected_not_glued(tmp_path):
     recipients = 'email,first_name\nu1@example.com,A\n"u2@example.com\rBcc: evil@attacker.example",B\n'
     run, manifest, rejects, out = bulk(tmp_path, recipients)
     assert [r["email"] for r in manifest] == ["u1@example.com"]
-    assert rejects[0]["reason"] == ("recipient (data 'email'): not an email address: "
-                                    "'u2@example.com Bcc: evil@attacker.example'")
+    # The CSV reader refuses an address over several lines before the address parser sees it.
+    assert rejects[0]["reason"] == "the email field runs over several lines: a quote is not closed where it should be"
     assert b"combcc" not in b"".join(p.read_bytes() for p in out.glob("*.eml")).lower()
 
 
