@@ -22,7 +22,7 @@ from ..lint import LintInput, LoadOptions, Origin, discover, lint_input, load_in
 from ..lint.inputs import Folders, layouts_of
 from ..markup import extract
 from ..render import Kind, html_to_text
-from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate
+from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate, received_auth
 from .kind import infer_kind, placement_findings
 from .knowledge import knowledge
 from .model import Placement, predict, tab_scores
@@ -41,7 +41,7 @@ class CheckOptions:
     ip: str | None = None  # --ip: the sending IP, for SPF
     zones: tuple[Path, ...] = ()
     nameserver: str | None = None
-    offline: bool = False  # no DNS: authentication is unknown and contributes nothing
+    offline: bool = False  # no DNS: authentication read from the message's own results, else unknown
     spamassassin: tuple[str, int] | None = None  # spamd HOST, PORT
     now: datetime | None = None  # --now: offer expiry is judged at this time
 
@@ -102,7 +102,10 @@ def check_input(item: LintInput, options: CheckOptions = CheckOptions(), *, raw:
     promotions, _, _ = tab_scores(signals)
     kind = item.kind or infer_kind(promotions)
     lint = lint_input(dataclasses.replace(item, kind=kind)).findings
-    auth = UNCHECKED if options.offline else authenticator(_auth_request(signals, options, raw, item.path))
+    if options.offline:  # no DNS: what the message's own receiver recorded, if it was received
+        auth = received_auth(item.message, signals.sender.rsplit("@", 1)[1].lower() if signals.sender else None)
+    else:
+        auth = authenticator(_auth_request(signals, options, raw, item.path))
     message = raw if raw is not None else _message_bytes(item, signals)
     spam_result = spam(message) if spam else None
     values, details = _spam_signals(lint, auth, spam_result)

@@ -37,32 +37,38 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[%#€$£]")
+
+
+def words_of(folded_text: str) -> list[str]:
+    """The words of folded text, and the symbols that carry meaning in offers (% # € $ £)."""
+    return _TOKEN.findall(folded_text)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """Phrases matched as whole words in folded text; each distinct phrase counts once."""
+    """Phrases matched as whole words in folded text; each distinct phrase counts once.
+    Matched on words, not by one large regex: a message is read once, whatever the list's size."""
 
-    phrases: Mapping[str, str]  # folded -> as written in placement.toml
-    pattern: re.Pattern[str]
+    phrases: Mapping[tuple[str, ...], str]  # words of the folded phrase -> as written in the data
+    longest: int
 
     @classmethod
     def of(cls, phrases: list[str]) -> "Vocabulary":
-        unique = {fold(p): p for p in reversed(phrases)}
-        alternatives = "|".join(_bounded(p) for p in sorted(unique, key=len, reverse=True))
-        return cls(unique, re.compile(alternatives))
+        unique = {tuple(words_of(fold(p))): p for p in reversed(phrases)}
+        unique.pop((), None)
+        return cls(unique, max(map(len, unique), default=0))
 
     def distinct(self, folded_text: str) -> tuple[str, ...]:
         """The distinct phrases found (as written in the vocabulary), in order of first appearance."""
-        found = (" ".join(m.group(0).split()) for m in self.pattern.finditer(folded_text))
-        return tuple(dict.fromkeys(self.phrases.get(f, f) for f in found))
-
-
-def _bounded(phrase: str) -> str:
-    """A phrase as a regex, word boundaries only where it starts or ends with a word character
-    ("% off" must match "50% off")."""
-    body = re.escape(phrase).replace(r"\ ", r"\s+")
-    start = r"(?<!\w)" if phrase[:1].isalnum() else ""
-    end = r"(?!\w)" if phrase[-1:].isalnum() else ""
-    return f"{start}{body}{end}"
+        words = words_of(folded_text)
+        found: dict[str, None] = {}
+        for start in range(len(words)):
+            for length in range(1, self.longest + 1):
+                phrase = self.phrases.get(tuple(words[start:start + length]))
+                if phrase is not None:
+                    found[phrase] = None
+        return tuple(found)
 
 
 @dataclass(frozen=True)
