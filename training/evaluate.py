@@ -33,19 +33,20 @@ from newsletter.placement import knowledge  # noqa: E402
 
 
 def cross_validated(rows: Sequence[Measured], label: Callable[[Measured], bool],
-                    model: str) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities, and the fold of each row."""
+                    model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Out-of-fold probabilities and evidence (see `Fitted.evidence`), and the fold of each row."""
     groups = np.array([r.example.group for r in rows])
     y = np.array([label(r) for r in rows])
-    probability, fold_of = np.zeros(len(rows)), np.zeros(len(rows), dtype=int)
+    probability, evidence, fold_of = np.zeros(len(rows)), np.zeros(len(rows)), np.zeros(len(rows), dtype=int)
     for fold, (train, test) in enumerate(GroupKFold(n_splits=FOLDS).split(np.zeros(len(rows)), y, groups)):
         fitted = fit([getattr(rows[i], model) for i in train], [rows[i].terms for i in train], y[train],
                      groups[train], priors(model), weigh_senders=model != "spam_content",
                      evidence_only=model == "spam_content")
         for i in test:
             probability[i] = fitted.probability(getattr(rows[i], model), rows[i].terms)
+            evidence[i] = fitted.evidence(getattr(rows[i], model), rows[i].terms)
             fold_of[i] = fold
-    return probability, fold_of
+    return probability, evidence, fold_of
 
 
 def spread(values: list[float]) -> str:
@@ -63,8 +64,8 @@ def calibration(probability: np.ndarray, truth: np.ndarray, bins: int = 5) -> li
     return lines
 
 
-def tab_report(rows: list[Measured], sure: float) -> list[str]:
-    probability, fold_of = cross_validated(rows, lambda r: r.example.tab == "promotions", "promotions")
+def tab_report(rows: list[Measured], sure: float, min_evidence: float) -> list[str]:
+    probability, evidence, fold_of = cross_validated(rows, lambda r: r.example.tab == "promotions", "promotions")
     truth = np.array([r.example.tab == "promotions" for r in rows])
     predicted = probability >= 0.5
     gmail = np.array([r.example.source == "gmail" for r in rows])
@@ -81,9 +82,9 @@ def tab_report(rows: list[Measured], sure: float) -> list[str]:
             lines.append(f"    recall {tab:<10} {right.mean():.1%} ({right.sum()}/{chosen.sum()})")
     not_promotions = gmail & ~truth
     lines.append(f"    recall not-promotions {(~predicted[not_promotions]).mean():.1%}")
-    answered = gmail & ((probability >= sure) | (probability <= 1 - sure))
-    lines.append(f"  named a tab (probability ≥ {sure} either way) for {answered.sum()}/{gmail.sum()}, "
-                 f"accuracy on those {(predicted == truth)[answered].mean():.1%}; the rest 'unknown'")
+    answered = gmail & ((probability >= sure) | (probability <= 1 - sure)) & (evidence >= min_evidence)
+    lines.append(f"  named a tab (probability ≥ {sure} either way, evidence ≥ {min_evidence}) for {answered.sum()}/"
+                 f"{gmail.sum()}, accuracy on those {(predicted == truth)[answered].mean():.1%}; the rest 'unknown'")
     templates = np.array([r.example.source == "templates" for r in rows])
     lines.append(f"  labelled templates, {templates.sum()} files: accuracy {(predicted == truth)[templates].mean():.1%}")
     lines.append("  calibration (Gmail and templates):")
@@ -92,7 +93,7 @@ def tab_report(rows: list[Measured], sure: float) -> list[str]:
 
 
 def spam_report(rows: list[Measured], spamd: tuple[str, int] | None) -> list[str]:
-    probability, fold_of = cross_validated(rows, lambda r: bool(r.example.spam), "spam_content")
+    probability, _, fold_of = cross_validated(rows, lambda r: bool(r.example.spam), "spam_content")
     truth = np.array([bool(r.example.spam) for r in rows])
     html = np.array([r.example.html for r in rows])
     folds = sorted(set(fold_of))
@@ -109,6 +110,11 @@ def spam_report(rows: list[Measured], spamd: tuple[str, int] | None) -> list[str
         scores = np.array(spamassassin_scores([r.example.path for r in rows], spamd))
         lines.append(f"  SpamAssassin (local rules, no network, no Bayes) on the same messages: ROC AUC "
                      f"{roc_auc_score(truth, scores):.3f} overall, {roc_auc_score(truth[html], scores[html]):.3f} on HTML")
+        per_point = next(w for w in knowledge().spam_prior if w.signal == "spamassassin")
+        clipped = np.clip(probability, 1e-9, 1 - 1e-9)
+        joined = np.log(clipped / (1 - clipped)) + per_point.weight * np.minimum(np.maximum(scores, 0), per_point.cap)
+        lines.append(f"  ours with --spamassassin (content + {per_point.weight} per SpamAssassin point): ROC AUC "
+                     f"{roc_auc_score(truth, joined):.3f} overall, {roc_auc_score(truth[html], joined[html]):.3f} on HTML")
     else:
         lines.append("  SpamAssassin: not measured (no spamd; pass --spamd HOST:PORT or --start-spamd)")
     return lines
@@ -120,8 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start-spamd", action="store_true", help="start Debian's spamd -L on loopback for the run")
     options = parser.parse_args(argv)
     known = knowledge()
-    rows = measure(examples())
-    print("\n".join(tab_report([r for r in rows if r.example.tab is not None], known.sure)))
+    rows = measure(examples(), workers=2)
+    print("\n".join(tab_report([r for r in rows if r.example.tab is not None], known.sure, known.min_evidence)))
     spam_rows = [r for r in rows if r.example.spam is not None]
     if options.start_spamd:
         with local_spamd() as address:

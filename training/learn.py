@@ -56,6 +56,11 @@ class Fitted:
         return (self.intercept + sum(w * values.get(s, 0.0) for s, w in self.weights.items())
                 + sum(w for t, w in self.terms.items() if t in terms))
 
+    def evidence(self, values: Mapping[str, float], terms: frozenset[str]) -> float:
+        """How much the message itself says: its contributions summed in absolute value."""
+        return (sum(abs(w * values.get(s, 0.0)) for s, w in self.weights.items())
+                + sum(abs(w) for t, w in self.terms.items() if t in terms))
+
     def probability(self, values: Mapping[str, float], terms: frozenset[str]) -> float:
         return 1 / (1 + math.exp(-max(-50.0, min(50.0, self.log_odds(values, terms)))))
 
