@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from ..lint import LintInput
+from ..lint.content import unsubscribe_link
 from ..lint.data import phrases as lint_phrases
 from ..lint.dom import hidden_in_tree, style_of, text_of, visible_text
 from ..markup import Markup
@@ -190,7 +191,7 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         buttons=sum(1 for a in links if _is_button(a, known)),
         navigation=_has_navigation(document, links, known),
         sections=_sections(document),
-        unsubscribe_link=_unsubscribe_link(links) or lint_phrases().unsubscribe.contains(text),
+        unsubscribe_link=any(unsubscribe_link(item, a) for a in links) or lint_phrases().unsubscribe.contains(text),
         list_unsubscribe=bool(unsubscribe),
         one_click_unsubscribe=bool(unsubscribe) and "one-click" in _header(message, "List-Unsubscribe-Post").lower(),
         feedback_id=bool(_header(message, "Feedback-ID")),
@@ -339,14 +340,3 @@ def _sections(document: HtmlElement | None) -> int:
     if document is None:
         return 0
     return sum(1 for h in document.iter("h1", "h2", "h3", "h4") if text_of(h) and not hidden_in_tree(h))
-
-
-def _unsubscribe_link(links: list[HtmlElement]) -> bool:
-    wording = lint_phrases()
-    for link in links:
-        href = (link.get("href") or "").lower()
-        label = " ".join(filter(None, (text_of(link), link.get("title"))))
-        if wording.unsubscribe.contains(label) or any(w in href for w in wording.unsubscribe_href) \
-                or "unsubscribe_url" in href:
-            return True
-    return False
