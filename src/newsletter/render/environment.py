@@ -137,7 +137,8 @@ def jinja_errors(template: Path) -> Iterator[None]:
             line=line,
             fix="add it to the data, or guard it with {% if name is defined %}",
         ) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+    except (jinja2.TemplateRuntimeError, TypeError, ValueError, ArithmeticError, LookupError,
+            AttributeError) as exc:  # FilterArgumentError is a TemplateRuntimeError
         path, line = _template_frame(exc, template)
         raise NewsletterError(f"template error: {exc}", path=path, line=line) from None
 

@@ -17,6 +17,7 @@ memory and time. `TemplateSandbox` adds, through the sandbox's own hooks:
 from __future__ import annotations
 
 import functools
+import math
 import re
 from typing import Any, Callable, Iterable
 
@@ -191,6 +192,11 @@ def parse_bounded(parser: Parser) -> nodes.Template:
         raise TemplateSyntaxError("brackets or tags nested too deeply", parser.stream.current.lineno,
                                   parser.name, parser.filename) from None
     _check_nesting(template, parser.name, parser.filename)
+    for constant in template.find_all(nodes.Const):
+        if isinstance(constant.value, float) and not math.isfinite(constant.value):
+            # Jinja's compiler would write `inf` into the Python it generates: a NameError.
+            raise TemplateSyntaxError("a number too large for a decimal number", constant.lineno,
+                                      parser.name, parser.filename)
     return template
 
 
