@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "src"))
 
 from auth_dnsserver import LoopbackDNSServer  # noqa: E402
-from newsletter.auth import CheckOptions, NetworkResolver, check_domains  # noqa: E402
+from newsletter.auth import CheckOptions, NetworkResolver, QueryBudget, check_domains  # noqa: E402
 from newsletter.auth.resolver import zone_from_records  # noqa: E402
 
 COMPARABLE = frozenset({"spf", "dmarc", "mx", "bimi", "mta-sts", "tls-rpt"})
@@ -123,7 +123,8 @@ def serve(count: int, delay: float) -> None:
 
 def run_ours(server: ServerProcess, domains: list[str], only: frozenset[str]) -> dict:
     server.reset()
-    resolver = NetworkResolver([("127.0.0.1", server.port)], timeout=5.0, workers=32)
+    resolver = NetworkResolver([("127.0.0.1", server.port)], timeout=5.0, workers=32,
+                               budget=QueryBudget.for_domains(len(domains)))
     started = time.perf_counter()
     reports = check_domains(domains, resolver, CheckOptions(only=only), workers=64)
     elapsed = time.perf_counter() - started

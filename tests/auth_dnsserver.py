@@ -3,7 +3,8 @@
 It serves a `dns.zone.Zone` (usually a root zone built from a dict) over UDP and TCP, with the
 switches the tests need: `delay` (seconds added to every answer), `drop(name, type) -> bool`
 (never answer: a timeout), `truncate` (every UDP answer comes back with TC set and empty, so the
-client must retry over TCP). It counts the queries it receives.
+client must retry over TCP), `respond(query)` (a hostile server: the response to send instead of
+the zone's, as a message or raw bytes, or None for no answer). It counts the queries it receives.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import Callable, Union
 
 import dns.exception
 import dns.flags
@@ -27,15 +28,20 @@ import dns.rdatatype
 import dns.rrset
 import dns.zone
 
+Reply = Union[dns.message.Message, bytes]
+
 
 class LoopbackDNSServer:
     def __init__(self, zone: dns.zone.Zone, *, delay: float = 0.0,
                  drop: Callable[[dns.name.Name, int], bool] | None = None,
-                 truncate: bool = False, workers: int = 64):
+                 truncate: bool = False,
+                 respond: Callable[[dns.message.Message], Reply | None] | None = None,
+                 workers: int = 64):
         self.zone = zone
         self.delay = delay
         self.drop = drop or (lambda name, rdtype: False)
         self.truncate = truncate
+        self.respond = respond
         self.received: Counter[str] = Counter()  # "udp" / "tcp"
         self.questions: list[tuple[str, str]] = []
         self._lock = threading.Lock()
@@ -103,6 +109,9 @@ class LoopbackDNSServer:
         if answer is None:
             return
         response, limit = answer
+        if isinstance(response, bytes):
+            self._send_udp(response, peer)
+            return
         if self.truncate:
             response.answer.clear()
             response.flags |= dns.flags.TC
@@ -112,6 +121,9 @@ class LoopbackDNSServer:
             response.answer.clear()
             response.flags |= dns.flags.TC
             payload = response.to_wire(max_size=limit)
+        self._send_udp(payload, peer)
+
+    def _send_udp(self, payload: bytes, peer: tuple[str, int]) -> None:
         try:
             self._udp.sendto(payload, peer)
         except OSError:
@@ -128,12 +140,13 @@ class LoopbackDNSServer:
             answer = self._answer(wire, "tcp")
             if answer is None:
                 continue
-            payload = answer[0].to_wire(max_size=65535)
+            response = answer[0]
+            payload = response if isinstance(response, bytes) else response.to_wire(max_size=65535)
             sock.sendall(struct.pack("!H", len(payload)) + payload)
 
     # --- data ------------------------------------------------------------------------------
 
-    def _answer(self, wire: bytes, transport: str) -> tuple[dns.message.Message, int] | None:
+    def _answer(self, wire: bytes, transport: str) -> tuple[Reply, int] | None:
         try:
             query = dns.message.from_wire(wire)
         except dns.exception.DNSException:
@@ -146,11 +159,14 @@ class LoopbackDNSServer:
             return None
         if self.delay:
             time.sleep(self.delay)
+        limit = max(query.payload if query.edns >= 0 else 512, 512)
+        if self.respond is not None:
+            reply = self.respond(query)
+            return None if reply is None else (reply, limit)
         response = dns.message.make_response(query)
         response.flags |= dns.flags.AA
         self._fill(response, question.name, question.rdtype)
-        limit = query.payload if query.edns >= 0 else 512
-        return response, max(limit, 512)
+        return response, limit
 
     def _fill(self, response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> None:
         name, seen = qname, set()

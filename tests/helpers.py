@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from dataclasses import dataclass
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 
 from click.testing import CliRunner
@@ -46,3 +48,25 @@ def assert_one_line_error(run: Run, *fragments: str) -> None:
 def part(message: EmailMessage, subtype: str) -> str:
     """The decoded text of the message's text/<subtype> part, with plain newlines."""
     return message.get_body((subtype,)).get_content().replace("\r\n", "\n")
+
+
+def raw_headers(raw: bytes) -> list[tuple[str, str]]:
+    """The header block as written: (name, value) with folding kept (CRLF + space)."""
+    fields: list[tuple[str, str]] = []
+    for line in raw.split(b"\r\n\r\n", 1)[0].decode("ascii").split("\r\n"):
+        if line[:1] in (" ", "\t"):
+            fields[-1] = (fields[-1][0], fields[-1][1] + "\r\n" + line)
+        else:
+            name, _, value = line.partition(": ")
+            fields.append((name, value))
+    return fields
+
+
+def display_name(value: str) -> str:
+    """The display name of a written `Name <addr>` value, decoded as RFC 2047 section 6.2 says:
+    white space between adjacent encoded-words is dropped. (Python 3.11's address parser keeps
+    a space there; its unstructured parser, for Subject, drops it as the RFC says.)"""
+    phrase = value.replace("\r\n", "").rpartition("<")[0].strip()
+    if phrase.startswith('"'):
+        return re.sub(r"\\(.)", r"\1", phrase[1:-1])
+    return str(make_header(decode_header(phrase)))

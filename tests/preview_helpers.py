@@ -1,10 +1,13 @@
-"""Shared by the preview tests: a copy of the starter templates to edit, a running server,
-the browser (or a skip), PNG sizes."""
+"""Shared by the preview tests: a copy of the starter templates to edit, a running server (in a
+thread, or the command in its own process), the browser (or a skip), PNG sizes."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from pathlib import Path
@@ -49,6 +52,19 @@ def running_server(source: PreviewSource) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def start_preview(*args: str) -> tuple[subprocess.Popen, str]:
+    """`newsletter preview ARGS...` as a user runs it; the process and the URL it printed."""
+    process = subprocess.Popen([sys.executable, "-m", "newsletter", "preview", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(30, process.kill)  # never hang the suite
+    watchdog.start()
+    first = process.stderr.readline()
+    watchdog.cancel()
+    match = re.search(r"http://127\.0\.0\.1:\d+/", first)
+    assert match, first + process.stderr.read()
+    return process, match.group(0)
 
 
 def png_size(data: bytes) -> tuple[int, int]:

@@ -112,7 +112,8 @@ def test_zone_file_mode_needs_no_network(tmp_path):
 
 
 @pytest.mark.parametrize("args", [
-    ["not a domain"], ["a..b.example"], ["bad-.example"], ["x" * 64 + ".example"], ["shop.example", "--ip", "999.1.1.1"],
+    ["not a domain"], ["a..b.example"], ["bad-.example"], ["x" * 64 + ".example"], ["[192.0.2.5]"],
+    ["A2345678"], ["shop.example", "--ip", "999.1.1.1"],
     ["shop.example", "--only", "spf,nope"], ["shop.example", "--nameserver", "ns.example"],
     ["shop.example", "--zone", "/nonexistent.zone"],
     ["shop.example", "--message", "/nonexistent.eml"],
@@ -172,3 +173,21 @@ def test_zone_file_with_nameserver_reads_includes_from_dns(server, tmp_path):
     # nowhere.example has no SPF: a permerror at receivers, so the bulk-sender rules fail too
     assert {f["rule"] for f in layered["findings"]} == {"SPF012", "AUTH012"}
     assert layered["spf"]["lookups"] == 2
+
+
+@pytest.mark.parametrize(("helo", "result"), [
+    ("mta.shop.example", "pass"),
+    ("[192.0.2.25]", "none"),  # an address literal: normal in SMTP, not a domain
+    ("mta", "none"),  # not a FQDN
+])
+def test_null_sender_is_checked_by_its_helo_name(tmp_path, helo, result):
+    """`--mail-from ''` is the null reverse-path: SPF checks postmaster@HELO (RFC 7208 2.4), not
+    postmaster@DOMAIN; an invalid HELO gives 'none' (4.3), not a usage error."""
+    zone = tmp_path / "shop.zone"
+    zone.write_text('$ORIGIN shop.example.\n$TTL 300\n@ IN TXT "v=spf1 -all"\n'
+                    '_dmarc IN TXT "v=DMARC1; p=reject"\nmta IN TXT "v=spf1 ip4:192.0.2.25 -all"\n')
+    checked = run("shop.example", "--zone", str(zone), "--only", "spf", "--format", "json",
+                  "--ip", "192.0.2.25", "--mail-from", "", "--helo", helo)
+    spf = json.loads(checked.output)["spf"]
+    assert (spf["result"], checked.exit_code) == (result, 0 if result == "pass" else 1)
+    assert helo in spf["reason"]

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from auth_dnsserver import LoopbackDNSServer
+from helpers import run_cli
 from conftest import CORPUS, requires_shared
 from newsletter.auth import (CheckOptions, MemoryResolver, NetworkResolver, check_domain,
                              lookup_keys, parse_key, verify_dkim)
@@ -195,3 +196,37 @@ def test_malformed_signatures_are_permerror(header):
     message = header + b"From: a@x.example\r\n\r\nbody\r\n"
     (result,) = verify_dkim(message, MemoryResolver({}))
     assert result.result == "permerror"
+
+
+UNUSABLE_KEYS = {  # issue 12 item 15: each crashed `check` and `dns --message` with AttributeError
+    "revoked": ("v=DKIM1; k=ed25519; p=", "selector s1 is revoked"),
+    "truncated": ("v=DKIM1; k=ed25519; p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwI", "p= is not valid base64"),
+    "p=AAAA": ("v=DKIM1; p=AAAA", "p= is not an RSA public key"),
+    "no tags": ("nothing here", "'nothing here' is not a tag=value pair"),
+    "empty": ("", "no p= tag (public key)"),
+}
+
+
+@pytest.mark.parametrize(("record", "reason"), UNUSABLE_KEYS.values(), ids=list(UNUSABLE_KEYS))
+def test_unusable_key_is_a_permerror_finding_not_a_crash(tmp_path, record, reason):
+    message, zone = signed_message("")
+    zone["s1._domainkey.boutique.example"] = {"TXT": [f'"{record}"']}
+    (result,) = verify_dkim(message, MemoryResolver(zone))
+    assert (result.result, result.selector) == ("permerror", "s1")
+    assert result.reason == f"key record unusable: {reason}"
+
+    eml = tmp_path / "soldes.eml"
+    eml.write_bytes(message)
+    zone_file = tmp_path / "boutique.zone"
+    zone_file.write_text("$ORIGIN boutique.example.\n$TTL 300\n"
+                         f's1._domainkey IN TXT "{record}"\n_dmarc IN TXT "v=DMARC1; p=reject"\n')
+    dns_run = run_cli("dns", "boutique.example", "--zone", zone_file, "--message", eml,
+                      "--only", "dkim", "--format", "json")
+    (signature,) = json.loads(dns_run.text)["dkim_signatures"]
+    assert (dns_run.exit_code, signature["result"]) == (1, "permerror") and reason in signature["reason"]
+
+    check_run = run_cli("check", eml, "--zone", zone_file, "--format", "json")
+    report = json.loads(check_run.text)
+    assert check_run.exit_code == 1 and report["auth"]["dkim"] == "fail"
+    assert any(f["rule"] == "DKIM008" and "permerror" in f["message"] and reason in f["message"]
+               for f in report["findings"])

@@ -13,6 +13,7 @@ from auth_dnsserver import LoopbackDNSServer
 from newsletter.auth.resolver import (MemoryResolver, Mx, NetworkResolver, Status, Txt,
                                       ZoneResolver, parse_nameserver, zone_from_records)
 from newsletter.errors import NewsletterError
+from newsletter.limits import input_limits
 
 RECORDS = {
     "shop.example": {"TXT": ['"v=spf1 " "-all"', '"hello"'], "MX": ["10 mx.shop.example."],
@@ -180,3 +181,16 @@ def test_memory_resolver_temporary_failures_and_invalid_names():
     assert memory.query("down.example", "A").status is Status.TEMPERROR
     assert memory.query("a..b.example", "A").status is Status.NXDOMAIN
     assert memory.query("x" * 64 + ".example", "A").status is Status.NXDOMAIN
+
+
+def test_zone_cname_chain_stops_at_the_limit():
+    limit = input_limits("dns")["max_cname_chain"]
+
+    def chain(hops: int) -> MemoryResolver:
+        records = {f"h{i}.chain.example": {"CNAME": [f"h{i + 1}.chain.example."]}
+                   for i in range(hops)}
+        return MemoryResolver({**records, f"h{hops}.chain.example": {"TXT": ['"end"']}})
+
+    assert chain(limit).query("h0.chain.example", "TXT").status is Status.RECORDS
+    answer = chain(limit + 1).query("h0.chain.example", "TXT")
+    assert answer.status is Status.TEMPERROR and f"more than {limit} CNAMEs" in answer.error

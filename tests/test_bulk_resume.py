@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -69,7 +70,7 @@ def test_kill_9_then_resume(tmp_path):
     assert len({r["message_id"] for r in manifest}) == ROWS
     files = sorted(p.name for p in out.iterdir() if p.suffix == ".eml")
     assert files == sorted(r["file"] for r in manifest)
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+    assert [p.name for p in out.iterdir() if p.name.endswith(".tmp")] == []  # no temporary file left
     for record in manifest:
         data = (out / record["file"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == record["sha256"]  # complete, as recorded
@@ -102,3 +103,45 @@ def test_progress_bar_on_a_terminal_only(tmp_path):
 
     quiet = subprocess.run(command(recipients, tmp_path / "pipe"), cwd=ROOT, capture_output=True, text=True)
     assert "\r" not in quiet.stderr and "ETA" not in quiet.stderr
+
+
+def assert_manifest_exact(out: Path) -> None:
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["row"] for r in manifest) == list(range(1, ROWS + 1))  # everyone, once
+    assert sorted(p.name for p in out.glob("*.eml")) == sorted(r["file"] for r in manifest)
+    for record in manifest:
+        assert hashlib.sha256((out / record["file"]).read_bytes()).hexdigest() == record["sha256"]
+
+
+def test_a_second_run_on_the_same_folder_says_who_holds_it(tmp_path):
+    # Issue 12, item 10: two --resume runs at once interleaved their manifests (8,336 lines for
+    # 7,753 messages) and removed each other's files.
+    recipients = tmp_path / "list.csv"
+    write_list(recipients)
+    out = tmp_path / "out"
+    first = subprocess.Popen(command(recipients, out, "--resume"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while manifest_lines(out) < 100 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = subprocess.run(command(recipients, out, "--resume"), cwd=ROOT, capture_output=True, text=True)
+    assert first.poll() is None, "the first run ended before the second started: make the list longer"
+    assert second.returncode == 2
+    [line] = second.stderr.strip().splitlines()
+    assert "another run is writing to this output folder" in line
+    assert f"pid {first.pid} on {socket.gethostname()}, started 20" in line and "--resume" in line
+    assert first.wait() == 0, first.stderr.read()
+    first.stderr.close()
+    assert_manifest_exact(out)
+
+
+def test_two_runs_started_together_one_renders_the_other_stops(tmp_path):
+    recipients = tmp_path / "list.csv"
+    write_list(recipients)
+    out = tmp_path / "out"
+    runs = [subprocess.Popen(command(recipients, out, "--resume"), cwd=ROOT, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [run.communicate()[1] for run in runs]
+    assert sorted(run.returncode for run in runs) == [0, 2], errors
+    assert "another run is writing" in errors[[run.returncode for run in runs].index(2)]
+    assert_manifest_exact(out)

@@ -59,7 +59,11 @@ def test_json_contract(sale):
         assert set(reason) == {"signal", "score", "value", "weight", "contribution", "text"}
         assert reason["score"] in ("promotions", "updates", "spam") and reason["contribution"] != 0
     total = sum(r["contribution"] for r in placement["reasons"] if r["score"] == "promotions")
-    assert total == pytest.approx(placement["promotions_score"], abs=0.05)
+    assert placement["intercepts"]["promotions"] + total == pytest.approx(placement["promotions_score"], abs=0.05)
+    spam = sum(r["contribution"] for r in placement["reasons"] if r["score"] == "spam")
+    assert placement["intercepts"]["spam"] + spam == pytest.approx(placement["spam_score"], abs=0.05)
+    assert sum(placement["probabilities"].values()) == pytest.approx(1, abs=0.01)
+    assert 0 <= placement["spam_probability"] <= 1
     assert record["auth"]["checked"] is False and record["auth"]["spf"] == "unknown"
     for item in record["findings"]:
         assert set(item) == {"rule", "severity", "message", "location", "fix"}

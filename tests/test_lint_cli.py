@@ -13,6 +13,7 @@ from newsletter.cli import main
 from newsletter.findings import catalogue
 from newsletter.lint import lint_paths
 from newsletter.lint.docs import rules_markdown
+from newsletter.limits import limits_markdown
 
 from conftest import CORPUS, ROOT, corpus_files, requires_shared
 from lint_helpers import page
@@ -72,6 +73,12 @@ def test_docs_rules_md_is_generated_and_current():
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == rules_markdown(), "docs/rules.md is stale: run python -m newsletter.lint.docs"
     assert all(f"### {rule_id}" in current for rule_id in catalogue())
+
+
+def test_docs_limits_md_is_generated_and_current():
+    current = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
+    assert current == limits_markdown(), "docs/limits.md is stale: run python -m newsletter.lint.docs"
+    assert "| `max_cname_chain` | 11 |" in current  # a value, beside its reason
 
 
 def test_pre_commit_hooks_file_runs_the_lint_command_on_template_files():

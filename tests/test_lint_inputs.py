@@ -193,6 +193,7 @@ def test_config_lint_table_is_validated_and_merged_with_flags():
 
 def test_layout_passed_alone_is_recognised_from_the_templates_beside_it(tmp_path):
     """pre-commit passes only the changed layout: its users are found in its folder."""
+    write(tmp_path, "newsletter.toml", "")  # the project, in which a child finds the layout above it
     base = write(tmp_path, "base.html", "<html><body>{% block content %}{% endblock %}</body></html>")
     write(tmp_path, "promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')
     (result,) = lint_paths([base])
@@ -215,6 +216,7 @@ def test_paths_are_resolved_through_links_as_path_resolve_does(tmp_path, monkeyp
 
 
 def test_a_layout_reached_through_a_linked_folder_is_still_a_layout(tmp_path):
+    write(tmp_path, "newsletter.toml", "")
     write(tmp_path, "shared/base.html", "<html><body>{% block content %}{% endblock %}</body></html>")
     (tmp_path / "layouts").symlink_to(tmp_path / "shared")
     write(tmp_path, "shared/promotional/child.html", '{% extends "base.html" %}{% block content %}x{% endblock %}')

@@ -112,6 +112,63 @@ def test_links_http_shortener_mismatch_javascript_empty():
     assert "C009" not in rules_of(page(body='<a name="top"></a>'))
 
 
+# C007 on the shapes of real newsletters (The Markup's Gmail sample): an image link whose alt
+# text is a file name, and the click-tracking redirects every email service provider adds.
+
+@pytest.mark.parametrize("link", [
+    '<a href="https://go.aei.org/e/1"><img src="https://www.aei.org/fb.png" alt="fb.png" width="24" height="24"></a>',
+    '<a href="https://u1584542.ct.sendgrid.net/ls/click?upn=Xy0">norml.org</a>',
+    '<a href="https://rstreetinstitute.cmail20.com/t/d-l-abc/">rstreet.org</a>',
+    '<a href="https://opensecrets.us2.list-manage.com/track/click?u=1&amp;id=2">www.opensecrets.org</a>',
+    '<a href="https://r.esp.example/redirect?url=https%3A%2F%2Fwww.boutique.example%2Fsoldes">www.boutique.example</a>',
+    '<a href="https://links.boutique.example/a/1">www.boutique.example</a>',
+])
+def test_link_text_mismatch_leaves_file_names_and_click_tracking_alone(link):
+    assert "C007" not in rules_of(page(body=link))
+
+
+def test_link_text_mismatch_still_catches_a_target_named_only_in_passing():
+    assert "C007" in rules_of(page(body='<a href="https://evil.example/login?ref=mabanque.fr">www.mabanque.fr</a>'))
+    assert "C007" in rules_of(page(body='<a href="https://evil.example/x"><img alt="" src="a.png"> paypal.com</a>'))
+
+
+def _eml_findings(tmp_path, sender: str, body: str) -> list[str]:
+    from newsletter.lint import LoadOptions, lint_input, load_input
+
+    path = tmp_path / "m.eml"
+    path.write_text(f"From: {sender}\r\nTo: a@example.com\r\nSubject: News\r\nMIME-Version: 1.0\r\n"
+                    f"Content-Type: text/html; charset=utf-8\r\n\r\n<html><body>{body}</body></html>\r\n")
+    return [f.rule for f in lint_input(load_input(path, LoadOptions(kind=Kind.TRANSACTIONAL))).findings]
+
+
+def test_link_through_the_senders_own_tracking_domain_is_not_a_mismatch(tmp_path):
+    # Cory Booker's campaign mail links "secure.actblue.com" through act.corybooker.com.
+    link = '<p><a href="https://act.corybooker.com/go/123?t=1">secure.actblue.com</a></p>'
+    assert "C007" not in _eml_findings(tmp_path, "Cory Booker <info@corybooker.com>", link)
+    assert "C007" in _eml_findings(tmp_path, "Someone <info@other.example>", link)
+
+
+@pytest.mark.parametrize("footer", [
+    # Abigail Spanberger's House newsletter; Heritage Foundation; a 2002 mailing list; French variants.
+    '<a href="https://spanberger.house.gov/Forms/EmailSignup/?Delete=true&amp;MessageID=382">Click Here</a> to be removed from this list',
+    '<p>If you want to change your e-mail preferences, <a href="http://click.heritage.org/O0X">please click here to update your subscription</a>.</p>',
+    '<p>To be removed from our mailing list, <a href="https://list.example/r?id=9">click here</a>.</p>',
+    '<p>Pour vous désinscrire, <a href="https://boutique.example/u?id=1">cliquez ici</a>.</p>',
+    '<p><a href="https://boutique.example/u?id=1">Se desinscrire</a></p>',
+    '<p><a href="https://boutique.example/u?id=1">Désabonnez-vous</a></p>',
+])
+def test_unsubscribe_wording_variants(footer):
+    html = page().replace('<p><a href="https://boutique.example/desinscription">Se désinscrire</a></p>', footer)
+    assert "C010" not in rules_of(html)
+
+
+def test_unsubscribe_wording_far_from_any_link_is_not_a_link():
+    filler = " ".join(["Nos bougies sont coulées à la main dans notre atelier de Lyon."] * 6)
+    cell = f'<p>{filler} Vous pouvez vous désinscrire à tout moment. <a href="https://boutique.example/blog">Lire</a></p>'
+    html = page().replace('<p><a href="https://boutique.example/desinscription">Se désinscrire</a></p>', cell)
+    assert "C010" in rules_of(html)
+
+
 @pytest.mark.parametrize("wording", ["Unsubscribe", "Se désabonner", "Gérer mes préférences", "Opt out"])
 def test_unsubscribe_wording_french_and_english(wording):
     html = page().replace("Se désinscrire", wording)

@@ -7,14 +7,18 @@ import email.policy
 from datetime import datetime, timezone
 from email.headerregistry import Address
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import display_name, raw_headers
 from newsletter.render import Envelope, Kind, build_message
+from newsletter.errors import NewsletterError
+from newsletter.render.headers import UnsafeCharacter
 from newsletter.render.message import encode_header
 
 header_text = st.text(
-    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\r\n"), min_size=1, max_size=200
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"), min_size=1, max_size=200
 ).map(lambda s: " ".join(s.split())).filter(bool)
 
 
@@ -40,11 +44,13 @@ def test_round_trip_through_the_standard_parser(subject, name, text, html):
     raw = build_message(envelope, html, text)
     assert raw.isascii()
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+    assert all(len(line) <= 78 for line in raw.split(b"\r\n\r\n")[0].split(b"\r\n") if b"https:" not in line)
     assert b"\n" not in raw.replace(b"\r\n", b"")
     message = parse(raw)
     assert message.defects == [] and all(p.defects == [] for p in message.walk())
     assert message["Subject"] == subject
-    assert message["To"].addresses[0].display_name == name
+    assert [a.addr_spec for a in message["To"].addresses] == ["zoe@example.net"]
+    assert display_name(dict(raw_headers(raw))["To"]) == name
     plain, rich = message.iter_parts()
     assert plain.get_content().replace("\r\n", "\n") == text
     assert rich.get_content().replace("\r\n", "\n") == html
@@ -61,3 +67,38 @@ def test_transactional_has_no_unsubscribe_headers():
     envelope = Envelope(Address("", "a", "shop.example"), Address("", "b", "example.net"), "Reçu", Kind.TRANSACTIONAL)
     message = parse(build_message(envelope, "<p>x</p>", "x"))
     assert "List-Unsubscribe" not in message and message["Message-ID"].endswith("@shop.example>")
+
+
+ENVELOPE = dict(
+    sender=Address("Shop", "shop", "example.com"), recipient=Address("Zoé", "zoe", "example.net"), subject="Soldes",
+    kind=Kind.PROMOTIONAL, reply_to=Address("Service", "service", "example.com"),
+    unsubscribe_url="https://shop.example/u", unsubscribe_mailto="stop@shop.example",
+    list_id="Lettre <lettre.shop.example>", message_id="<1.2@shop.example>",
+)
+HEADERS = {"sender": "From", "recipient": "To", "reply_to": "Reply-To", "subject": "Subject", "list_id": "List-Id",
+           "unsubscribe_url": "List-Unsubscribe", "unsubscribe_mailto": "List-Unsubscribe", "message_id": "Message-ID"}
+
+
+@pytest.mark.parametrize("field", HEADERS)
+@pytest.mark.parametrize("character", ["\x0b", "\x00", "\x1e", "\x7f", "\x85", "\u2028", "\t"])
+def test_every_header_refuses_control_characters_whoever_calls(field, character):
+    bad = f"x{character}Bcc: evil@attacker.example"
+    value = Address(bad, "a", "example.com") if isinstance(ENVELOPE[field], Address) else bad
+    with pytest.raises(UnsafeCharacter) as error:
+        build_message(Envelope(**{**ENVELOPE, field: value}), "<p>x</p>", "x")
+    assert error.value.character == character
+    assert f"U+{ord(character):04X} in the {HEADERS[field]} header" in str(error.value)
+
+
+def test_long_names_fold_into_encoded_words_that_decode_back():
+    name = "Александр Сергеевич Пушкин, поэт и писатель " * 3
+    raw = build_message(Envelope(**{**ENVELOPE, "recipient": Address(name.strip(), "a", "example.ru")}), "x", "x")
+    to = dict(raw_headers(raw))["To"]
+    assert all(len(line) <= 78 for line in ("To: " + to).split("\r\n")) and to.count("\r\n") >= 4
+    assert all(len(word) <= 75 for word in to.split() if word.startswith("=?"))
+    assert display_name(to) == name.strip()
+
+
+def test_a_message_id_too_long_for_a_line_is_refused():
+    with pytest.raises(NewsletterError, match="Message-ID header would have a line of 999 characters"):
+        build_message(Envelope(**{**ENVELOPE, "message_id": f"<{'a' * 972}@shop.example>"}), "x", "x")

@@ -11,48 +11,83 @@ from newsletter.lint import LintInput, Origin
 from newsletter.lint.dom import parse_html
 from newsletter.placement import (AuthSignals, AuthStatus, CheckOptions, SpamRisk, Tab, check_input, knowledge,
                                   predict, score)
+from newsletter.placement.model import sigmoid
 from newsletter.placement.signals import Signals
 
 
-def test_score_is_the_capped_sum_of_weighted_values():
-    known = knowledge()
-    weights = {w.signal: w for w in known.weights_for("promotions")}
-    total, reasons = score("promotions", {"promo_phrases": 100, "images": 2})
-    expected = weights["promo_phrases"].cap + 2 * weights["images"].weight
+def test_log_odds_are_the_intercept_plus_weights_times_capped_values_plus_learned_words():
+    model = knowledge().promotions
+    weights = {w.signal: w for w in model.weights}
+    term, term_weight = next(iter(model.terms.items()))
+    total, reasons = score(model, {"promo_subject": 100, "prices": 2}, frozenset({term, "zzz-not-a-term"}))
+    expected = (model.intercept + weights["promo_subject"].weight * weights["promo_subject"].cap
+                + 2 * weights["prices"].weight + term_weight)
     assert total == pytest.approx(expected)
-    assert [r.signal for r in reasons] == ["promo_phrases", "images"]  # largest contribution first
-    assert reasons[0].contribution == weights["promo_phrases"].cap and reasons[0].value == 100
+    assert reasons[0].signal == "promo_subject" and reasons[0].value == 100  # largest contribution first
+    assert reasons[0].contribution == pytest.approx(weights["promo_subject"].weight * weights["promo_subject"].cap)
+    assert sum(r.contribution for r in reasons) == pytest.approx(total - model.intercept)
+    assert any(r.signal == "promotions_terms" and term in r.text for r in reasons)
 
 
-def test_zero_signals_give_no_reasons():
-    assert score("spam", {}) == (0, ())
+def test_zero_signals_give_the_intercept_and_no_reasons():
+    model = knowledge().spam_content
+    assert score(model, {}) == (model.intercept, ())
 
 
-def test_tabs_follow_the_scores():
-    promo = predict(Signals(promo_phrases=("soldes", "promo", "code promo"), discounts=("-50 %",), images=4), {})
+def test_probabilities_of_the_tabs_sum_to_one_and_match_the_log_odds():
+    placement = predict(Signals(promo_phrases=("soldes",), words=300, links=10), {})
+    assert sum(placement.probabilities.values()) == pytest.approx(1)
+    assert placement.probabilities["promotions"] == pytest.approx(sigmoid(placement.promotions_score))
+    assert placement.spam_probability == pytest.approx(sigmoid(placement.spam_score))
+    assert placement.spam_score == pytest.approx(sum(placement.spam_parts.values()))
+
+
+def test_a_message_with_no_signal_is_not_given_a_tab():
+    """The issue's reproduction: a message with no signal at all was predicted Promotions."""
+    placement = predict(Signals(words=120), {})
+    assert placement.tab is Tab.UNKNOWN
+    assert placement.to_json()["tab"] == "unknown"
+
+
+def test_tabs_follow_the_evidence():
+    promo = predict(Signals(promo_subject=("soldes",), promo_phrases=("soldes", "promo", "code promo"),
+                            discounts=("-50 %",), promo_headline=("soldes",), unsubscribe_link=True,
+                            list_unsubscribe=True, one_click_unsubscribe=True, words=200), {})
     assert promo.tab is Tab.PROMOTIONS and promo.confidence > 0.9
-    receipt = predict(Signals(transactional_phrases=("facture", "paiement", "votre commande"),
-                              reference_numbers=("commande 1042",), transactional_headline=("facture",),
-                              words=300, links=3), {})
-    assert receipt.tab is Tab.UPDATES
-    personal = predict(Signals(words=40), {})
-    assert personal.tab is Tab.PRIMARY
+    receipt = predict(Signals(transactional_phrases=("facture", "paiement", "votre commande", "livraison", "reçu"),
+                              reference_numbers=("commande 1042", "facture 77"), transactional_headline=("facture",),
+                              noreply_sender=True, words=300, links=3), {})
+    assert receipt.tab in (Tab.UPDATES, Tab.PRIMARY)
     assert all(r.score in ("promotions", "updates") for r in receipt.reasons)
 
 
 def test_confidence_grows_with_evidence():
-    weak = predict(Signals(promo_terms=("boutique", "collection", "nouveau")), {})
-    strong = predict(Signals(promo_phrases=("soldes", "promo", "vente flash"), discounts=("-50 %",)), {})
-    assert weak.tab is strong.tab is Tab.PROMOTIONS
-    assert strong.confidence > weak.confidence
+    weak = predict(Signals(promo_subject=("soldes",), words=200), {})
+    strong = predict(Signals(promo_subject=("soldes",), promo_phrases=("soldes", "promo", "vente flash"),
+                             discounts=("-50 %",), unsubscribe_link=True, words=200), {})
+    assert strong.probabilities["promotions"] > weak.probabilities["promotions"]
 
 
-def test_spam_risk_thresholds():
+def test_spam_risk_bands_follow_the_probability():
     known = knowledge()
-    assert predict(Signals(), {}).spam_risk is SpamRisk.LOW
-    assert predict(Signals(), {"spam_phrases": 1, "shorteners": 2}).spam_risk is SpamRisk.MEDIUM
-    high = predict(Signals(), {"spf_fail": 1, "dmarc_fail": 1})
-    assert high.spam_risk is SpamRisk.HIGH and high.spam_score >= known.spam_high
+    clean = predict(Signals(words=200), {})
+    assert clean.spam_risk is SpamRisk.LOW and clean.spam_probability < known.spam_medium
+    high = predict(Signals(words=200), {"spf_fail": 1, "dmarc_fail": 1, "dkim_fail": 1, "no_plain_text": 1,
+                                        "link_mismatch": 2})
+    assert high.spam_risk is SpamRisk.HIGH and high.spam_probability >= known.spam_high
+    assert high.spam_parts["authentication"] == pytest.approx(
+        sum(w.weight for w in known.spam_prior if w.signal in ("spf_fail", "dmarc_fail", "dkim_fail")))
+
+
+def test_missing_unsubscribe_counts_once_for_both_and_less_for_the_header_alone():
+    """The issue's `no_unsubscribe` defect: it said "without an unsubscribe link or
+    List-Unsubscribe" but added its weight when only one of the two was missing."""
+    prior = {w.signal: w for w in knowledge().spam_prior}
+    both = predict(Signals(words=200), {"no_unsubscribe": 1})
+    header_only = predict(Signals(words=200), {"no_list_unsubscribe": 1})
+    assert both.spam_parts["compliance"] == prior["no_unsubscribe"].weight
+    assert header_only.spam_parts["compliance"] == prior["no_list_unsubscribe"].weight
+    assert "neither" in prior["no_unsubscribe"].text
 
 
 def test_unknown_authentication_contributes_nothing():
@@ -83,6 +118,7 @@ def test_failing_authentication_gives_high_spam_risk_with_reasons():
     assert any(f.rule == "P003" and "SPF" in f.message for f in report.findings)
     offline = check_input(item, CheckOptions(offline=True))
     assert offline.placement.spam_risk is SpamRisk.LOW and not offline.auth.checked
+    assert offline.placement.spam_parts["authentication"] == 0
 
 
 def test_passing_authentication_adds_no_risk():
@@ -90,14 +126,18 @@ def test_passing_authentication_adds_no_risk():
                           bulk_sender_compliant=True)
     report = check_input(_html("<p>Votre commande n° 1042 est confirmée.</p>"),
                          CheckOptions(sender="a@shop.example"), authenticator=lambda r: passing)
-    assert report.placement.spam_score == 0 and report.auth.checked
+    assert report.placement.spam_parts["authentication"] == 0 and report.auth.checked
+    assert report.placement.spam_risk is SpamRisk.LOW
 
 
 def test_weights_file_is_consistent():
     known = knowledge()
     assert {w.score for w in known.weights} == {"promotions", "updates", "spam"}
     assert all(w.cap > 0 for w in known.weights)
-    assert known.spam_medium < known.spam_high
-    assert 0.5 <= known.kind_min_confidence < 1
+    assert 0 < known.spam_medium < known.spam_high < 1
+    assert 0.5 <= known.kind_min_confidence < 1 and 0.5 < known.sure < 1
+    assert {w.part for w in known.spam_prior} == {"authentication", "compliance", "spamassassin"}
     text = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement.toml").read_text(encoding="utf-8")
     assert "Sources" in text  # the weights say where their directions come from
+    fitted = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement-model.toml").read_text(encoding="utf-8")
+    assert "training/fit.py" in fitted and "fitted = " in fitted  # and where the fitted ones come from

@@ -51,7 +51,7 @@ def test_vocabulary_matches_whole_words_and_symbols():
 def test_promotional_wording_pushes_towards_promotions(text):
     found = signals(NEUTRAL + text)
     assert len(found.promo_phrases) >= 3
-    assert promotions(NEUTRAL + text) > promotions(NEUTRAL) + 2
+    assert promotions(NEUTRAL + text) > promotions(NEUTRAL) + 1
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -110,15 +110,19 @@ def test_order_markup_and_promotions_annotations():
              '"description": "20% off", "discountCode": "HIVER"}</script>')
     assert signals(NEUTRAL, head=order).transactional_markup == ("Order",)
     assert signals(NEUTRAL, head=offer).promotions_markup == ("DiscountOffer",)
-    assert promotions(NEUTRAL, head=order) <= promotions(NEUTRAL) - 3
-    assert promotions(NEUTRAL, head=offer) >= promotions(NEUTRAL) + 3
+    # Order markup tells Updates from Primary (hand-set); the fit keeps it from pulling towards
+    # Promotions (its documented direction) but found no labelled evidence to size it.
+    assert promotions(NEUTRAL, head=order) <= promotions(NEUTRAL)
+    assert updates(NEUTRAL, head=order) >= updates(NEUTRAL) + 1
+    assert promotions(NEUTRAL, head=offer) >= promotions(NEUTRAL) + 1.5
 
 
 def test_images_and_image_heavy_layout():
     images = "".join(f'<img src="https://cdn.example.com/{n}.jpg" width="600" alt="">' for n in range(6))
     found = signals(images + "<p>Nouvelle collection</p>")
     assert found.images == 6 and found.image_heavy
-    assert promotions(images + NEUTRAL) > promotions(NEUTRAL) + 2
+    # The issue: every designed email has images; they must not make a message promotional alone.
+    assert 0 <= promotions(images + NEUTRAL) - promotions(NEUTRAL) < 1
 
 
 def test_tracking_pixels_and_icons_are_not_images():
@@ -133,7 +137,8 @@ def test_links_domains_and_buttons():
               '<a class="btn" href="https://shop.example/c">Découvrir</a>')
     found = signals(NEUTRAL + links + button)
     assert found.links == 13 and found.link_domains == 11 and found.buttons == 3
-    assert promotions(NEUTRAL + links + button) > promotions(NEUTRAL) + 2
+    # Layout is no evidence of Promotions (informational newsletters have it too): it weighs little.
+    assert abs(promotions(NEUTRAL + links + button) - promotions(NEUTRAL)) < 2
 
 
 def test_navigation_menu_before_the_content_but_not_a_footer():
@@ -165,7 +170,8 @@ def test_short_plain_message_reads_as_personal():
 
 def test_every_weight_names_a_signal_the_model_produces():
     from newsletter.placement import AuthSignals
-    produced = set(signals(NEUTRAL).values()) | set(AuthSignals().values()) | {"spamassassin"}
+    produced = set(signals(NEUTRAL).values()) | set(AuthSignals().values()) | {
+        "spamassassin", "no_unsubscribe", "no_list_unsubscribe"}  # the last two: check._spam_signals
     for weight in knowledge().weights:
         assert weight.text, weight.signal
         assert weight.signal in produced or weight.rules, f"{weight.score}.{weight.signal} is never measured"

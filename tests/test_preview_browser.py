@@ -6,6 +6,7 @@ Skipped with the reason when no Chromium is found (or Playwright is not installe
 from __future__ import annotations
 
 import re
+import stat
 import subprocess
 import json
 import sys
@@ -55,6 +56,20 @@ def test_screenshot_height_follows_the_content(tmp_path):
     long = screenshot("<html><body style='margin:0'><div style='height:3000px;background:#8a4b2a'></div></body></html>",
                       browser, width=800)
     assert png_size(long) == (800, 3000)
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600)], ids=["umask-022", "umask-077"])
+def test_screenshot_file_follows_the_umask(tmp_path, umask, expected):
+    browser_or_skip()
+    template = tmp_path / "hello.html"
+    template.write_text("{% block subject %}Bonjour{% endblock %}<p>Bonjour</p>")
+    target = tmp_path / "hello.png"
+    result = subprocess.run([sys.executable, "-m", "newsletter", "preview", str(template), "--kind", "transactional",
+                             "--screenshot", str(target), "--width", "200"],
+                            umask=umask, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == expected and png_size(target.read_bytes())[0] == 200
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
 
 
 def test_screenshot_with_a_browser_that_is_not_chromium_fails_in_one_line(tmp_path):

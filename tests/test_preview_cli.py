@@ -3,34 +3,19 @@
 from __future__ import annotations
 
 import json
-import re
 import signal
-import subprocess
 import sys
-import threading
 import urllib.request
 
 import pytest
 
 from helpers import assert_one_line_error, run_cli
-from preview_helpers import FLASH_SALE, SALE
-
-
-def _start(*args: str) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen([sys.executable, "-m", "newsletter", "preview", *args],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watchdog = threading.Timer(30, process.kill)  # never hang the suite
-    watchdog.start()
-    first = process.stderr.readline()
-    watchdog.cancel()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", first)
-    assert match, first + process.stderr.read()
-    return process, match.group(0)
+from preview_helpers import FLASH_SALE, SALE, start_preview
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_serves_then_stops_cleanly(signum):
-    process, url = _start(str(FLASH_SALE), "--data", str(SALE), "--port", "0", "--no-open")
+    process, url = start_preview(str(FLASH_SALE), "--data", str(SALE), "--port", "0", "--no-open")
     try:
         with urllib.request.urlopen(url + "state.json", timeout=20) as response:
             state = json.load(response)
@@ -48,7 +33,7 @@ def test_serves_then_stops_cleanly(signum):
 def test_render_error_does_not_stop_the_server(tmp_path):
     template = tmp_path / "broken.html"
     template.write_text("{% block subject %}Hi {{ name }{% endblock %}")
-    process, url = _start(str(template), "--port", "0", "--no-open")
+    process, url = start_preview(str(template), "--port", "0", "--no-open")
     try:
         with urllib.request.urlopen(url + "state.json", timeout=20) as response:
             state = json.load(response)
@@ -62,7 +47,7 @@ def test_render_error_does_not_stop_the_server(tmp_path):
 
 
 def test_port_in_use_is_one_line(tmp_path):
-    process, url = _start(str(FLASH_SALE), "--data", str(SALE), "--port", "0", "--no-open")
+    process, url = start_preview(str(FLASH_SALE), "--data", str(SALE), "--port", "0", "--no-open")
     try:
         port = url.rsplit(":", 1)[1].strip("/")
         assert_one_line_error(run_cli("preview", FLASH_SALE, "--data", SALE, "--port", port, "--no-open"),
@@ -97,3 +82,8 @@ def test_screenshot_render_error_is_one_line(tmp_path):
     assert_one_line_error(run_cli("preview", template, "--kind", "transactional", "--screenshot", tmp_path / "x.png",
                                   "--browser", sys.executable),
                           "broken.html", "name")
+
+
+def test_there_is_no_way_to_listen_beyond_loopback():
+    result = run_cli("preview", FLASH_SALE, "--host", "0.0.0.0", "--no-open")
+    assert result.exit_code == 2 and "No such option '--host'" in result.stderr

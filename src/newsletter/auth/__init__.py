@@ -14,8 +14,8 @@ from .records import (MxHost, ReverseDns, TagRecord, check_bimi, check_mta_sts, 
                       check_reverse_dns, check_tls_rpt)
 from .report import CHECKS, CheckOptions, DomainReport, check_domain, check_domains, \
     validate_domain
-from .resolver import (Answer, LayeredResolver, MemoryResolver, Mx, NetworkResolver, Resolver,
-                       Status, Txt, ZoneResolver, parse_nameserver)
+from .resolver import (Answer, LayeredResolver, MemoryResolver, Mx, NetworkResolver, QueryBudget,
+                       Resolver, Status, Txt, ZoneResolver, parse_nameserver)
 from .spf import SpfEvaluation, SpfRecord, SpfResult, SpfSyntaxError, check_host, check_sender, \
     parse_record
 from .spf.lint import SpfLint, lint_spf
@@ -23,8 +23,8 @@ from .spf.lint import SpfLint, lint_spf
 __all__ = [
     "Alignment", "Answer", "BulkEvidence", "CHECKS", "CheckOptions", "DkimKey",
     "DkimSignatureResult", "DmarcDiscovery", "DmarcRecord", "DomainReport", "LayeredResolver",
-    "MemoryResolver",
-    "Mx", "MxHost", "NetworkResolver", "ProviderVerdict", "Requirement", "Resolver", "ReverseDns",
+    "MemoryResolver", "Mx", "MxHost", "NetworkResolver", "ProviderVerdict", "QueryBudget",
+    "Requirement", "Resolver", "ReverseDns",
     "SpfEvaluation", "SpfLint", "SpfRecord", "SpfResult", "SpfSyntaxError", "Status", "TagRecord",
     "Txt", "ZoneResolver", "bulk_sender_verdict", "check_alignment", "check_bimi", "check_domain",
     "check_domains", "check_host", "check_mta_sts", "check_mx", "check_reverse_dns",

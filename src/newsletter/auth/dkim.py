@@ -212,15 +212,22 @@ def _verify_one(message: bytes, index: int, resolver: Resolver) -> DkimSignature
     if lookups and lookups[-1].status is Status.TEMPERROR:
         return DkimSignatureResult(domain, selector, algorithm, "temperror",
                                    f"key lookup failed: {lookups[-1].error}", None, signed)
-    if lookups and not _key_texts(lookups[-1]):
+    texts = _key_texts(lookups[-1]) if lookups else []
+    if not texts:
         return DkimSignatureResult(domain, selector, algorithm, "permerror",
                                    f"no key at {selector}._domainkey.{domain}", None, signed)
-    if not verifier.pk:
+    if getattr(verifier, "pk", None) is None:  # dkimpy refused the key record (saying why in a log)
         return DkimSignatureResult(domain, selector, algorithm, "permerror",
-                                   "key record unusable (revoked, malformed or wrong type)",
-                                   None, signed)
+                                   _unusable(selector, domain, texts[0]), None, signed)
     return DkimSignatureResult(domain, selector, algorithm, "fail",
                                "signature or body hash does not match", bits, signed)
+
+
+def _unusable(selector: str, domain: str, record: str) -> str:
+    """Why a key record cannot verify anything, in the words of the key check (`dns` reports)."""
+    _, problems = parse_key(selector, domain, record)
+    reasons = [f.message for f in problems if f.rule in ("DKIM003", "DKIM006")]
+    return "key record unusable: " + ("; ".join(reasons) or "dkimpy cannot load it")
 
 
 def signature_findings(results: tuple[DkimSignatureResult, ...], path: str | None

@@ -34,7 +34,8 @@ CHECKS = ("spf", "dkim", "dmarc", "mx", "bimi", "mta-sts", "tls-rpt", "ptr")
 class CheckOptions:
     selectors: tuple[str, ...] = ()  # empty: probe the common selectors
     ip: str | None = None
-    mail_from: str | None = None
+    mail_from: str | None = None  # None: the message's Return-Path, else postmaster@<domain>;
+                                  # "" or "<>": the null sender, whose SPF identity is the HELO
     helo: str = ""
     message: bytes | None = None  # a raw RFC 5322 message (.eml)
     message_path: str | None = None
@@ -117,10 +118,11 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
         findings += spf.findings
     mail_from = options.mail_from
     headers = parse_headers(options.message) if options.message is not None else None
-    if not mail_from and headers is not None:
+    if mail_from is None and headers is not None:
         mail_from = str(headers.get("Return-Path", "") or "").strip().strip("<>") or None
     if options.ip and "spf" in only:
-        spf_result = check_sender(resolver, options.ip, mail_from or f"postmaster@{domain}",
+        spf_result = check_sender(resolver, options.ip,
+                                  f"postmaster@{domain}" if mail_from is None else mail_from,
                                   options.helo)
         findings += _spf_result_findings(spf_result)
 
@@ -169,6 +171,9 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
                             dkim_signatures=signatures, dmarc=dmarc, alignment=alignment,
                             alignment_status=alignment_status, reverse_dns=reverse,
                             headers=headers, checked=only)
+    if resolver.exhausted:
+        findings.append(finding("AUTH013", f"{resolver.exhausted}; later lookups were not made, "
+                                           "so this report is incomplete", Location(domain)))
     verdicts = bulk_sender_verdict(evidence)
     failing = sorted({r.id for v in verdicts for r in v.requirements if r.status == FAIL})
     if failing:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import ipaddress
 import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +30,15 @@ import dns.resolver
 import dns.zone
 
 from ..errors import NewsletterError
+from ..limits import input_limits
+from .zonefile import read_zone
 
 
 class Status(enum.Enum):
     RECORDS = "records"
     NXDOMAIN = "nxdomain"
     NODATA = "nodata"
-    TEMPERROR = "temperror"  # timeout, SERVFAIL, unreachable server, CNAME loop
+    TEMPERROR = "temperror"  # timeout, SERVFAIL, no server, CNAME loop or chain, budget used up
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class Answer:
 
 
 class Resolver(Protocol):
+    exhausted: str | None  # why lookups stopped being made (a run's DNS budget), else None
+
     def query(self, name: str, rdtype: str) -> Answer: ...
 
     def query_many(self, pairs: Sequence[tuple[str, str]]) -> tuple[Answer, ...]: ...
@@ -127,7 +132,23 @@ class _ManyInSequence:
         return tuple(self.query(name, rdtype) for name, rdtype in pairs)  # type: ignore[attr-defined]
 
 
-_MAX_CHAIN = 12
+class _CnameChain:
+    """The names one lookup goes through following CNAMEs. A loop, or more hops than resolvers
+    follow ([dns] max_cname_chain), ends the lookup as a temporary error (a resolver's SERVFAIL)."""
+
+    def __init__(self, start: dns.name.Name):
+        self.names = [start]
+        self.limit = input_limits("dns")["max_cname_chain"]
+
+    def follow(self, target: dns.name.Name) -> str | None:
+        """Add a hop; the error that ends the lookup, if any."""
+        if target in self.names:
+            return f"CNAME loop at {name_text(target)}"
+        self.names.append(target)
+        if len(self.names) - 1 > self.limit:
+            return (f"more than {self.limit} CNAMEs from {name_text(self.names[0])} "
+                    "([dns] max_cname_chain)")
+        return None
 
 
 class ZoneResolver(_ManyInSequence):
@@ -137,35 +158,20 @@ class ZoneResolver(_ManyInSequence):
     know what the world publishes there, and must not pretend it is nothing.
     """
 
+    exhausted = None  # local data: no budget to use up
+
     def __init__(self, zones: Sequence[dns.zone.Zone], temporary_failures: Iterable[str] = ()):
         self.zones = sorted(zones, key=lambda z: len(z.origin), reverse=True)
         self.temporary_failures = {dns_name(n) for n in temporary_failures}
         self.queries = 0
+        self._existing = {name for zone in self.zones for node in zone.nodes
+                          for name in _up_to(node, zone.origin)}  # nodes and empty non-terminals
 
     @classmethod
     def from_files(cls, paths: Sequence[str | Path], origin: str | None = None) -> "ZoneResolver":
-        """Read master files; `origin` is used only for a file without $ORIGIN."""
-        zones = []
-        for path in paths:
-            try:
-                try:
-                    zone = dns.zone.from_file(str(path), relativize=False, check_origin=False)
-                except dns.zone.UnknownOrigin:
-                    if origin is None:
-                        raise
-                    zone = dns.zone.from_file(str(path), origin=origin, relativize=False,
-                                              check_origin=False)
-                zones.append(zone)
-            except OSError as exc:
-                raise NewsletterError(f"cannot read zone file: {exc.strerror}", path=path,
-                                      fix="check the path given to --zone") from None
-            except dns.zone.UnknownOrigin:
-                raise NewsletterError("zone file has no $ORIGIN", path=path,
-                                      fix="add '$ORIGIN example.com.' at the top, or name the "
-                                          "domain on the command line") from None
-            except dns.exception.DNSException as exc:
-                raise NewsletterError(f"invalid zone file: {exc}", path=path) from None
-        return cls(zones)
+        """Read master files (within the [zone] input limits); `origin` is used only for a file
+        without $ORIGIN."""
+        return cls([read_zone(path, origin) for path in paths])
 
     def covers(self, name: str) -> bool:
         try:
@@ -186,7 +192,7 @@ class ZoneResolver(_ManyInSequence):
         except ValueError as exc:
             return Answer(name, rdtype, Status.NXDOMAIN, error=str(exc))
         wanted = dns.rdatatype.from_text(rdtype)
-        seen: set[dns.name.Name] = set()
+        chain = _CnameChain(qname)
         while True:
             if qname in self.temporary_failures:
                 return Answer(name, rdtype, Status.TEMPERROR, error="timeout")
@@ -196,7 +202,7 @@ class ZoneResolver(_ManyInSequence):
                               error=f"{name_text(qname)} is outside the zone file")
             node = zone.get_node(qname)
             if node is None:
-                exists = any(n.is_subdomain(qname) for n in zone.nodes)
+                exists = qname in self._existing
                 return Answer(name, rdtype, Status.NODATA if exists else Status.NXDOMAIN)
             rdataset = node.get_rdataset(dns.rdataclass.IN, wanted)
             if rdataset:
@@ -204,10 +210,19 @@ class ZoneResolver(_ManyInSequence):
             cname = node.get_rdataset(dns.rdataclass.IN, dns.rdatatype.CNAME)
             if not cname or wanted == dns.rdatatype.CNAME:
                 return Answer(name, rdtype, Status.NODATA)
-            if qname in seen or len(seen) >= _MAX_CHAIN:
-                return Answer(name, rdtype, Status.TEMPERROR, error="CNAME loop")
-            seen.add(qname)
             qname = cname[0].target
+            error = chain.follow(qname)
+            if error:
+                return Answer(name, rdtype, Status.TEMPERROR, error=error)
+
+
+def _up_to(name: dns.name.Name, origin: dns.name.Name) -> Iterable[dns.name.Name]:
+    """`name` and its parents down to the zone's `origin`."""
+    while name.is_subdomain(origin):
+        yield name
+        if name == origin:
+            return
+        name = name.parent()
 
 
 class LayeredResolver(_ManyInSequence):
@@ -217,6 +232,10 @@ class LayeredResolver(_ManyInSequence):
     def __init__(self, zones: ZoneResolver, rest: Resolver):
         self.zones = zones
         self.rest = rest
+
+    @property
+    def exhausted(self) -> str | None:
+        return self.rest.exhausted
 
     def query(self, name: str, rdtype: str) -> Answer:
         return (self.zones if self.zones.covers(name) else self.rest).query(name, rdtype)
@@ -281,16 +300,36 @@ def system_nameservers() -> list[tuple[str, int]]:
                               fix="pass --nameserver HOST[:PORT]") from None
 
 
+@dataclass(frozen=True)
+class QueryBudget:
+    """The DNS work one run may do, so a hostile or broken server cannot keep it busy: queries
+    sent and seconds spent, per domain checked ([dns] in checks/input-limits.toml). Past either,
+    every lookup is a temporary error and the report says so."""
+
+    queries: int
+    seconds: float
+
+    @classmethod
+    def for_domains(cls, count: int = 1) -> "QueryBudget":
+        limits = input_limits("dns")
+        return cls(limits["max_queries_per_domain"] * count,
+                   limits["max_seconds_per_domain"] * count)
+
+
 class NetworkResolver:
     """dnspython against given nameservers: UDP with TCP fallback on truncation, a per-run cache
-    (concurrent identical queries wait for the first), and `query_many` in parallel threads."""
+    (concurrent identical queries wait for the first), `query_many` in parallel threads, and a
+    `QueryBudget` (one domain's unless given)."""
 
     def __init__(self, nameservers: Sequence[tuple[str, int]] | None = None, *,
-                 timeout: float = 2.0, workers: int = 16):
+                 timeout: float = 2.0, workers: int = 16, budget: QueryBudget | None = None):
         self.nameservers = list(nameservers) if nameservers else system_nameservers()
         self.timeout = timeout
+        self.budget = budget or QueryBudget.for_domains(1)
         self.queries = 0  # sent to the network, not counting TCP retries after truncation
         self.responses = 0
+        self.exhausted: str | None = None
+        self._deadline = time.monotonic() + self.budget.seconds
         self._cache: dict[tuple[dns.name.Name, int], Future] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dns")
@@ -316,49 +355,61 @@ class NetworkResolver:
                 pending = self._cache[key] = Future()
         if owner:
             try:
-                pending.set_result(self._resolve(name, qname, rdtype, wanted, depth=0))
-            except BaseException as exc:  # never leave waiters hanging
-                pending.set_result(Answer(name, rdtype, Status.TEMPERROR, error=str(exc)))
+                pending.set_result(self._resolve(name, qname, rdtype, wanted))
+            except BaseException as exc:  # a bug: every waiter raises it too, none hangs
+                pending.set_exception(exc)
         return pending.result()
 
-    def _resolve(self, name: str, qname: dns.name.Name, rdtype: str, wanted: int,
-                 depth: int) -> Answer:
-        response, error = self._exchange(qname, wanted)
-        if response is None:
-            return Answer(name, rdtype, Status.TEMPERROR, error=error)
-        current, seen = qname, set()
+    def _resolve(self, name: str, qname: dns.name.Name, rdtype: str, wanted: int) -> Answer:
+        """Ask for `qname`, following CNAMEs through each response and asking again for the
+        target where a chain leaves what a response holds."""
+        chain = _CnameChain(qname)
+        asked = qname
         while True:
-            rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, wanted)
-            if rrset:
-                return Answer(name, rdtype, Status.RECORDS, _records(rrset))
-            cname = response.get_rrset(response.answer, current, dns.rdataclass.IN,
-                                       dns.rdatatype.CNAME)
-            if not cname:
-                break
-            if current in seen or len(seen) >= _MAX_CHAIN:
-                return Answer(name, rdtype, Status.TEMPERROR, error="CNAME loop")
-            seen.add(current)
-            current = cname[0].target
-        if response.rcode() == dns.rcode.NXDOMAIN:
-            return Answer(name, rdtype, Status.NXDOMAIN)
-        if current != qname and depth < 4:  # chain leaves the server's data: ask for the target
-            followed = self.query(name_text(current) or ".", rdtype)
-            return Answer(name, rdtype, followed.status, followed.records, followed.error)
-        return Answer(name, rdtype, Status.NODATA)
+            response, error = self._exchange(asked, wanted)
+            if response is None:
+                return Answer(name, rdtype, Status.TEMPERROR, error=error)
+            current = asked
+            while True:
+                rrset = response.get_rrset(response.answer, current, dns.rdataclass.IN, wanted)
+                if rrset:
+                    return Answer(name, rdtype, Status.RECORDS, _records(rrset))
+                cname = response.get_rrset(response.answer, current, dns.rdataclass.IN,
+                                           dns.rdatatype.CNAME)
+                if not cname:
+                    break
+                current = cname[0].target
+                error = chain.follow(current)
+                if error:
+                    return Answer(name, rdtype, Status.TEMPERROR, error=error)
+            if response.rcode() == dns.rcode.NXDOMAIN:
+                return Answer(name, rdtype, Status.NXDOMAIN)
+            if current == asked:
+                return Answer(name, rdtype, Status.NODATA)
+            asked = current
 
     def _exchange(self, qname: dns.name.Name, wanted: int) -> tuple[dns.message.Message | None, str]:
+        with self._lock:
+            if self.queries >= self.budget.queries:
+                return None, self._exhaust(f"{self.budget.queries} DNS queries "
+                                           "([dns] max_queries_per_domain)")
+            self.queries += 1
         query = dns.message.make_query(qname, wanted, use_edns=0, payload=1232)
         error = "no nameserver"
-        with self._lock:
-            self.queries += 1
         for host, port in self.nameservers:
+            wait = min(self.timeout, self._deadline - time.monotonic())
             try:
-                response = dns.query.udp(query, host, timeout=self.timeout, port=port,
+                if wait <= 0:
+                    raise dns.exception.Timeout
+                response = dns.query.udp(query, host, timeout=wait, port=port,
                                          ignore_unexpected=True)
                 if response.flags & dns.flags.TC:
-                    response = dns.query.tcp(query, host, timeout=self.timeout, port=port)
+                    response = dns.query.tcp(query, host, timeout=wait, port=port)
             except dns.exception.Timeout:
-                error = f"timeout after {self.timeout:g} s from {host}:{port}"
+                if wait < self.timeout:  # cut short by the time budget
+                    return None, self._exhaust(f"{self.budget.seconds:g} s of DNS lookups "
+                                               "([dns] max_seconds_per_domain)")
+                error = f"timeout after {wait:g} s from {host}:{port}"
                 continue
             except (OSError, dns.exception.DNSException) as exc:
                 error = f"{host}:{port}: {exc}"
@@ -369,3 +420,8 @@ class NetworkResolver:
                 return response, ""
             error = f"{dns.rcode.to_text(response.rcode())} from {host}:{port}"
         return None, error
+
+    def _exhaust(self, what: str) -> str:
+        message = f"DNS budget used up: {what}"
+        self.exhausted = self.exhausted or message
+        return message

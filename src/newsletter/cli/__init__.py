@@ -12,5 +12,6 @@ from . import lint  # noqa: F401  (registers lint and rules)
 from . import dns  # noqa: F401  (registers the command)
 from . import check  # noqa: F401  (registers the command)
 from . import preview  # noqa: F401  (registers the command)
+from . import reports  # noqa: F401  (registers the command)
 
 __all__ = ["main"]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-import os
 import sys
-import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from .. import __version__
 from ..errors import NewsletterError
+from ..files import write_atomic
 from ..findings import Finding
 
 
@@ -48,14 +47,9 @@ def write_output(payload: bytes, output: str | None) -> None:
     target = Path(output)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(temporary, target)
+        write_atomic(target, payload)
     except OSError as exc:
-        raise NewsletterError(f"cannot write output: {exc.strerror}", path=target) from None
-
-
+        raise NewsletterError(f"cannot write output: {exc.strerror or exc}", path=target) from None
 
 
 def echo_json(value: object) -> None:

@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..auth import (CHECKS, CheckOptions, DomainReport, LayeredResolver, NetworkResolver,
-                    ZoneResolver,
-                    check_domains, parse_nameserver, validate_domain)
+                    QueryBudget, ZoneResolver, check_domains, parse_nameserver, validate_domain)
 from ..auth.spf import normalise_ip
 from ..errors import NewsletterError
 from ..findings import Finding, has_errors
@@ -29,8 +28,12 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
 @click.option("--selector", "selectors", multiple=True, metavar="S",
               help="DKIM selector to check (repeatable); default: probe common selectors.")
 @click.option("--ip", metavar="IP", help="Sending IP: evaluate SPF for it and check its PTR.")
-@click.option("--mail-from", metavar="ADDRESS", help="MAIL FROM (return-path) for SPF.")
-@click.option("--helo", default="", metavar="HOST", help="HELO/EHLO name for SPF.")
+@click.option("--mail-from", metavar="ADDRESS",
+              help="MAIL FROM (return-path) for SPF; '' for the null sender, which SPF checks "
+                   "by its HELO name. Default: the --message's Return-Path, else "
+                   "postmaster@DOMAIN.")
+@click.option("--helo", default="", metavar="HOST",
+              help="HELO/EHLO name for SPF (any text, e.g. an address literal [192.0.2.1]).")
 @click.option("--message", "message_file", type=click.Path(path_type=Path, dir_okay=False),
               help="A .eml whose DKIM signatures, alignment and unsubscribe headers to check.")
 @click.option("--only", "only", multiple=True, metavar="CHECKS",
@@ -70,7 +73,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         reports = check_domains(names, zone, options)
     else:
         network = NetworkResolver([parse_nameserver(n) for n in nameservers] or None,
-                                  timeout=timeout)
+                                  timeout=timeout, budget=QueryBudget.for_domains(len(names)))
         try:
             reports = check_domains(names, LayeredResolver(zone, network) if zone else network,
                                     options)

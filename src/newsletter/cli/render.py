@@ -93,6 +93,9 @@ def render_campaign(template: Path, recipients: Path, data: dict, options: Rende
     if not summary.compiled:
         click.echo(f"note: every message rendered in full: {summary.why_not_compiled}", err=True)
     resumed = f" ({summary.rendered_before:,} by the earlier run)" if summary.rendered_before else ""
+    if summary.redone:
+        click.echo(f"note: {summary.redone:,} files of the earlier run were missing, incomplete or changed: "
+                   "rendered again", err=True)
     where = (f" -> {out_dir}/manifest.jsonl" + (f", {out_dir}/rejects.jsonl" if summary.rejected else "")
              if out_dir else " (dry run: nothing written)")
     if out_dir is None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from email.utils import getaddresses
+from fnmatch import fnmatchcase
 from typing import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -13,7 +15,7 @@ from ..findings import Finding, finding
 from ..render import Kind
 from . import data
 from .data import normalise
-from .dom import all_text, hidden_in_tree, snippet, style_of, visible_word_count
+from .dom import all_text, hidden_in_tree, snippet, style_of, visible_text, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -52,6 +54,7 @@ def _images(lint_input: LintInput) -> Iterator[Finding]:
 
 def _links(lint_input: LintInput) -> Iterator[Finding]:
     shorteners = data.shorteners()
+    sender_site = _sender_site(lint_input)
     for link in lint_input.elements("a"):
         href = link.get("href")
         if href is None:
@@ -72,8 +75,8 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
         host = _host(href)
         if host and any(host == s or host.endswith("." + s) for s in shorteners):
             yield finding("C006", f"link through the URL shortener {host}", lint_input.locate(link))
-        shown = _shown_domain(lint_input.text_of(link))
-        if host and shown and not _same_site(host, shown):
+        shown = _shown_domain(visible_text(link))  # an image's alt text ("fb.png") is no address
+        if host and shown and not _same_site(host, shown) and not _click_tracking(href, host, shown, sender_site):
             yield finding("C007", f"link text shows {shown} but the link goes to {host}", lint_input.locate(link))
 
 
@@ -92,31 +95,86 @@ def _shown_domain(text: str) -> str | None:
     if not match or "@" in text:
         return None
     domain = match.group(1).lower()
-    # "index.html" or "v1.2" are not domains: require a letters-only top-level label.
-    return domain if domain.rsplit(".", 1)[-1].isalpha() and not domain.endswith((".html", ".htm", ".php")) else None
+    # "v1.2" is not a domain, nor is a file name ("fb.png", "index.html"): a letters-only
+    # top-level label that is not a file extension.
+    ending = domain.rsplit(".", 1)[-1]
+    return domain if ending.isalpha() and ending not in data.click_tracking().file_extensions else None
+
+
+def site_of(host: str) -> str:
+    """The registrable domain of a host name, without the public suffix list (no network, no
+    extra dependency): the last two labels, or three under a country's second level
+    (shop.co.uk, shop.com.au). An approximation, good for telling sites apart."""
+    labels = host.lower().rstrip(".").split(".")
+    three = len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVELS
+    return ".".join(labels[-3:] if three else labels[-2:])
+
+
+_SECOND_LEVELS = frozenset({"co", "com", "net", "org", "gov", "gouv", "ac", "edu", "ne", "or", "asso"})
 
 
 def _same_site(host: str, shown: str) -> bool:
-    """True when one is the other or a subdomain of it (www.shop.fr and shop.fr)."""
-    host, shown = host.removeprefix("www."), shown.removeprefix("www.")
-    return host == shown or host.endswith("." + shown) or shown.endswith("." + host)
+    """True when both name the same registrable domain (www.shop.fr, links.shop.fr and shop.fr)."""
+    return site_of(host) == site_of(shown)
+
+
+def _sender_site(lint_input: LintInput) -> str | None:
+    message = lint_input.message
+    try:
+        addresses = [a for _, a in getaddresses([str(message.get("From", ""))]) if "@" in a] if message else []
+    except (ValueError, IndexError, TypeError):
+        return None
+    return site_of(addresses[0].rsplit("@", 1)[1]) if addresses else None
+
+
+def _click_tracking(href: str, host: str, shown: str, sender_site: str | None) -> bool:
+    """A redirect an email service provider or the sender puts in front of every link (see
+    checks/click-tracking.toml), or one that names its target in the href."""
+    site = site_of(host)
+    if any(fnmatchcase(site, pattern) for pattern in data.click_tracking().services):
+        return True
+    if sender_site and site == sender_site and host != sender_site:
+        return True  # the sender's own tracking subdomain (links.shop.example for mail from shop.example)
+    target = re.compile(rf"https?://(?:[a-z0-9-]+\.)*{re.escape(site_of(shown))}(?![a-z0-9.-])")
+    return target.search(unquote(unquote(href)).lower()) is not None
 
 
 def _unsubscribe(lint_input: LintInput) -> Iterator[Finding]:
     if lint_input.kind is not Kind.PROMOTIONAL:
         return
-    wording = data.phrases()
-    for link in lint_input.elements("a"):
-        href = (link.get("href") or "").lower()
-        label = " ".join(filter(None, (lint_input.text_of(link), link.get("title"))))
-        if (
-            wording.unsubscribe.contains(label)
-            or any(word in href for word in wording.unsubscribe_href)
-            or "unsubscribe_url" in href  # a template placeholder for the configured URL
-        ) and not hidden_in_tree(link):
-            return
+    if any(unsubscribe_link(lint_input, link) for link in lint_input.elements("a")):
+        return
     yield finding("C010", "promotional message without a visible unsubscribe link "
                   "(no link worded 'unsubscribe' or « se désinscrire »)", lint_input.at())
+
+
+_CONTEXT_TAGS = frozenset({"p", "td", "th", "li", "div", "center", "font", "blockquote"})
+
+
+def unsubscribe_link(lint_input: LintInput, link: Element) -> bool:
+    """A visible link a reader would use to unsubscribe: worded so (text, title, href), or in a
+    short paragraph or cell worded so ("To be removed from this list, click here")."""
+    wording = data.phrases()
+    href = (link.get("href") or "").lower()
+    label = " ".join(filter(None, (lint_input.text_of(link), link.get("title"))))
+    if not (wording.unsubscribe.contains(label)
+            or any(word in href for word in wording.unsubscribe_href)
+            or "unsubscribe_url" in href):  # a template placeholder for the configured URL
+        if not any(wording.unsubscribe.contains(text) for text in _sentences_around(link)):
+            return False
+    return not hidden_in_tree(link)
+
+
+def _sentences_around(link: Element) -> Iterator[str]:
+    """The text right around a link (before it, after it), then its paragraph or cell, each
+    when short enough to be about this link."""
+    previous = link.getprevious()
+    before = (previous.tail if previous is not None else link.getparent().text) or ""
+    block = next((a for a in link.iterancestors() if a.tag in _CONTEXT_TAGS), None)
+    limit = data.limits().unsubscribe_context_words
+    for text in (before, link.tail or "", visible_text(block) if block is not None else ""):
+        if text.strip() and len(text.split()) <= limit:
+            yield text
 
 
 def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:

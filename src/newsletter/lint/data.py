@@ -57,6 +57,7 @@ class Limits:
     capitals_min_letters: int
     capitals_ratio: float
     exclamations_in_a_row: int
+    unsubscribe_context_words: int
     contrast_normal: float
     contrast_large: float
     large_text_px: float
@@ -185,3 +186,15 @@ def phrases() -> Phrases:
 @cache
 def shorteners() -> frozenset[str]:
     return frozenset(_load("shorteners.toml")["domains"])
+
+
+@dataclass(frozen=True)
+class ClickTracking:
+    services: tuple[str, ...]  # registrable domains, shell-style patterns
+    file_extensions: frozenset[str]
+
+
+@cache
+def click_tracking() -> ClickTracking:
+    raw = _load("click-tracking.toml")
+    return ClickTracking(tuple(raw["services"]), frozenset(raw["file_extensions"]))

@@ -1,7 +1,8 @@
-"""docs/rules.md, generated from the rule catalogue (every `checks/rules/*.toml`).
+"""The reference pages generated from `checks/`: docs/rules.md from the rule catalogue (every
+`checks/rules/*.toml`), docs/limits.md from the input limits (`checks/input-limits.toml`).
 
-    python -m newsletter.lint.docs            # rewrite docs/rules.md
-    python -m newsletter.lint.docs --check    # exit 1 when docs/rules.md is stale
+    python -m newsletter.lint.docs            # rewrite both
+    python -m newsletter.lint.docs --check    # exit 1 when either is stale
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from itertools import groupby
 from pathlib import Path
 
 from ..findings import Rule, catalogue
+from ..limits import limits_markdown
 
 AREAS = {
     "R": "Rendering", "SPF": "SPF", "DKIM": "DKIM", "DMARC": "DMARC", "AUTH": "Sender authentication",
     "M": "Gmail markup", "G": "Gmail rendering", "C": "Content", "A": "Accessibility",
-    "T": "Template", "H": "Headers", "P": "Inbox placement",
+    "T": "Template", "H": "Headers", "P": "Inbox placement", "DR": "DMARC and TLS reports",
 }
 
 
@@ -61,17 +63,18 @@ def _cell(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    target = Path(next((a for a in argv if not a.startswith("-")), "docs/rules.md"))
-    text = rules_markdown()
-    if "--check" in argv:
-        current = target.read_text(encoding="utf-8") if target.is_file() else ""
-        if current != text:
-            print(f"{target} is stale: run python -m newsletter.lint.docs", file=sys.stderr)
-            return 1
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
-    return 0
+    folder = Path(next((a for a in argv if not a.startswith("-")), "docs"))
+    stale = 0
+    for name, text in (("rules.md", rules_markdown()), ("limits.md", limits_markdown())):
+        target = folder / name
+        if "--check" in argv:
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                print(f"{target} is stale: run python -m newsletter.lint.docs", file=sys.stderr)
+                stale = 1
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    return stale
 
 
 if __name__ == "__main__":

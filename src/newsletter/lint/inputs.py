@@ -33,7 +33,15 @@ from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..limits import input_limits
 from ..render import CompiledTemplate, Kind, RenderOptions, render
-from ..render.environment import jinja_errors, load_json, make_environment, render_block, render_template
+from ..render.environment import (
+    TemplateFault,
+    jinja_errors,
+    load_json,
+    make_environment,
+    render_block,
+    render_template,
+)
+from ..render.loader import TemplateOutsideProject
 from .dom import encode_html, parse_encoded
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
@@ -112,11 +120,14 @@ def layouts_of(paths: Iterable[Path], folders: "Folders | None" = None) -> froze
         folders.keep(path, raw)
         if not _BLOCK_TAG.search(raw):  # not `in`: see template_parser._TAG_OR_COMMENT
             continue
+        loader = folders.environment(path, folders.real(path)).loader
         for name in _REFERENCE.findall(raw.decode("utf-8", errors="replace")):
-            for folder in [path.parent, *path.parents]:
-                if (folder / name).is_file():
-                    layouts.add((folder / name).resolve())
-                    break
+            try:
+                found = loader.find(name)
+            except TemplateOutsideProject:  # the render reports it
+                continue
+            if found is not None:
+                layouts.add(found.resolve())
     return frozenset(layouts)
 
 
@@ -126,7 +137,7 @@ class Folders:
 
     def __init__(self) -> None:
         self._configs: dict[Path, Config] = {}
-        self._environments: dict[Path, jinja2.Environment] = {}
+        self._environments: dict[tuple[Path, Path | None], jinja2.Environment] = {}
         self._read: dict[Path, bytes] = {}  # contents read ahead (by layouts_of), by real path
         self._real: dict[Path, Path] = {}
 
@@ -159,10 +170,13 @@ class Folders:
         return found
 
     def environment(self, path: Path, real: Path) -> jinja2.Environment:
-        """`make_environment(path)`, which depends only on the file's real folder."""
-        found = self._environments.get(real.parent)
+        """`make_environment(path)`, which depends only on the file's real folder and its
+        configuration."""
+        config = self.config(path)
+        key = (real.parent, config.path)
+        found = self._environments.get(key)
         if found is None:
-            found = self._environments[real.parent] = make_environment(path)
+            found = self._environments[key] = make_environment(path, config)
         return found
 
 
@@ -320,20 +334,29 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
         try:
             rendered = render(CompiledTemplate.load(path, config), data, _render_options(kind, data, config))
         except NewsletterError as exc:
-            own = exc.path in (None, shown)
-            where = "" if own else f" (in {exc.path}{f':{exc.line}' if exc.line else ''})"
-            findings.append(finding("T006", exc.what + where, Location(shown, exc.line if own else None)))
+            findings.append(_render_failed(exc, shown))
         else:
             findings += [f for f in rendered.findings if f.rule not in _COVERED]
             return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
                                message=rendered.message, findings=tuple(findings), **common)
-    placeholder = _render_with_placeholders(path, env, ast, kind, folders.config(path))
+    try:
+        placeholder = _render_with_placeholders(path, env, ast, kind, folders.config(path))
+    except TemplateFault as exc:  # no data would render it: say why, unless the data's render did
+        if data is None:
+            findings.append(_render_failed(exc, shown))
+        placeholder = None
     if placeholder is None:  # even placeholders could not render it: lint the source itself,
         if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
             return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
         return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), kind, template=source, findings=tuple(findings))
     html, subject = placeholder
     return _html_input(shown, Origin.TEMPLATE, html, kind, subject=subject, findings=tuple(findings), **common)
+
+
+def _render_failed(error: NewsletterError, shown: str) -> Finding:
+    own = error.path in (None, shown)
+    where = "" if own else f" (in {error.path}{f':{error.line}' if error.line else ''})"
+    return finding("T006", error.what + where, Location(shown, error.line if own else None))
 
 
 def _render_options(kind: Kind | None, data: Mapping[str, Any], config: Config) -> RenderOptions:
@@ -355,10 +378,13 @@ def _render_with_placeholders(path: Path, env: jinja2.Environment, ast: Any, kin
         return plain, ""  # no blocks, so no subject
     try:
         with jinja_errors(path):
-            template = env.from_string(ast)  # compiled from the tree already parsed: no second parse
+            # compiled from the tree already parsed (no second parse), under the file's name
+            template = env.template_class.from_code(env, env.compile(ast, path.name, str(path)), env.make_globals(None))
         html = render_template(template, context)
         subject = render_block(template, "subject", context) or ""
-    except NewsletterError:
+    except TemplateFault:
+        raise
+    except NewsletterError:  # a value a placeholder cannot stand for
         return None
     return html, " ".join(subject.split())
 

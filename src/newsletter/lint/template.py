@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from jinja2 import meta, nodes
+from jinja2 import TemplateError, meta, nodes
 
 from ..findings import Finding, finding
 from .model import LintInput
@@ -38,7 +38,10 @@ def template_rules(lint_input: LintInput) -> Iterator[Finding]:
 def _missing_variables(lint_input: LintInput) -> Iterator[Finding]:
     source = lint_input.template
     assert source is not None and source.data is not None
-    used = meta.find_undeclared_variables(source.ast)
+    try:
+        used = meta.find_undeclared_variables(source.ast)  # compiles: e.g. a block defined twice
+    except TemplateError:
+        return  # the render while loading reported it (T001)
     missing = sorted(used - PROVIDED - _JINJA_GLOBALS - set(source.data))
     first_line = {}
     for name in source.ast.find_all(nodes.Name):

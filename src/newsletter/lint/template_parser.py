@@ -17,9 +17,11 @@ from functools import lru_cache
 
 import jinja2
 from jinja2 import nodes
-from jinja2.lexer import Lexer, get_lexer
+from jinja2.lexer import Lexer
 from jinja2.parser import Parser
 from markupsafe import escape
+
+from ..render.sandbox import parse_bounded, printed
 
 _LAZY_PREFIX = "(.*?)"
 
@@ -36,7 +38,7 @@ def parse_template(env: jinja2.Environment, source: str, name: str | None = None
             return plain
         parser = Parser(env, "", name, filename)
         parser.stream = lexer.tokenize(source, name, filename)
-        return parser.parse()
+        return parse_bounded(parser)
     except jinja2.TemplateSyntaxError:
         env.handle_exception(source=source)  # raises it as env.parse does
 
@@ -92,7 +94,7 @@ def _fast_lexer(env: jinja2.Environment) -> Lexer | None:
     if env.extensions or env.line_statement_prefix or env.line_comment_prefix:
         return None
     starts = {env.block_start_string[0], env.variable_start_string[0], env.comment_start_string[0]}
-    return _faster(get_lexer(env), "".join(sorted(starts)))
+    return _faster(env.lexer, "".join(sorted(starts)))
 
 
 @lru_cache(maxsize=8)
@@ -125,7 +127,7 @@ def render_plain(env: jinja2.Environment, ast: nodes.Template, context: dict[str
     The compiled code yields each text as it stands and `escape(value)` for each name, a missing
     name being `env.undefined(name=...)`; this does the same.
     """
-    if env.autoescape is not True or env.finalize is not None:
+    if env.autoescape is not True or env.finalize not in (None, printed):  # `printed` only counts
         return None
     parts: list[str] = []
     for output in ast.body:

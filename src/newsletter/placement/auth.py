@@ -2,15 +2,19 @@
 DMARC and the bulk-sender rules, whatever produced it.
 
 `authenticate` is the one seam to `newsletter.auth` (DNS, zone files, DKIM verification). With
-`--offline` nothing is looked up: every status is `unknown` and contributes nothing.
+`--offline` nothing is looked up: a received message's own Authentication-Results (or, failing
+that, ARC-Authentication-Results) say how its receiver judged it (`received_auth`, marked
+`source: "headers"`); otherwise every status is `unknown` and contributes nothing.
 """
 
 from __future__ import annotations
 
 import enum
+import re
+from dataclasses import dataclass
+from email.message import Message
 from email.parser import BytesHeaderParser
 from email.policy import compat32
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import NewsletterError
@@ -34,6 +38,8 @@ class AuthSignals:
     bulk_sender_compliant: bool | None = None  # Gmail's and Yahoo's 2024 rules, None: not judged
     domain: str | None = None
     findings: tuple[Finding, ...] = ()
+    source: str | None = None  # "dns": checked now; "headers": read from the message's own results
+
 
     @property
     def checked(self) -> bool:
@@ -52,6 +58,7 @@ class AuthSignals:
     def to_json(self) -> dict[str, object]:
         return {
             "checked": self.checked,
+            "source": self.source,
             "domain": self.domain,
             "spf": self.spf.value,
             "dkim": self.dkim.value,
@@ -140,7 +147,76 @@ def signals_from_report(report) -> AuthSignals:  # report: newsletter.auth.Domai
     compliant = False if "fail" in verdicts else True if verdicts == {"pass"} else None
     return AuthSignals(spf=spf, dkim=dkim, dmarc=dmarc, aligned=alignment.aligned if alignment else None,
                        dmarc_policy=policy, bulk_sender_compliant=compliant, domain=report.domain,
-                       findings=tuple(report.findings))
+                       findings=tuple(report.findings), source="dns")
+
+
+_RESULT = re.compile(r"\b(spf|dkim|dmarc)\s*=\s*([a-z]+)([^;]*)", re.IGNORECASE)
+_PROPERTY = re.compile(r"\b(smtp\.mailfrom|header\.[id]|header\.from)\s*=\s*([^\s;]+)", re.IGNORECASE)
+_POLICY = re.compile(r"\bp=([a-z]+)", re.IGNORECASE)
+_INSTANCE = re.compile(r"^\s*i\s*=\s*(\d+)\s*;")
+
+
+def received_auth(message: Message | None, domain: str | None) -> AuthSignals:
+    """How the receiving server judged the message, from the topmost Authentication-Results
+    (RFC 8601; the one its own receiver added) or else the ARC-Authentication-Results of the
+    highest instance (RFC 8617): SPF, DKIM and DMARC results, alignment with the From `domain`.
+    UNCHECKED when the message carries neither."""
+    from ..lint.content import site_of
+
+    value = _first_header(message, "Authentication-Results") or _last_arc(message)
+    if not value or not domain:
+        return UNCHECKED
+    results: dict[str, list[tuple[str, str]]] = {}
+    for method, result, rest in _RESULT.findall(value):
+        results.setdefault(method.lower(), []).append((result.lower(), rest))
+    site = site_of(domain)
+
+    def aligned(rest: str) -> bool:
+        names = [v.rsplit("@", 1)[-1] for _, v in _PROPERTY.findall(rest)]
+        return any(site_of(name) == site for name in names)
+
+    spf = _combined(r for r, _ in results.get("spf", []))
+    dkim = _combined(r for r, _ in results.get("dkim", []))
+    passing = [rest for r, rest in results.get("spf", []) + results.get("dkim", []) if r == "pass"]
+    is_aligned = any(aligned(rest) for rest in passing) if passing else (False if results else None)
+    dmarc, policy = AuthStatus.UNKNOWN, None
+    if results.get("dmarc"):
+        result, rest = results["dmarc"][0]
+        dmarc = _SPF.get(result, AuthStatus.FAIL if result in ("fail", "quarantine", "reject") else AuthStatus.UNKNOWN)
+        found = _POLICY.search(rest)
+        policy = found.group(1).lower() if found else None
+    if not (spf or dkim) and dmarc is AuthStatus.UNKNOWN:
+        return UNCHECKED
+    return AuthSignals(spf=spf or AuthStatus.UNKNOWN, dkim=dkim or AuthStatus.NONE, dmarc=dmarc, aligned=is_aligned,
+                       dmarc_policy=policy, domain=domain, source="headers")
+
+
+def _combined(results) -> AuthStatus | None:
+    """One status for a method's results: pass when any passes (a message may carry several
+    DKIM signatures), else the first one's."""
+    statuses = [_SPF.get(r, AuthStatus.FAIL if r in ("fail", "policy", "permerror") else AuthStatus.UNKNOWN)
+                for r in results]
+    if not statuses:
+        return None
+    return AuthStatus.PASS if AuthStatus.PASS in statuses else statuses[0]
+
+
+def _first_header(message: Message | None, name: str) -> str:
+    try:
+        value = message.get(name) if message is not None else None
+    except (ValueError, IndexError, TypeError):
+        return ""
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _last_arc(message: Message | None) -> str:
+    try:
+        values = [" ".join(str(v).split()) for v in (message.get_all("ARC-Authentication-Results") or [])] \
+            if message is not None else []
+    except (ValueError, IndexError, TypeError):
+        return ""
+    numbered = [(int(m.group(1)), v) for v in values if (m := _INSTANCE.match(v))]
+    return max(numbered)[1] if numbered else ""
 
 
 _SPF = {

@@ -14,7 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
 from ..findings import Finding, finding
@@ -22,7 +22,7 @@ from ..lint import LintInput, LoadOptions, Origin, discover, lint_input, load_in
 from ..lint.inputs import Folders, layouts_of
 from ..markup import extract
 from ..render import Kind, html_to_text
-from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate
+from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate, received_auth
 from .kind import infer_kind, placement_findings
 from .knowledge import knowledge
 from .model import Placement, predict, tab_scores
@@ -41,7 +41,7 @@ class CheckOptions:
     ip: str | None = None  # --ip: the sending IP, for SPF
     zones: tuple[Path, ...] = ()
     nameserver: str | None = None
-    offline: bool = False  # no DNS: authentication is unknown and contributes nothing
+    offline: bool = False  # no DNS: authentication read from the message's own results, else unknown
     spamassassin: tuple[str, int] | None = None  # spamd HOST, PORT
     now: datetime | None = None  # --now: offer expiry is judged at this time
 
@@ -56,6 +56,7 @@ class CheckReport:
     auth: AuthSignals
     spamassassin: SpamResult | None
     findings: tuple[Finding, ...]
+    spam_inputs: Mapping[str, float] = dataclasses.field(default_factory=dict)  # lint counts, auth, …
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -102,7 +103,10 @@ def check_input(item: LintInput, options: CheckOptions = CheckOptions(), *, raw:
     promotions, _, _ = tab_scores(signals)
     kind = item.kind or infer_kind(promotions)
     lint = lint_input(dataclasses.replace(item, kind=kind)).findings
-    auth = UNCHECKED if options.offline else authenticator(_auth_request(signals, options, raw, item.path))
+    if options.offline:  # no DNS: what the message's own receiver recorded, if it was received
+        auth = received_auth(item.message, signals.sender.rsplit("@", 1)[1].lower() if signals.sender else None)
+    else:
+        auth = authenticator(_auth_request(signals, options, raw, item.path))
     message = raw if raw is not None else _message_bytes(item, signals)
     spam_result = spam(message) if spam else None
     values, details = _spam_signals(lint, auth, spam_result)
@@ -113,7 +117,7 @@ def check_input(item: LintInput, options: CheckOptions = CheckOptions(), *, raw:
         findings.append(finding("P005", f"SpamAssassin score {spam_result.score:.1f} ≥ {spam_result.threshold:.1f}: {top}", where))
     findings += placement_findings(item.kind, placement, signals, where)
     return CheckReport(item.path, kind, "declared" if item.kind else "inferred", placement, signals, auth,
-                       spam_result, tuple(findings))
+                       spam_result, tuple(findings), values)
 
 
 def _has_text(item: LintInput) -> bool:
@@ -123,16 +127,19 @@ def _has_text(item: LintInput) -> bool:
 
 def _spam_signals(lint: Iterable[Finding], auth: AuthSignals,
                   spam: SpamResult | None) -> tuple[dict[str, float], dict[str, str]]:
-    """The spam model's inputs: auth statuses, counts of the lint rules named in placement.toml,
-    and SpamAssassin's score."""
+    """The spam model's inputs besides the content signals: counts of the lint rules named in
+    placement.toml, authentication, the unsubscribe requirements, SpamAssassin's score."""
     values = auth.values()
     details: dict[str, str] = {}
     rules = [f.rule for f in lint]
-    for weight in knowledge().weights_for("spam"):
+    for weight in knowledge().spam_content.weights:
         if weight.rules:
             hits = [r for r in rules if r in weight.rules]
             values[weight.signal] = float(len(hits))
             details[weight.signal] = ", ".join(dict.fromkeys(hits))
+    # C010 and H001 judge promotional mail only: both missing, or only the header.
+    values["no_unsubscribe"] = float("C010" in rules and "H001" in rules)
+    values["no_list_unsubscribe"] = float("H001" in rules and "C010" not in rules)
     if spam is not None:
         values["spamassassin"] = max(0.0, spam.score)
         details["spamassassin"] = f"{spam.score:.1f} (threshold {spam.threshold:.1f})"

@@ -16,9 +16,9 @@ from .signals import Signals
 
 
 def infer_kind(promotions_score: float) -> Kind:
-    """Promotional when the content reads as marketing (the promotions score reaches its
-    threshold), transactional otherwise."""
-    return Kind.PROMOTIONAL if promotions_score >= knowledge().promotions_threshold else Kind.TRANSACTIONAL
+    """Promotional when the content reads as marketing (Promotions is the likelier side: its
+    log-odds are not negative), transactional otherwise."""
+    return Kind.PROMOTIONAL if promotions_score >= 0 else Kind.TRANSACTIONAL
 
 
 def placement_findings(declared: Kind | None, placement: Placement, signals: Signals,
@@ -31,7 +31,7 @@ def placement_findings(declared: Kind | None, placement: Placement, signals: Sig
     if declared is Kind.TRANSACTIONAL and placement.tab is Tab.PROMOTIONS and sure:
         found.append(finding("P001", f"declared transactional but predicted Promotions "
                              f"({placement.confidence:.0%}): {_top(placement.reasons_for('promotions'), positive=True)}", where))
-    if declared is Kind.PROMOTIONAL and placement.tab is not Tab.PROMOTIONS and sure:
+    if declared is Kind.PROMOTIONAL and placement.tab in (Tab.UPDATES, Tab.PRIMARY) and sure:
         found.append(finding("P002", f"declared promotional but the content reads as transactional "
                              f"({placement.tab.value}, {placement.confidence:.0%}): "
                              f"{_top(placement.reasons_for('promotions'), positive=False)}", where))
@@ -41,10 +41,9 @@ def placement_findings(declared: Kind | None, placement: Placement, signals: Sig
         found.append(finding("P007", f"mentions {', '.join(signals.reference_numbers[:2])} but has no Order, "
                              "ParcelDelivery or Invoice markup", where))
     spam = placement.reasons_for("spam")
-    if placement.spam_risk.value == "high":
-        found.append(finding("P003", f"spam score {placement.spam_score:.1f}: {_top(spam, positive=True)}", where))
-    elif placement.spam_risk.value == "medium":
-        found.append(finding("P004", f"spam score {placement.spam_score:.1f}: {_top(spam, positive=True)}", where))
+    if placement.spam_risk.value in ("high", "medium"):
+        found.append(finding("P003" if placement.spam_risk.value == "high" else "P004",
+                             f"spam probability {placement.spam_probability:.0%}: {_top(spam, positive=True)}", where))
     return found
 
 

@@ -1,5 +1,7 @@
-"""The placement model's knowledge, loaded once from `checks/placement.toml`: weights, thresholds,
-French and English vocabularies. Typed, so a malformed file fails at load time, not mid-report."""
+"""The placement model's knowledge, loaded once from `checks/placement.toml` (what is measured,
+thresholds, French and English vocabularies, the hand-set parts) and `checks/placement-model.toml`
+(the fitted weights, intercepts and learned vocabularies). Typed, so a malformed file fails at
+load time, not mid-report."""
 
 from __future__ import annotations
 
@@ -16,7 +18,8 @@ SCORES = ("promotions", "updates", "spam")
 
 @dataclass(frozen=True)
 class Weight:
-    """How one signal's value becomes a contribution to one score: value × weight, within ±cap."""
+    """How one signal's value becomes a contribution to one score: weight × value, the value
+    limited to `cap` (one message cannot pile up a single signal)."""
 
     signal: str
     score: str  # one of SCORES
@@ -24,9 +27,22 @@ class Weight:
     cap: float
     text: str
     rules: tuple[str, ...] = ()  # lint rules whose findings this signal counts
+    part: str = "content"  # of the spam score: content, authentication, compliance, spamassassin
 
     def contribution(self, value: float) -> float:
-        return max(-self.cap, min(self.cap, value * self.weight))
+        return self.weight * min(value, self.cap)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A fitted logistic model: log-odds = intercept + Σ weights' contributions + the weights of
+    the learned terms present."""
+
+    name: str
+    intercept: float
+    weights: tuple[Weight, ...]
+    terms: Mapping[str, float]  # learned words and two-word phrases (folded) -> weight
+    terms_text: tuple[str, str]  # reason texts for terms pushing up, and pulling down
 
 
 def fold(text: str) -> str:
@@ -37,32 +53,38 @@ def fold(text: str) -> str:
     return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
 
 
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[%#€$£]")
+
+
+def words_of(folded_text: str) -> list[str]:
+    """The words of folded text, and the symbols that carry meaning in offers (% # € $ £)."""
+    return _TOKEN.findall(folded_text)
+
+
 @dataclass(frozen=True)
 class Vocabulary:
-    """Phrases matched as whole words in folded text; each distinct phrase counts once."""
+    """Phrases matched as whole words in folded text; each distinct phrase counts once.
+    Matched on words, not by one large regex: a message is read once, whatever the list's size."""
 
-    phrases: Mapping[str, str]  # folded -> as written in placement.toml
-    pattern: re.Pattern[str]
+    phrases: Mapping[tuple[str, ...], str]  # words of the folded phrase -> as written in the data
+    longest: int
 
     @classmethod
     def of(cls, phrases: list[str]) -> "Vocabulary":
-        unique = {fold(p): p for p in reversed(phrases)}
-        alternatives = "|".join(_bounded(p) for p in sorted(unique, key=len, reverse=True))
-        return cls(unique, re.compile(alternatives))
+        unique = {tuple(words_of(fold(p))): p for p in reversed(phrases)}
+        unique.pop((), None)
+        return cls(unique, max(map(len, unique), default=0))
 
     def distinct(self, folded_text: str) -> tuple[str, ...]:
         """The distinct phrases found (as written in the vocabulary), in order of first appearance."""
-        found = (" ".join(m.group(0).split()) for m in self.pattern.finditer(folded_text))
-        return tuple(dict.fromkeys(self.phrases.get(f, f) for f in found))
-
-
-def _bounded(phrase: str) -> str:
-    """A phrase as a regex, word boundaries only where it starts or ends with a word character
-    ("% off" must match "50% off")."""
-    body = re.escape(phrase).replace(r"\ ", r"\s+")
-    start = r"(?<!\w)" if phrase[:1].isalnum() else ""
-    end = r"(?!\w)" if phrase[-1:].isalnum() else ""
-    return f"{start}{body}{end}"
+        words = words_of(folded_text)
+        found: dict[str, None] = {}
+        for start in range(len(words)):
+            for length in range(1, self.longest + 1):
+                phrase = self.phrases.get(tuple(words[start:start + length]))
+                if phrase is not None:
+                    found[phrase] = None
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -74,14 +96,19 @@ class Structure:
     short_max_links: int
     short_max_images: int
     words_per_image: int
+    min_letters: int
 
 
 @dataclass(frozen=True)
 class Knowledge:
-    weights: tuple[Weight, ...]
-    promotions_threshold: float
+    promotions: Model  # fitted: Promotions tab or not
+    spam_content: Model  # fitted: spam or not, from the content
+    spam_prior: tuple[Weight, ...]  # hand-set: authentication, compliance, SpamAssassin
+    updates: tuple[Weight, ...]  # hand-set: Updates or Primary, once not Promotions
+    sure: float
+    min_evidence: float
     updates_threshold: float
-    confidence_scale: float
+    updates_scale: float
     kind_min_confidence: float
     spam_medium: float
     spam_high: float
@@ -96,17 +123,33 @@ class Knowledge:
     headline_words: int
     transactional_types: frozenset[str]
 
+    @property
+    def weights(self) -> tuple[Weight, ...]:
+        return self.promotions.weights + self.updates + self.spam_content.weights + self.spam_prior
+
     def weights_for(self, score: str) -> tuple[Weight, ...]:
         return tuple(w for w in self.weights if w.score == score)
 
 
-def _weights(raw: Mapping[str, Any]) -> tuple[Weight, ...]:
-    tables = {"promotions": raw["promotions"], "updates": raw["updates"], "spam": raw["spam_weights"]}
+def _weights(table: Mapping[str, Any], score: str, fitted: Mapping[str, float] | None = None) -> tuple[Weight, ...]:
+    """The signals of one table; their weights from `fitted` (0 where the fit left one out)
+    or, for the hand-set tables, from the table itself."""
     return tuple(
-        Weight(signal, score, float(entry["weight"]), float(entry["cap"]), entry["text"], tuple(entry.get("rules", ())))
-        for score, table in tables.items()
+        Weight(signal, score, float(fitted.get(signal, 0.0) if fitted is not None else entry["weight"]),
+               float(entry["cap"]), entry["text"], tuple(entry.get("rules", ())), entry.get("part", "content"))
         for signal, entry in table.items()
     )
+
+
+def _model(name: str, score: str, raw: Mapping[str, Any], fitted: Mapping[str, Any]) -> Model:
+    table = fitted[name]
+    return Model(name, float(table["intercept"]), _weights(raw[name], score, table["weights"]),
+                 {fold(term): float(weight) for term, weight in table.get("terms", {}).items()},
+                 tuple(raw["terms_text"][name]))
+
+
+def _read(name: str) -> dict[str, Any]:
+    return tomllib.loads((resources.files("newsletter") / "checks" / name).read_text(encoding="utf-8"))
 
 
 def _both(table: Mapping[str, list[str]]) -> list[str]:
@@ -115,13 +158,18 @@ def _both(table: Mapping[str, list[str]]) -> list[str]:
 
 @cache
 def knowledge() -> Knowledge:
-    raw = tomllib.loads((resources.files("newsletter") / "checks" / "placement.toml").read_text(encoding="utf-8"))
+    raw = _read("placement.toml")
+    fitted = _read("placement-model.toml")
     vocabulary = raw["vocabulary"]
     return Knowledge(
-        weights=_weights(raw),
-        promotions_threshold=float(raw["tab"]["promotions_threshold"]),
+        promotions=_model("promotions", "promotions", raw, fitted),
+        spam_content=_model("spam_content", "spam", raw, fitted),
+        spam_prior=_weights(raw["spam_prior"], "spam"),
+        updates=_weights(raw["updates"], "updates"),
+        sure=float(raw["tab"]["sure"]),
+        min_evidence=float(raw["tab"]["min_evidence"]),
         updates_threshold=float(raw["tab"]["updates_threshold"]),
-        confidence_scale=float(raw["tab"]["confidence_scale"]),
+        updates_scale=float(raw["tab"]["updates_scale"]),
         kind_min_confidence=float(raw["kind"]["min_confidence"]),
         spam_medium=float(raw["spam"]["medium"]),
         spam_high=float(raw["spam"]["high"]),

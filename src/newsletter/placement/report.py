@@ -10,7 +10,7 @@ from ..lint.docs import area_of
 from .check import CheckReport
 from .model import Reason
 
-_TABS = {"primary": "Primary", "updates": "Updates", "promotions": "Promotions"}
+_TABS = {"primary": "Primary", "updates": "Updates", "promotions": "Promotions", "unknown": "unknown"}
 
 
 def format_report(report: CheckReport, *, reasons: int = 6) -> str:
@@ -18,8 +18,8 @@ def format_report(report: CheckReport, *, reasons: int = 6) -> str:
              f"{', ' + report.kind_source if report.kind_source else ''})"]
     placement = report.placement
     if placement is not None:
-        lines.append(f"  tab: {_TABS[placement.tab.value]} ({placement.confidence:.0%})"
-                     f"   spam risk: {placement.spam_risk.value} ({placement.spam_score:.1f})"
+        lines.append(f"  tab: {_tab(placement)}"
+                     f"   spam risk: {placement.spam_risk.value} ({placement.spam_probability:.0%})"
                      f"   bulk-sender rules: {_bulk(report)}")
         tab_reasons = [r for r in placement.reasons if r.score != "spam"]
         lines += _reasons("why this tab", tab_reasons[:reasons])
@@ -43,8 +43,17 @@ def format_report(report: CheckReport, *, reasons: int = 6) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _tab(placement) -> str:
+    if placement.tab.value == "unknown":
+        likelier = max(placement.probabilities, key=placement.probabilities.get)
+        return f"unknown (too little evidence; likeliest {_TABS[likelier]} {placement.probabilities[likelier]:.0%})"
+    return f"{_TABS[placement.tab.value]} ({placement.confidence:.0%})"
+
+
 def _bulk(report: CheckReport) -> str:
     auth = report.auth
+    if auth.source == "headers":
+        return "not checked (offline; authentication as the message's receiver recorded it)"
     if not auth.checked:
         return "not checked (offline)"
     if auth.bulk_sender_compliant is None:

@@ -16,10 +16,11 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from ..lint import LintInput
+from ..lint.content import unsubscribe_link
 from ..lint.data import phrases as lint_phrases
 from ..lint.dom import hidden_in_tree, style_of, text_of, visible_text
 from ..markup import Markup
-from .knowledge import Knowledge, fold, knowledge
+from .knowledge import Knowledge, fold, knowledge, words_of
 
 _DISCOUNT = re.compile(
     r"(?<![\w-])-\s?\d{1,2}(?:[.,]\d+)?\s?%"  # « -50 % »
@@ -62,10 +63,16 @@ class Signals:
     unsubscribe_link: bool = False
     list_unsubscribe: bool = False
     one_click_unsubscribe: bool = False
+    feedback_id: bool = False  # a Feedback-ID header: Gmail's feedback loop, which bulk senders set
+    list_id: bool = False  # a List-Id header (RFC 2919): mail from a mailing list
+    reply: bool = False  # In-Reply-To or References: a reply within a conversation
     noreply_sender: bool = False
     marketing_sender: bool = False
     html_bytes: int = 0
     tables: int = 0
+    capitals: float = 0.0  # share of the letters of the subject and text in capitals
+    exclamations: int = 0
+    terms: frozenset[str] = frozenset()  # words and two-word phrases of the subject and text, folded
 
     @property
     def image_heavy(self) -> bool:
@@ -100,9 +107,16 @@ class Signals:
             "sections": max(0, self.sections - 2),
             "unsubscribe_link": float(self.unsubscribe_link),
             "list_unsubscribe": float(self.list_unsubscribe),
+            "one_click_unsubscribe": float(self.one_click_unsubscribe),
+            "feedback_id": float(self.feedback_id),
+            "list_id": float(self.list_id),
+            "reply": float(self.reply),
             "marketing_sender": float(self.marketing_sender),
             "noreply_sender": float(self.noreply_sender),
             "short_text": float(self.short_text),
+            "long_text": self.words / 500,
+            "capitals": self.capitals,
+            "exclamations": self.exclamations,
         }
 
     def detail(self, signal: str) -> str:
@@ -117,6 +131,10 @@ class Signals:
             return f"{self.images} images for {self.words} words"
         if signal == "short_text":
             return f"{self.words} words, {self.links} links"
+        if signal == "long_text":
+            return f"{self.words} words"
+        if signal == "capitals":
+            return f"{self.capitals:.0%}"
         return str(seen)
 
     def to_json(self) -> dict[str, object]:
@@ -127,9 +145,11 @@ class Signals:
             "promo_terms": list(self.promo_terms), "transactional_phrases": list(self.transactional_phrases),
             "reference_numbers": list(self.reference_numbers), "markup_types": list(self.markup_types),
             "unsubscribe_link": self.unsubscribe_link, "list_unsubscribe": self.list_unsubscribe,
-            "one_click_unsubscribe": self.one_click_unsubscribe, "sender": self.sender,
+            "one_click_unsubscribe": self.one_click_unsubscribe, "feedback_id": self.feedback_id,
+            "list_id": self.list_id, "reply": self.reply, "sender": self.sender,
             "noreply_sender": self.noreply_sender, "marketing_sender": self.marketing_sender,
             "subject": self.subject, "html_bytes": self.html_bytes, "tables": self.tables,
+            "capitals": round(self.capitals, 3), "exclamations": self.exclamations,
         }
 
 
@@ -147,6 +167,7 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
     links = _visible_links(document) if document is not None else []
     headline = f"{folded_subject} {' '.join(folded.split()[:known.headline_words])}"
     unsubscribe = _header(message, "List-Unsubscribe")
+    letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
     return Signals(
         words=len(text.split()),
         subject=subject,
@@ -170,14 +191,26 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         buttons=sum(1 for a in links if _is_button(a, known)),
         navigation=_has_navigation(document, links, known),
         sections=_sections(document),
-        unsubscribe_link=_unsubscribe_link(links) or lint_phrases().unsubscribe.contains(text),
+        unsubscribe_link=any(unsubscribe_link(item, a) for a in links) or lint_phrases().unsubscribe.contains(text),
         list_unsubscribe=bool(unsubscribe),
         one_click_unsubscribe=bool(unsubscribe) and "one-click" in _header(message, "List-Unsubscribe-Post").lower(),
+        feedback_id=bool(_header(message, "Feedback-ID")),
+        list_id=bool(_header(message, "List-Id")),
+        reply=bool(_header(message, "In-Reply-To") or _header(message, "References")),
         noreply_sender=_sender_is(sender, known.noreply_senders),
         marketing_sender=_sender_is(sender, known.marketing_senders),
         html_bytes=len((item.html or "").encode("utf-8")),
         tables=len(item.elements("table")) if document is not None else 0,
+        capitals=sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
+        exclamations=f"{subject or ''} {text}".count("!"),
+        terms=terms_of(f"{folded_subject} {folded}"),
     )
+
+
+def terms_of(folded_text: str) -> frozenset[str]:
+    """The words and two-word phrases of folded text: what learned vocabularies are looked up in."""
+    words = words_of(folded_text)
+    return frozenset(words) | frozenset(f"{a} {b}" for a, b in zip(words, words[1:]))
 
 
 # -- headers ---------------------------------------------------------------------------------------
@@ -307,14 +340,3 @@ def _sections(document: HtmlElement | None) -> int:
     if document is None:
         return 0
     return sum(1 for h in document.iter("h1", "h2", "h3", "h4") if text_of(h) and not hidden_in_tree(h))
-
-
-def _unsubscribe_link(links: list[HtmlElement]) -> bool:
-    wording = lint_phrases()
-    for link in links:
-        href = (link.get("href") or "").lower()
-        label = " ".join(filter(None, (text_of(link), link.get("title"))))
-        if wording.unsubscribe.contains(label) or any(w in href for w in wording.unsubscribe_href) \
-                or "unsubscribe_url" in href:
-            return True
-    return False

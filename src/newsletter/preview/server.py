@@ -1,4 +1,5 @@
-"""The preview server: standard library HTTP on 127.0.0.1 only.
+"""The preview server: standard library HTTP on 127.0.0.1 only, answering only requests addressed
+to a loopback name from its own page (see `access`).
 
     GET /            the page (static, fills itself from /state.json)
     GET /version     {"version": "..."}: changes when a watched file's contents change
@@ -19,6 +20,7 @@ from importlib import resources
 from urllib.parse import urlsplit
 
 from ..errors import NewsletterError
+from .access import refusal
 from .build import PreviewSource, build_snapshot
 from .model import Snapshot
 
@@ -55,6 +57,11 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+        refused = refusal(self.headers, self.server.server_address[1])
+        if refused is not None:
+            self.close_connection = True
+            self._send(f"{refused.reason}\n".encode(), "text/plain; charset=utf-8", status=refused.status)
+            return
         route = urlsplit(self.path).path
         try:
             if route in _STATIC:
@@ -70,6 +77,8 @@ class _Handler(BaseHTTPRequestHandler):
                            {"Content-Security-Policy": _EMAIL_POLICY})
             else:
                 self._json({"error": f"no such page: {route}"}, HTTPStatus.NOT_FOUND)
+        except ConnectionError:
+            raise  # the client went away: nothing to tell it (see PreviewServer.handle_error)
         except Exception as exc:  # a bug must not stop the server: say it in the page
             print(f"newsletter preview: internal error: {exc!r}", file=sys.stderr)
             self._json({"error": f"internal error: {exc!r}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
@@ -105,6 +114,14 @@ class PreviewServer(ThreadingHTTPServer):
         except OSError as exc:
             raise NewsletterError(f"cannot listen on {HOST}:{port}: {exc.strerror}",
                                   fix="pass --port with another number (0 picks a free one)") from None
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        """A client that goes away mid-answer (a closed tab, a reload) is not an error: say
+        nothing. Anything else is said in one line, not the standard library's traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            host, port = client_address[:2]
+            print(f"newsletter preview: error serving {host}:{port}: {error!r}", file=sys.stderr)
 
     @property
     def url(self) -> str:

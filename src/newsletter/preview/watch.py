@@ -13,22 +13,24 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from ..config import find_config
+from ..config import Config, find_config
 from ..errors import NewsletterError
 from ..render.environment import make_environment
+from ..render.loader import ProjectLoader, TemplateOutsideProject
 
 
 def watched_files(template: Path, data_file: Path | None = None) -> tuple[Path, ...]:
     """The template and its layouts and partials (recursively), the data, the config file."""
-    found = [template.resolve(), *_references(template)]
+    try:
+        config = find_config(template)
+        config_file = config.path
+    except NewsletterError as exc:  # a broken config is the render's to report; watch it for the fix
+        config, config_file = Config(), Path(exc.path) if exc.path else None
+    found = [template.resolve(), *_references(template, config)]
     if data_file is not None:
         found.append(data_file.resolve())
-    try:
-        config = find_config(template).path
-    except NewsletterError as exc:  # a broken config is the render's to report; watch it for the fix
-        config = Path(exc.path) if exc.path else None
-    if config is not None:
-        found.append(config.resolve())
+    if config_file is not None:
+        found.append(config_file.resolve())
     return tuple(dict.fromkeys(found))
 
 
@@ -45,26 +47,28 @@ def fingerprint(paths: tuple[Path, ...]) -> str:
     return digest.hexdigest()[:16]
 
 
-def _references(template: Path) -> list[Path]:
-    """Files of templates reachable through extends/include/import, resolved like Jinja does.
-    Dynamic names (`{% extends layout %}`) and syntax errors end the search there."""
-    env = make_environment(template)
+def _references(template: Path, config: Config) -> list[Path]:
+    """Files of templates reachable through extends/include/import, found as the render finds
+    them (inside the project). Dynamic names (`{% extends layout %}`), syntax errors and names
+    the render refuses end the search there: the render reports them."""
+    env = make_environment(template, config)
+    loader: ProjectLoader = env.loader  # type: ignore[assignment]
     seen: list[Path] = []
     pending = [template.resolve()]
     while pending:
         current = pending.pop()
         try:
             names = meta.find_referenced_templates(env.parse(current.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError, jinja2.TemplateSyntaxError):
+        except (OSError, UnicodeDecodeError, RecursionError, jinja2.TemplateSyntaxError):
             continue
         for name in names:
-            if name is None:
-                continue
             try:
-                _, filename, _ = env.loader.get_source(env, name)
-            except jinja2.TemplateNotFound:
+                found = loader.find(name) if name is not None else None
+            except TemplateOutsideProject:
                 continue
-            path = Path(filename).resolve()
+            if found is None:
+                continue
+            path = found.resolve()
             if path not in seen and path != template.resolve():
                 seen.append(path)
                 pending.append(path)

@@ -3,17 +3,16 @@
 The parent process streams the recipients, checks each row (address, duplicate, missing
 variables) and hands batches to worker processes, which fill the compiled campaign, write each
 message atomically (temporary file, then rename) and return its manifest record. The parent
-appends records in row order. `manifest.jsonl` is the journal: after a crash, `--resume` skips
-every row it lists whose file exists, so no recipient is missing and none is written twice.
+appends records in row order to the journal (`journal.py`): after a crash, `--resume` skips every
+row it lists whose file is intact, so no recipient is missing and none is written twice. A write
+that fails (a full disk) stops the run there, with what was done recorded.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import multiprocessing
-import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
@@ -23,18 +22,21 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
+from ..files import write_atomic
 from ..findings import Finding
-from .campaign import PER_CAMPAIGN, CompiledCampaign, NotCompilable, compile_campaign, template_variables
+from .addresses import AddressError, duplicate_key
+from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
-from .environment import render_template
+from .environment import jinja_errors, render_template
+from .headers import unsafe_recipient_value
 from .inline import inline_css
+from .journal import Journal, message_file
 from .message import build_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
+from .variables import EmptyValues, list_findings, unsubscribe_variables, variable_sources
 
-MANIFEST = "manifest.jsonl"
-REJECTS = "rejects.jsonl"
 _BATCH = 200
 
 
@@ -53,6 +55,7 @@ class BulkSummary:
     rendered: int
     rejected: int
     rendered_before: int  # rendered by an earlier run that --resume continued
+    redone: int  # recorded by the earlier run, but the file was missing, short or changed: rendered again
     seconds: float
     first_rejects: tuple[dict[str, Any], ...]  # the first few, for the report
     compiled: bool  # False: every message was rendered in full
@@ -85,22 +88,21 @@ def render_bulk(
     compiled_template = CompiledTemplate.load(template)
     campaign = Campaign.prepare(compiled_template, campaign_data, render_options)
     env = compiled_template.template.environment
-    needed = template_variables(env, compiled_template.template)
+    with jinja_errors(template):
+        needed = template_variables(env, compiled_template.template)
     rows_in = read_recipients(recipients)
     first = next(rows_in, None)
-    columns = set(first.data) if first is not None and first.data else set()
-    # Recipient values: what the rows bring (as their first row shows) and what only they can.
-    own = (needed & columns) | (needed - set(campaign_data) - set(PER_CAMPAIGN))
-    shared = needed - own
+    columns = list(first.data) if first is not None and first.data else []
+    sources = variable_sources(needed, columns, campaign_data)
 
     compiled: CompiledCampaign | None = None
     why_not = None
     try:
-        compiled = compile_campaign(campaign, campaign_data, own)
+        compiled = compile_campaign(campaign, campaign_data, set(sources.own))
     except NotCompilable as exc:
         why_not = str(exc)
 
-    journal = _Journal.open(options.out_dir, options.resume)
+    journal = Journal.open(options.out_dir, options.resume)
     done_before = journal.rendered
     expected = count_rows(recipients) if options.progress else 0  # a second read, for the ETA only
     dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
@@ -109,39 +111,59 @@ def render_bulk(
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
     findings: dict[tuple[str, str], Finding] = {(f.rule, f.message): f for f in compiled.findings} if compiled else {}
+    for f in list_findings(sources, columns, campaign_data, unsubscribe_variables(campaign), recipients):
+        findings[f.rule, f.message] = f
+    empty = EmptyValues(sources.personal)
 
     def tasks() -> Iterator[_Task]:
         nonlocal rows
         for row in itertools.chain([first] if first else [], rows_in):
             rows += 1
-            task_or_reason = _check(row, seen, own - set(campaign_data), shared)  # done rows too: duplicates
+            task_or_reason = _check(row, seen, sources.required, sources.shared)  # done rows too: duplicates
             if row.number in journal.done:
                 continue
             if isinstance(task_or_reason, str):
                 journal.reject(row, task_or_reason)
             else:
+                empty.note(row.line, task_or_reason.data)
                 yield task_or_reason
 
+    runs = _run(worker, tasks(), options.jobs)
+    complete = False
     try:
-        for results in _run(worker, tasks(), options.jobs):
-            for result in results:
-                if "reason" in result:
-                    journal.reject_record(result)
-                else:
-                    journal.record(result)
-                for f in result.pop("findings", ()):
-                    findings.setdefault((f.rule, f.message), f)
-            if options.progress:
-                options.progress(journal.rendered + journal.rejected, expected)
-    finally:
-        journal.close()
+        try:
+            for results in runs:
+                for result in results:
+                    if isinstance(result, _WriteFailed):
+                        raise result.error
+                    if "reason" in result:
+                        journal.reject_record(result)
+                    else:
+                        journal.record(result)
+                    for f in result.pop("findings", ()):
+                        findings.setdefault((f.rule, f.message), f)
+                if options.progress:
+                    options.progress(journal.rendered + journal.rejected, expected)
+            complete = True
+        finally:
+            runs.close()  # the workers stop before the folder is tidied
+            journal.close(complete)
+    except OSError as exc:  # a full disk, a folder gone: the run stops, what is written is kept
+        raise NewsletterError(
+            f"cannot write: {exc.strerror or exc}", path=exc.filename or options.out_dir,
+            fix=f"make room (or repair the folder), then run the same command with --resume: "
+                f"{journal.rendered:,} messages are written and recorded",
+        ) from None
     if options.progress:
         options.progress(rows, rows)
+    for f in empty.findings(recipients):
+        findings[f.rule, f.message] = f
     return BulkSummary(
         rows=rows,
         rendered=journal.rendered,
         rejected=journal.rejected,
         rendered_before=done_before,
+        redone=journal.redone,
         seconds=time.perf_counter() - started,
         first_rejects=tuple(journal.first_rejects),
         compiled=compiled is not None,
@@ -150,7 +172,7 @@ def render_bulk(
     )
 
 
-def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task | str:
+def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]) -> _Task | str:
     """A row worth rendering, or why not. The address itself is checked by the worker
     (email-validator is the costly part); duplicates need every row, so they are found here."""
     if row.data is None:
@@ -158,7 +180,13 @@ def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task |
     email = str(row.data.get("email") or "").strip()
     if not email:
         return "no email address"
-    key = email.lower()
+    unsafe = unsafe_recipient_value(row.data)
+    if unsafe:
+        return unsafe
+    try:
+        key = duplicate_key(email)
+    except AddressError as exc:
+        return f"recipient (data 'email'): {exc}"
     if key in seen:
         return f"duplicate of an earlier row with {email}"
     seen.add(key)
@@ -166,6 +194,11 @@ def _check(row: Row, seen: set[str], own: set[str], shared: set[str]) -> _Task |
     if missing:
         return "missing variables the template needs: " + ", ".join(missing)
     return _Task(row.number, row.line, row.data, full=bool(shared & row.data.keys()))
+
+
+@dataclass(frozen=True)
+class _WriteFailed:
+    error: OSError
 
 
 class CampaignRenderer:
@@ -180,8 +213,15 @@ class CampaignRenderer:
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
 
-    def __call__(self, batch: list[_Task]) -> list[dict[str, Any]]:
-        return [self.one(task) for task in batch]
+    def __call__(self, batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
+        results: list[dict[str, Any] | _WriteFailed] = []
+        for task in batch:
+            try:
+                results.append(self.one(task))
+            except OSError as exc:  # the disk, not the row: the run stops after what is done
+                results.append(_WriteFailed(exc))
+                break
+        return results
 
     def one(self, task: _Task) -> dict[str, Any]:
         record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
@@ -192,10 +232,10 @@ class CampaignRenderer:
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
             return {**record, "reason": exc.what}
-        name = f"{task.row:06d}.eml"
+        name = message_file(task.row)
         if self.out_dir is not None:
-            _write_atomically(self.out_dir / name, raw)
-        return {**record, "file": name, "message_id": message_id,
+            write_atomic(self.out_dir / name, raw, durable=False)
+        return {**record, "file": name, "bytes": len(raw), "message_id": message_id,
                 "sha256": hashlib.sha256(raw).hexdigest(), "findings": findings}
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
@@ -238,12 +278,12 @@ class CampaignRenderer:
 _WORKER: CampaignRenderer | None = None
 
 
-def _work(batch: list[_Task]) -> list[dict[str, Any]]:
+def _work(batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
     assert _WORKER is not None
     return _WORKER(batch)
 
 
-def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[dict[str, Any]]]:
+def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[dict[str, Any] | _WriteFailed]]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)
@@ -253,84 +293,6 @@ def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterato
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs) as pool:
         yield from pool.imap(_work, batches, chunksize=1)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        os.write(fd, data)
-    finally:
-        os.close(fd)
-    os.replace(temporary, path)
-
-
-class _Journal:
-    """manifest.jsonl (kept across runs) and rejects.jsonl (rewritten by each run); in a dry run,
-    only the counts and the first rejects."""
-
-    def __init__(self, out_dir: Path | None, done: set[int], rendered: int) -> None:
-        self.done = done
-        self.rendered = rendered
-        self.rejected = 0
-        self.first_rejects: list[dict[str, Any]] = []
-        self.manifest = open(out_dir / MANIFEST, "a", encoding="utf-8") if out_dir else None
-        self.rejects = open(out_dir / REJECTS, "w", encoding="utf-8") if out_dir else None
-
-    @classmethod
-    def open(cls, out_dir: Path | None, resume: bool) -> "_Journal":
-        if out_dir is None:
-            return cls(None, set(), 0)
-        try:
-            out_dir.mkdir(parents=True, exist_ok=True)
-            entries = [p.name for p in out_dir.iterdir()]
-        except OSError as exc:
-            raise NewsletterError(f"cannot use the output folder: {exc.strerror}", path=out_dir) from None
-        if entries and not resume:
-            raise NewsletterError(
-                "the output folder is not empty", path=out_dir,
-                fix="pass --resume to finish the campaign rendered there, or choose an empty folder",
-            )
-        for name in entries:
-            if name.startswith(".") and name.endswith(".tmp"):
-                (out_dir / name).unlink()
-        done: set[int] = set()
-        manifest = out_dir / MANIFEST
-        if manifest.exists():
-            kept: list[str] = []
-            for line in manifest.read_text(encoding="utf-8").splitlines(keepends=True):
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # the last line of a run that was killed mid-write
-                if line.endswith("\n") and (out_dir / record["file"]).exists() and record["row"] not in done:
-                    done.add(record["row"])
-                    kept.append(line)
-            manifest.write_text("".join(kept), encoding="utf-8")
-        return cls(out_dir, done, len(done))
-
-    def record(self, result: dict[str, Any]) -> None:
-        if self.manifest:
-            fields = ("row", "line", "email", "file", "message_id", "sha256")
-            self.manifest.write(json.dumps({k: result[k] for k in fields}, ensure_ascii=False) + "\n")
-        self.rendered += 1
-
-    def reject(self, row: Row, reason: str) -> None:
-        email = row.data.get("email") if row.data else None
-        self.reject_record({"row": row.number, "line": row.line, "email": email, "reason": reason})
-
-    def reject_record(self, record: dict[str, Any]) -> None:
-        record = {k: record.get(k) for k in ("row", "line", "email", "reason")}
-        if self.rejects:
-            self.rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
-        if len(self.first_rejects) < 10:
-            self.first_rejects.append(record)
-        self.rejected += 1
-
-    def close(self) -> None:
-        for handle in (self.manifest, self.rejects):
-            if handle:
-                handle.close()
 
 
 def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:

@@ -18,6 +18,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import jinja2
@@ -26,7 +27,7 @@ from jinja2 import nodes
 from jinja2.utils import htmlsafe_json_dumps
 from lxml import html as lxml_html
 
-from .environment import render_block, render_template
+from .environment import jinja_errors, render_block, render_template
 from .inline import STYLE_BLOCK, inline_css, parse_document, write_document
 from .pipeline import Campaign
 from .slots import Registry, Slot, SlotPath
@@ -46,11 +47,15 @@ class NotCompilable(Exception):
 
 # --- static analysis ------------------------------------------------------------------------
 
-def template_variables(env: jinja2.Environment, template: jinja2.Template) -> set[str]:
-    """Every name the template and the templates it extends or includes read from the context."""
+def template_variables(env: jinja2.Environment, template: jinja2.Template) -> set[str] | None:
+    """Every name the template and the templates it extends or includes read from the context;
+    None when it extends or includes a template chosen at run time."""
     names: set[str] = set()
-    for ast in _asts(env, template):
-        names |= jinja2.meta.find_undeclared_variables(ast)
+    try:
+        for ast in _asts(env, template):
+            names |= jinja2.meta.find_undeclared_variables(ast)
+    except NotCompilable:
+        return None
     return names
 
 
@@ -64,8 +69,12 @@ def _asts(env: jinja2.Environment, template: jinja2.Template) -> Iterator[nodes.
         if name in seen:
             continue
         seen.add(name)
-        source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-        ast = env.parse(source)
+        with jinja_errors(Path(template.filename or name)):  # a partial refused or broken
+            try:
+                source, filename, _ = env.loader.get_source(env, name)  # type: ignore[union-attr]
+            except jinja2.TemplateNotFound:
+                continue  # `{% include ... ignore missing %}`; else rendering says which is missing
+            ast = env.parse(source, name, filename)
         pending.extend(jinja2.meta.find_referenced_templates(ast))
         yield ast
 

@@ -1,6 +1,8 @@
-"""The Jinja environment templates run in: sandboxed, autoescaped, strict about undefined names.
+"""The Jinja environment templates run in: sandboxed, limited, autoescaped, strict about undefined
+names, loading only from the template's project.
 
-Templates are untrusted (a marketer's upload), so they run in Jinja's `SandboxedEnvironment`;
+Templates are untrusted (a marketer's upload), so they run in Jinja's sandbox with resource limits
+(`sandbox.py`, `budget.py`) and read layouts and partials from their project only (`loader.py`);
 recipient data is HTML-escaped; a misspelt variable is an error naming it, not an empty string.
 Every Jinja failure becomes one `NewsletterError` with the template's file and line.
 """
@@ -14,22 +16,28 @@ from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
+from .. import bounded_json
+from ..config import Config, find_config
 from ..errors import NewsletterError
+from ..limits import input_limits
+from .budget import TemplateLimitError, render_budget
+from .loader import ProjectLoader, TemplateOutsideProject
+from .sandbox import TemplateSandbox
 from .slots import slot_aware_tojson
 
 
-def search_path(template: Path) -> list[str]:
-    """The template's folder and every folder above it, so `{% extends "base.html" %}` finds
-    the nearest shared layout."""
-    folder = template.resolve().parent
-    return [str(folder), *(str(p) for p in folder.parents)]
+class TemplateFault(NewsletterError):
+    """A template that cannot render whatever its data: a syntax error, a template that is not
+    there or outside the project, a limit passed."""
 
 
-def make_environment(template: Path) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
-        loader=jinja2.FileSystemLoader(search_path(template)),
+def make_environment(template: Path, config: Config | None = None) -> TemplateSandbox:
+    """The environment for `template`, which loads from its project (`config`: the template's
+    configuration, found when not given)."""
+    env = TemplateSandbox(
+        loader=ProjectLoader.for_template(template, config if config is not None else find_config(template)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
@@ -56,12 +64,12 @@ def money(context: Any, value: Any, currency: str = "EUR") -> str:
     return f"{symbol}{amount:,.2f}"
 
 
-def header_environment() -> SandboxedEnvironment:
+def header_environment() -> TemplateSandbox:
     """For values that end up in headers or URLs (unsubscribe URL): no HTML escaping."""
-    return SandboxedEnvironment(autoescape=False, undefined=jinja2.StrictUndefined)
+    return TemplateSandbox(autoescape=False, undefined=jinja2.StrictUndefined)
 
 
-def load_template(env: SandboxedEnvironment, template: Path) -> jinja2.Template:
+def load_template(env: jinja2.Environment, template: Path) -> jinja2.Template:
     """Compile `template`. Its own folder is first on the search path, so its name finds it."""
     if not template.is_file():
         raise NewsletterError("template not found", path=template, fix="check the path")
@@ -77,12 +85,12 @@ def render_block(template: jinja2.Template, name: str, context: Mapping[str, Any
     block = template.blocks.get(name)
     if block is None:
         return None
-    with jinja_errors(Path(template.filename or "<template>")):
-        return html.unescape("".join(block(template.new_context(dict(context)))))
+    with jinja_errors(Path(template.filename or "<template>")), render_budget():
+        return html.unescape(template.environment.concat(block(template.new_context(dict(context)))))
 
 
 def render_template(template: jinja2.Template, context: Mapping[str, Any]) -> str:
-    with jinja_errors(Path(template.filename or "<template>")):
+    with jinja_errors(Path(template.filename or "<template>")), render_budget():
         return template.render(context)
 
 
@@ -92,18 +100,27 @@ def jinja_errors(template: Path) -> Iterator[None]:
     try:
         yield
     except jinja2.TemplateSyntaxError as exc:
-        raise NewsletterError(
+        raise TemplateFault(
             f"template syntax error: {exc.message}",
             path=exc.filename if exc.filename and exc.filename != "<template>" else template,
             line=exc.lineno,
             fix="correct the Jinja syntax at that line",
         ) from None
     except jinja2.TemplateNotFound as exc:
-        raise NewsletterError(
-            f"template {exc.name!r} not found next to the template or in a folder above it",
-            path=template,
-            fix="check the name in {% extends %} or {% include %}",
+        path, line = _template_frame(exc, template)
+        named = isinstance(exc.name, str)  # else a stand-in for a name: the data decides it
+        raise (TemplateFault if named else NewsletterError)(
+            f"template {exc.name!r} not found in the project (the template's folder, the folders "
+            "above it up to newsletter.toml, and template_dirs)",
+            path=path,
+            line=line,
+            fix="check the name in {% extends %} or {% include %}; without a newsletter.toml the "
+                "project is the template's folder alone",
         ) from None
+    except (TemplateOutsideProject, TemplateLimitError, RecursionError, MemoryError) as exc:
+        path, line = _template_frame(exc, template)
+        what, fix = _refusal(exc)
+        raise TemplateFault(what, path=path, line=line, fix=fix) from None
     except SecurityError as exc:
         path, line = _template_frame(exc, template)
         raise NewsletterError(
@@ -120,9 +137,24 @@ def jinja_errors(template: Path) -> Iterator[None]:
             line=line,
             fix="add it to the data, or guard it with {% if name is defined %}",
         ) from None
-    except (TypeError, ValueError, ArithmeticError, LookupError, AttributeError) as exc:
+    except (jinja2.TemplateRuntimeError, TypeError, ValueError, ArithmeticError, LookupError,
+            AttributeError) as exc:  # FilterArgumentError is a TemplateRuntimeError
         path, line = _template_frame(exc, template)
         raise NewsletterError(f"template error: {exc}", path=path, line=line) from None
+
+
+def _refusal(exc: BaseException) -> tuple[str, str]:
+    """What a template asked for that it may not have, and how to do without it."""
+    if isinstance(exc, TemplateOutsideProject):
+        return str(exc), ("name layouts and partials relative to the template's folder, the project's "
+                          "(where newsletter.toml is) or a folder listed in template_dirs")
+    if isinstance(exc, TemplateLimitError):
+        return f"template limit: {exc.what}", exc.fix
+    if isinstance(exc, RecursionError):
+        return "template limit: the template recurses too deeply", (
+            "stop the recursion (a macro that calls itself, a template that includes itself, "
+            "a block that renders itself with self.name())")
+    return "template limit: not enough memory to render the template", "make the template build smaller values"
 
 
 def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None]:
@@ -139,18 +171,28 @@ def _template_frame(exc: BaseException, fallback: Path) -> tuple[str, int | None
 
 
 def load_json(path: Path) -> dict[str, Any]:
-    """Template data from a JSON file; syntax errors name the line and column."""
+    """Template data from a JSON file, within the `[data]` limits; errors name the line and column."""
+    limit = input_limits("data")["max_file_bytes"]
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+        if len(raw) > limit:
+            raise NewsletterError(
+                f"the data file is larger than the limit of {limit:,} bytes", path=path,
+                fix="keep the data to what the template shows (a product list, not a whole catalogue)",
+            )
+        text = raw.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise NewsletterError(f"cannot read data file: {exc}", path=path) from None
     try:
-        data = json.loads(text)
+        data = bounded_json.loads(text)
     except json.JSONDecodeError as exc:
         raise NewsletterError(
             f"invalid JSON: {exc.msg}", path=path, line=exc.lineno, column=exc.colno,
             fix="correct the JSON syntax",
         ) from None
+    except bounded_json.JsonLimitError as exc:
+        raise NewsletterError(exc.what, path=path, line=exc.line, column=exc.column, fix=exc.fix) from None
     if not isinstance(data, dict):
         raise NewsletterError(
             "the data must be a JSON object", path=path, line=1, fix='wrap it as {"name": value}'

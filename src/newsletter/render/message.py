@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
 from email.headerregistry import Address
 from email.utils import format_datetime, formataddr, make_msgid
+from functools import lru_cache
+from typing import Callable
 
 from ..errors import NewsletterError
+from ..limits import input_limits
+from .headers import check_header_value
 from .kinds import Kind
 
-_LINE = 78
+_LINE = int(input_limits("headers")["fold_at"])
+_MAX_LINE = int(input_limits("headers")["max_line"])
+_ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
+_WORD = 75  # RFC 2047 section 2: an encoded-word is at most 75 characters
+_EMPTY_WORD = "=?utf-8?q??="
 _SAFE_Q = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 
 
@@ -44,35 +52,24 @@ class Envelope:
 
 
 def build_message(envelope: Envelope, html: str, text: str) -> bytes:
-    """A sendable message. Raises `NewsletterError` for a header value with a line break and for
+    """A sendable message. Raises `NewsletterError` for a header value with a control character
+    or line break (`UnsafeCharacter`), for a value too long for a header line, and for
     promotional mail without an unsubscribe URL."""
-    for name, value in (
-        ("Subject", envelope.subject),
-        ("List-Unsubscribe", envelope.unsubscribe_url),
-        ("List-Unsubscribe", envelope.unsubscribe_mailto),
-        ("List-Id", envelope.list_id),
-        ("Message-ID", envelope.message_id),
-    ):
-        if value and ("\r" in value or "\n" in value):
-            raise NewsletterError(
-                f"line break in the {name} header value {value!r}",
-                fix="header values must be one line (line breaks would inject headers)",
-            )
-    message_id = envelope.message_id or make_msgid(domain=envelope.sender.domain)
+    message_id = check_header_value("Message-ID", envelope.message_id or make_msgid(domain=envelope.sender.domain))
     headers = [
-        ("From", _mailbox(envelope.sender)),
-        ("To", _mailbox(envelope.recipient)),
+        ("From", _mailbox("From", envelope.sender)),
+        ("To", _mailbox("To", envelope.recipient)),
     ]
     if envelope.reply_to:
-        headers.append(("Reply-To", _mailbox(envelope.reply_to)))
+        headers.append(("Reply-To", _mailbox("Reply-To", envelope.reply_to)))
     headers += [
-        ("Subject", encode_header(envelope.subject, len("Subject: "))),
+        ("Subject", encode_header(check_header_value("Subject", envelope.subject), len("Subject: "))),
         ("Date", format_datetime((envelope.date or datetime.now()).astimezone())),
         ("Message-ID", message_id),
         ("MIME-Version", "1.0"),
     ]
     if envelope.list_id:
-        headers.append(("List-Id", encode_header(envelope.list_id, len("List-Id: "))))
+        headers.append(("List-Id", encode_header(check_header_value("List-Id", envelope.list_id), len("List-Id: "))))
     if envelope.kind is Kind.PROMOTIONAL:
         if not envelope.unsubscribe_url:
             raise NewsletterError(
@@ -80,22 +77,25 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
                 "unsubscribe, RFC 8058)",
                 fix="set unsubscribe_url in newsletter.toml or pass --unsubscribe-url",
             )
-        targets = [f"<{envelope.unsubscribe_url}>"]
+        targets = [f"<{check_header_value('List-Unsubscribe', envelope.unsubscribe_url)}>"]
         if envelope.unsubscribe_mailto:
-            targets.append(f"<mailto:{envelope.unsubscribe_mailto.removeprefix('mailto:')}>")
+            mailto = check_header_value("List-Unsubscribe", envelope.unsubscribe_mailto.removeprefix("mailto:"))
+            targets.append(f"<mailto:{mailto}>")
         headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
         headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
     boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
     headers.append(("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'))
 
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers).encode("ascii")
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
+    if not head.isascii() or max(map(len, head.split("\r\n"))) > _MAX_LINE:
+        _refuse_unwritable(headers)
     part_head = (
         f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
         "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
     )
     return b"".join(
         (
-            head,
+            head.encode("ascii"),
             b"\r\n",
             (part_head % "plain").encode("ascii"),
             _quoted_printable(text),
@@ -107,13 +107,36 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
     )
 
 
-def _mailbox(address: Address) -> str:
-    return _formataddr(address.display_name, address.addr_spec)
-
-
 @lru_cache(maxsize=1024)
-def _formataddr(name: str, addr: str) -> str:
-    return formataddr((name, addr), charset="utf-8")
+def _mailbox_text(header: str, name: str, addr: str) -> str:
+    check_header_value(header, name)
+    check_header_value(header, addr)
+    written = formataddr((name, addr), charset="utf-8")
+    if not name or len(header) + 2 + len(written) <= _LINE:
+        return written
+    # Too long for one line: the name as atoms and encoded-words, folded, then the address.
+    return _fold([*_pieces(name, _atom), (f"<{addr}>", False)], len(header) + 2)
+
+
+def _mailbox(header: str, address: Address) -> str:
+    """`Name <addr>` as `formataddr` writes it when it fits the line, else folded."""
+    return _mailbox_text(header, address.display_name, address.addr_spec)
+
+
+def _refuse_unwritable(headers: list[tuple[str, str]]) -> None:
+    """Say which header cannot be written: not ASCII, or a line over RFC 5322's 998 characters
+    (only values that cannot be folded get there: a URL, a Message-ID)."""
+    for name, value in headers:
+        if not value.isascii():
+            raise NewsletterError(f"the {name} header value is not ASCII: {value[:60]!r}",
+                                  fix="encode it (a URL's non-ASCII characters percent-encoded, a domain in IDNA)")
+        longest = max(map(len, f"{name}: {value}".split("\r\n")))
+        if longest > _MAX_LINE:
+            raise NewsletterError(
+                f"the {name} header would have a line of {longest} characters; RFC 5322 allows {_MAX_LINE}",
+                fix="shorten the unsubscribe URL (a URL cannot be folded)" if name == "List-Unsubscribe"
+                else f"shorten the {name} value",
+            )
 
 
 def _quoted_printable(body: str) -> bytes:
@@ -123,44 +146,78 @@ def _quoted_printable(body: str) -> bytes:
 
 @lru_cache(maxsize=1024)
 def encode_header(value: str, indent: int = 0) -> str:
-    """An unstructured header value, 7-bit: runs of words with non-ASCII characters become
-    RFC 2047 Q encoded-words; lines are folded at spaces near 78 characters."""
-    tokens: list[str] = []
+    """An unstructured header value, 7-bit: runs of words with non-ASCII characters, or too long
+    for a line, become RFC 2047 Q encoded-words; lines are folded at spaces near 78 characters.
+    A `<...>` word (List-Id's id) is never encoded."""
+    return _fold(_pieces(value, _unstructured_word), indent)
+
+
+def _unstructured_word(word: str) -> bool:
+    if not word.isascii() or "=?" in word:
+        return False
+    return len(word) < _LINE or (word.startswith("<") and word.endswith(">"))
+
+
+def _atom(word: str) -> bool:
+    """A display name's word written as it is: an atom (RFC 5322 atext) that fits a line."""
+    return not word or (len(word) < _LINE and "=?" not in word and _ATEXT.fullmatch(word) is not None)
+
+
+def _pieces(value: str, plain: Callable[[str], bool]) -> list[tuple[str, bool]]:
+    """The words of `value` as (text, encode): runs of words that are not `plain` joined, to be
+    made encoded-words (the spaces inside a run are encoded with it)."""
+    pieces: list[tuple[str, bool]] = []
     run: list[str] = []
     for word in value.split(" "):
-        if word.isascii() and not word.startswith("=?"):
+        if plain(word):
             if run:
-                tokens += _encoded_words(" ".join(run))
+                pieces.append((" ".join(run), True))
                 run = []
-            tokens.append(word)
+            pieces.append((word, False))
         else:
             run.append(word)
     if run:
-        tokens += _encoded_words(" ".join(run))
+        pieces.append((" ".join(run), True))
+    return pieces
+
+
+def _fold(pieces: list[tuple[str, bool]], indent: int) -> str:
+    """The pieces joined by spaces, a line break before a word that would pass 78 characters.
+    A run to encode is one encoded-word when it can be; when it needs several (or starts the
+    header and would pass 78), the first fills the rest of its line."""
     lines: list[list[str]] = [[]]
     width = indent
-    for token in tokens:
-        if lines[-1] and width + 1 + len(token) > _LINE:
-            lines.append([token])
-            width = 1 + len(token)
-        else:
-            width += len(token) + (1 if lines[-1] else 0)
-            lines[-1].append(token)
+    for text, encode in pieces:
+        tokens = [text]
+        if encode:
+            room = _LINE - width - (1 if lines[-1] else 0)
+            tokens = _encoded_words(text)
+            if len(tokens) > 1 or (len(tokens[0]) > room and not lines[-1]):
+                tokens = _encoded_words(text, room)
+        for token in tokens:
+            if lines[-1] and token and width + 1 + len(token) > _LINE:
+                lines.append([token])
+                width = 1 + len(token)
+            else:
+                width += len(token) + (1 if lines[-1] else 0)
+                lines[-1].append(token)
     return "\r\n ".join(" ".join(line) for line in lines)
 
 
-def _encoded_words(text: str) -> list[str]:
-    """`=?utf-8?q?…?=` words of at most 75 characters, never splitting a character."""
+def _encoded_words(text: str, room: int = _WORD) -> list[str]:
+    """`=?utf-8?q?…?=` words of at most 75 characters (the first at most `room` when a
+    character fits in that), never splitting a character."""
+    limit = min(room, _WORD) if room >= len(_EMPTY_WORD) + len("=F0=90=80=80") else _WORD
     words: list[str] = []
     current = ""
     for char in text:
         encoded = "".join(
             chr(b) if b in _SAFE_Q else "_" if b == 0x20 else f"={b:02X}" for b in char.encode("utf-8")
         )
-        if len(current) + len(encoded) > 75 - len("=?utf-8?q??="):
+        if current and len(current) + len(encoded) > limit - len(_EMPTY_WORD):
             words.append(f"=?utf-8?q?{current}?=")
             current = ""
+            limit = _WORD
         current += encoded
-    if current or not words:
-        words.append(f"=?utf-8?q?{current}?=")
+    words.append(f"=?utf-8?q?{current}?=")
     return words

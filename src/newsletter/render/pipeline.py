@@ -15,21 +15,21 @@ from typing import Any, Mapping
 import jinja2
 
 from ..config import Config, find_config
-from ..errors import NewsletterError
+from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from .addresses import AddressError, parse_address
 from .environment import (
-    header_environment,
-    jinja_errors,
     load_template,
     make_environment,
     render_block,
     render_template,
 )
+from .headers import check_header_value
 from .inline import inline_css
 from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
 from .text import html_to_text
+from .urls import UrlPattern, compile_url_pattern
 
 
 @dataclass(frozen=True)
@@ -77,8 +77,8 @@ class CompiledTemplate:
     @classmethod
     def load(cls, path: Path, config: Config | None = None) -> "CompiledTemplate":
         path = Path(path)
-        env = make_environment(path)
-        return cls(path, load_template(env, path), config or find_config(path))
+        config = config or find_config(path)
+        return cls(path, load_template(make_environment(path, config), path), config)
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class Campaign:
     sender: Address
     reply_to: Address | None
     options: RenderOptions
-    unsubscribe: jinja2.Template | None  # the unsubscribe URL pattern, compiled once
+    unsubscribe: UrlPattern | None
 
     @classmethod
     def prepare(cls, compiled: CompiledTemplate, data: Mapping[str, Any], options: RenderOptions) -> "Campaign":
@@ -98,8 +98,9 @@ class Campaign:
         declared = render_block(compiled.template, "kind", data)
         reply_to = options.reply_to or config.reply_to
         pattern = options.unsubscribe_url or config.unsubscribe_url
-        with jinja_errors(compiled.path):
-            unsubscribe = header_environment().from_string(pattern) if pattern else None
+        source = ("--unsubscribe-url" if options.unsubscribe_url
+                  else f"unsubscribe_url in {display_path(config.path) if config.path else 'the configuration'}")
+        unsubscribe = compile_url_pattern(pattern, source, compiled.path) if pattern else None
         return cls(
             compiled=compiled,
             kind=resolve_kind(options.kind, declared, compiled.path),
@@ -113,9 +114,8 @@ class Campaign:
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
         template context."""
         config = self.compiled.config
-        path = self.compiled.path
         recipient = recipient or recipient_address(self.options.to, data)
-        unsubscribe_url = _unsubscribe_url(self.unsubscribe, data, recipient, path)
+        unsubscribe_url = self.unsubscribe.url_for({**data, "email": recipient.addr_spec}) if self.unsubscribe else None
         context = {
             **data,
             "kind": self.kind.value,
@@ -128,7 +128,7 @@ class Campaign:
     def subject(self, context: Mapping[str, Any]) -> str:
         """`--subject`, else the template's subject block rendered for this recipient."""
         if self.options.subject is not None:
-            return checked_subject(self.options.subject, self.compiled.path)
+            return checked_subject(self.options.subject, None, source="--subject")
         return checked_subject(render_block(self.compiled.template, "subject", context) or "", self.compiled.path)
 
     def envelope(self, person: "Personalised", subject: str) -> Envelope:
@@ -159,19 +159,14 @@ class Personalised:
     context: dict[str, Any]
 
 
-def checked_subject(subject: str, path: Path) -> str:
+def checked_subject(subject: str, path: Path | None, source: str = "the subject block") -> str:
     subject = subject.strip()
     if not subject:
         raise NewsletterError(
             "the message has no subject", path=path,
             fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
         )
-    if "\r" in subject or "\n" in subject:
-        raise NewsletterError(
-            f"line break in the subject {subject!r}", path=path,
-            fix="keep the subject block on one line; data used in it must not contain line breaks",
-        )
-    return subject
+    return check_header_value("Subject", subject, source=source, path=path)
 
 
 def render(
@@ -211,7 +206,7 @@ def _address(value: str, what: str, display_name: str | None = None) -> Address:
     try:
         return parse_address(value, display_name)
     except AddressError as exc:
-        raise NewsletterError(f"{what}: {exc}", fix=f"give the {what} as Name <user@example.com>") from None
+        raise NewsletterError(f"{what}: {exc}", fix=exc.fix or f"give the {what} as Name <user@example.com>") from None
 
 
 def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
@@ -236,20 +231,3 @@ def _sender(sender: str | None, config: Config) -> Address:
             "no sender", fix="pass --from 'Shop <news@shop.example>' or set sender_address in newsletter.toml"
         )
     return _address(config.sender_address, f"sender_address in {config.path}", display_name=config.sender_name)
-
-
-def _unsubscribe_url(
-    pattern: jinja2.Template | None, data: Mapping[str, Any], recipient: Address, path: Path
-) -> str | None:
-    """The configured URL, which may use recipient variables (`{{ email | urlencode }}`)."""
-    if pattern is None:
-        return None
-    with jinja_errors(path):
-        url = pattern.render({**data, "email": recipient.addr_spec})
-    url = url.strip()
-    if not url.startswith("https://") or any(c in url for c in " \r\n<>\""):
-        raise NewsletterError(
-            f"the unsubscribe URL {url!r} is not a valid https URL",
-            fix="unsubscribe_url must be https:// and its variables must be URL-encoded (| urlencode)",
-        )
-    return url

@@ -1,7 +1,8 @@
 """Recipient lists, streamed: CSV (`,` or `;`, UTF-8 with or without BOM) or JSON Lines.
 
-A row that cannot be read (bad JSON, wrong number of fields) is not an error for the file: it is
-a `Row` with an `error`, reported and set aside by the caller. A file that cannot be read at all
+A row that cannot be read (bad JSON, wrong number of fields, a quote left open, over a size limit
+of `[recipients]` or `[data]`) is not an error for the file: it is a `Row` with an `error`,
+reported and set aside by the caller, and the rows after it are read as they are (`records.py`). A file that cannot be read at all
 (missing, not UTF-8, no `email` column) is a `NewsletterError`.
 """
 
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, TextIO
 
+from .. import bounded_json
 from ..errors import NewsletterError
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+from ..limits import input_limits
+from .headers import first_unsafe
+from .records import Lines, csv_records, row_test
 
 
 @dataclass(frozen=True)
@@ -29,10 +32,11 @@ class Row:
 
 
 def normalise(value: Any) -> Any:
-    """Recipient values as they will be used: no control characters, whitespace runs folded to
-    one space, no space at the ends. Nested JSON values are normalised through."""
+    """Recipient values as they will be used: whitespace runs (a CSV cell's line breaks among
+    them) folded to one space, no space at the ends. Nested JSON values are normalised through."""
     if isinstance(value, str):
-        return " ".join(_CONTROL.sub("", value).split())
+        # A value with a control character is left as it is: the row check refuses it by name.
+        return value if first_unsafe(value, header=False) else " ".join(value.split())
     if isinstance(value, dict):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -74,29 +78,44 @@ def count_rows(path: Path) -> int:
 
 
 def _read_jsonl(handle: TextIO) -> Iterator[Row]:
+    limit = input_limits("recipients")["max_row_chars"]
+    lines = Lines(handle, limit)
     number = 0
-    for line_number, line in enumerate(handle, start=1):
-        if not line.strip():
+    for piece in lines:
+        if not piece.ends_line:
+            lines.skip_line()
+            number += 1
+            yield Row(number, piece.line, None, f"the line is longer than the limit of {limit:,} characters")
+            continue
+        if not piece.text.strip():
             continue
         number += 1
         try:
-            data = json.loads(line)
+            data = bounded_json.loads(piece.text)
         except json.JSONDecodeError as exc:
-            yield Row(number, line_number, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            yield Row(number, piece.line, None, f"invalid JSON at column {exc.colno}: {exc.msg}")
+            continue
+        except bounded_json.JsonLimitError as exc:
+            yield Row(number, piece.line, None, f"{exc.what} at column {exc.column}; {exc.fix}")
             continue
         if not isinstance(data, dict):
-            yield Row(number, line_number, None, "the line is not a JSON object")
+            yield Row(number, piece.line, None, "the line is not a JSON object")
             continue
-        yield Row(number, line_number, normalise(data))
+        yield Row(number, piece.line, normalise(data))
 
 
 def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
-    first = handle.readline()
-    if not first.strip():
+    limits = input_limits("recipients")
+    lines = Lines(handle, limits["max_row_chars"])
+    first = next(lines, None)
+    if first is None or not first.text.strip():
         raise NewsletterError("the recipients file is empty: no header row", path=path, line=1,
                               fix="the first line names the columns, e.g. email,first_name")
-    delimiter = _delimiter(first)
-    header = [unicodedata.normalize("NFC", name.strip()) for name in next(csv.reader([first], delimiter=delimiter))]
+    if not first.ends_line:
+        raise NewsletterError(f"the header is longer than the limit of {limits['max_row_chars']:,} characters",
+                              path=path, line=1, fix="the first line names the columns, e.g. email,first_name")
+    delimiter = _delimiter(first.text)
+    header = [unicodedata.normalize("NFC", name.strip()) for name in next(csv.reader([first.text], delimiter=delimiter))]
     columns = ["email" if name.lower() == "email" else name for name in header]
     if "email" not in columns:
         raise NewsletterError(
@@ -109,27 +128,30 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
             f"the header has {'duplicate columns ' + ', '.join(duplicates) if duplicates else 'an unnamed column'}",
             path=path, line=1, fix="give every column a distinct name",
         )
-    reader = csv.reader(handle, delimiter=delimiter)
+    email_at = columns.index("email")
+    is_row = row_test(delimiter, len(columns), email_at)
     number = 0
-    previous_end = 1
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield Row(number, previous_end + 1, None, f"unreadable CSV: {exc}")
-            previous_end = reader.line_num + 1
-            continue
-        start, previous_end = previous_end + 1, reader.line_num + 1
-        if not fields or fields == [""]:
+    for record in csv_records(lines, delimiter, is_row, limits["max_row_chars"], limits["max_field_chars"]):
+        if record.fields is not None and record.fields in ([], [""]):
             continue
         number += 1
-        if len(fields) != len(columns):
-            yield Row(number, start, None, f"{len(fields)} fields where the header has {len(columns)}")
-            continue
-        yield Row(number, start, {name: normalise(value) for name, value in zip(columns, fields)})
+        reason = record.error or _field_problem(record.fields, columns, email_at, limits["max_field_chars"])
+        if reason:
+            yield Row(number, record.line, None, reason)
+        else:
+            yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
+
+
+def _field_problem(fields: list[str], columns: list[str], email_at: int, limit: int) -> str | None:
+    """Why a record's fields are not a recipient's values, if they are not."""
+    if len(fields) != len(columns):
+        return f"{len(fields)} fields where the header has {len(columns)}"
+    if max(map(len, fields)) > limit:
+        name, value = next((n, v) for n, v in zip(columns, fields) if len(v) > limit)
+        return f"the '{name}' field is longer than the limit of {limit:,} characters ({len(value):,})"
+    if "\n" in fields[email_at] or "\r" in fields[email_at]:
+        return "the email field runs over several lines: a quote is not closed where it should be"
+    return None
 
 
 def _delimiter(header: str) -> str:

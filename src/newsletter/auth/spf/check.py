@@ -66,10 +66,11 @@ def spf_records(answer: Answer) -> list[bytes]:
 
 
 def valid_domain(name: str) -> bool:
-    """RFC 7208 4.3: a multi-label name DNS can carry (no empty or over-long label)."""
+    """RFC 7208 4.3: a multi-label name DNS can carry (no empty or over-long label), and not an
+    address literal such as a HELO of '[192.0.2.1]' (RFC 5321 4.1.3)."""
     name = name[:-1] if name.endswith(".") else name
     labels = name.split(".")
-    return (len(labels) >= 2 and len(name) <= 253
+    return (len(labels) >= 2 and len(name) <= 253 and not name.startswith("[")
             and all(0 < len(label.encode("utf-8", "replace")) <= 63 for label in labels))
 
 

@@ -85,7 +85,8 @@ class _Walk:
             return
         self.walked += 1
         self._constructs(record, domain, where, top)
-        literal = [m for m in record.mechanisms
+        evaluated = [m for m in record.mechanisms if m.queries_dns][:LOOKUP_LIMIT]  # then permerror
+        literal = [m for m in evaluated
                    if m.kind in ("a", "mx") and (m.domain is None or not m.domain.has_macros)]
         self._count_voids(literal, domain)
         for term in record.mechanisms:

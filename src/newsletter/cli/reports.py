@@ -1,0 +1,129 @@
+"""`newsletter reports`: read DMARC aggregate and SMTP TLS reports into the store, then say who
+sends as the domain, what passed, and what to do."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import click
+
+from ..auth import LayeredResolver, NetworkResolver, Resolver, ZoneResolver, parse_nameserver
+from ..config import CONFIG_NAME, find_config
+from ..errors import NewsletterError, display_path
+from ..findings import has_errors
+from ..reports import ReportStore, Skipped, import_reports
+from ..reports.export import DMARC_COLUMNS, TLS_COLUMNS, csv_lines, json_lines, rows
+from ..reports.html import html_report
+from ..reports.providers import report_settings
+from ..reports.report import summarize
+from ..reports.summary import Window, plural
+from ..reports.text import format_summary
+from .app import main, write_output
+
+DEFAULT_DB = "newsletter-reports.sqlite"
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False),
+              help=f"The report store (SQLite; default: {DEFAULT_DB} beside {CONFIG_NAME}, "
+                   "or [reports] db there).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+              show_default=True, help="text, json (JSON Lines: one summary per domain), csv (rows), "
+                                      "html (a page with charts).")
+@click.option("--rows", "row_kind", type=click.Choice(["dmarc", "tls"]),
+              help="With json or csv: export the stored rows of this kind instead of the summary.")
+@click.option("--domain", "domains", multiple=True, metavar="DOMAIN", help="Only this policy domain (repeatable).")
+@click.option("--since", metavar="YYYY-MM-DD", help="Only reports whose period begins on or after this day (UTC).")
+@click.option("--until", metavar="YYYY-MM-DD", help="Only reports whose period begins before this day (UTC).")
+@click.option("--zone", "zones", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Zone file with the domain's SPF record and reverse names (repeatable); offline.")
+@click.option("--network", is_flag=True, help="Ask the live DNS for reverse names and SPF records.")
+@click.option("--nameserver", "nameservers", multiple=True, metavar="HOST[:PORT]",
+              help="Nameserver to ask (repeatable; implies --network).")
+@click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds to wait for each DNS answer.")
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Sources listed per domain in the text and HTML reports.")
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
+def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: str | None,
+            domains: tuple[str, ...], since: str | None, until: str | None, zones: tuple[Path, ...],
+            network: bool, nameservers: tuple[str, ...], timeout: float, top: int, output: str | None) -> None:
+    """Read DMARC aggregate reports (.xml, .xml.gz, .zip, .eml, an mbox or a maildir folder) and SMTP
+    TLS reports (.json, .json.gz) from PATH..., keep them in the store (each report once), and
+    report on everything stored: who sends as the domain, what passed, what the policy can become.
+
+    Inputs that are not valid reports are skipped, each with one line on stderr. Exit status: 0,
+    or 1 with a finding at error severity (your own mail blocked), 2 when no input could be read."""
+    if row_kind and fmt not in ("json", "csv"):
+        raise NewsletterError(f"--rows exports with --format json or csv, not {fmt}")
+    config = find_config(Path.cwd())
+    settings = report_settings(config)
+    db = db_path or settings.db or (config.path.parent if config.path else Path.cwd()) / DEFAULT_DB
+    window = Window(tuple(d.strip().rstrip(".").lower() for d in domains), _day(since, "--since"),
+                    _day(until, "--until"))
+    with ReportStore(db) as store:
+        if paths:
+            _read(paths, store)
+        if row_kind or fmt == "csv":
+            kind = row_kind or "dmarc"
+            records = rows(store, kind, window)
+            lines = json_lines(records) if fmt == "json" else \
+                csv_lines(records, DMARC_COLUMNS if kind == "dmarc" else TLS_COLUMNS)
+            write_output("".join(lines).encode("utf-8"), output)
+            return
+        resolver, closing = _resolver(zones, network or bool(nameservers), nameservers, timeout)
+        try:
+            summary = summarize(store, window, resolver, settings)
+        finally:
+            if closing is not None:
+                closing.close()
+    if fmt == "json":
+        payload = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in (*summary.dmarc, *summary.tls))
+        write_output(payload.encode("utf-8"), output)
+    elif fmt == "html":
+        write_output(html_report(summary, top).encode("utf-8"), output)
+    else:
+        write_output(format_summary(summary, top).encode("utf-8"), output)
+    if has_errors(summary.findings):
+        raise SystemExit(1)
+
+
+def _read(paths: tuple[Path, ...], store: ReportStore) -> None:
+    """Import every input, one line on stderr per input skipped, then the tally."""
+    new = known = skipped = 0
+    for outcome in import_reports(paths, store):
+        if isinstance(outcome, Skipped):
+            skipped += 1
+            click.echo(f"newsletter: skipped: {outcome}", err=True)
+        elif outcome.new:
+            new += 1
+        else:
+            known += 1
+    click.echo(f"newsletter: {plural(new + known, 'report')} read ({new:,} new, {known:,} already in the store), "
+               f"{plural(skipped, 'input')} skipped -> {display_path(store.path)}", err=True)
+    if new + known == 0:
+        raise NewsletterError("no DMARC aggregate or SMTP TLS report could be read from the inputs",
+                              fix="see the lines above for each input's reason")
+
+
+def _resolver(zones: tuple[Path, ...], network: bool, nameservers: tuple[str, ...],
+              timeout: float) -> tuple[Resolver | None, NetworkResolver | None]:
+    zone = ZoneResolver.from_files(zones) if zones else None
+    if not network:
+        return zone, None
+    live = NetworkResolver([parse_nameserver(n) for n in nameservers] or None, timeout=timeout)
+    return (LayeredResolver(zone, live) if zone else live), live
+
+
+def _day(text: str | None, option: str) -> int | None:
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise NewsletterError(f"{option} {text!r} is not a day", fix=f"write {option} 2026-11-01") from None
+    return int(datetime.combine(day, datetime.min.time(), timezone.utc).timestamp())
+

@@ -1,0 +1,106 @@
+"""The unsubscribe URL: its pattern checked once, each recipient's URL made a valid URI.
+
+A pattern that prints a recipient value without `| urlencode` is refused before anything is
+rendered: `zoe+soldes@example.fr` would reach the shop's server as `zoe soldes@example.fr`, and an
+`&` or `#` in a value would cut the URL. A URL with non-ASCII characters (an IRI,
+`https://shop.example/désinscription`) is converted as RFC 3987 section 3.1 says: the host to IDNA,
+the other non-ASCII characters to UTF-8, percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+from urllib.parse import quote
+
+import idna
+import jinja2
+from jinja2 import nodes
+
+from ..errors import NewsletterError
+from .environment import header_environment, jinja_errors
+from .headers import check_header_value
+
+_AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)", re.S)
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# ASCII characters RFC 3986 never allows in a URI, even percent-encoding aside.
+_NOT_IN_URI = re.compile(r'[ "<>\\^`{|}]')
+
+
+@dataclass(frozen=True)
+class UrlPattern:
+    """The unsubscribe URL pattern, compiled once; `source` says where it was set."""
+
+    template: jinja2.Template
+    source: str
+    path: Path  # the template it is rendered for, for Jinja's errors
+
+    def url_for(self, values: Mapping[str, Any]) -> str:
+        """The recipient's unsubscribe URI."""
+        with jinja_errors(self.path):
+            url = self.template.render(values)
+        return unsubscribe_uri(url, self.source)
+
+
+def compile_url_pattern(pattern: str, source: str, path: Path) -> UrlPattern:
+    """`NewsletterError` when the pattern prints a value that is not URL-encoded."""
+    check_header_value("List-Unsubscribe", pattern, source=source)
+    env = header_environment()
+    with jinja_errors(path):
+        ast = env.parse(pattern)
+        template = env.from_string(ast)
+    for output in ast.find_all(nodes.Output):
+        for node in output.nodes:
+            if not isinstance(node, (nodes.TemplateData, nodes.Const)) and not _urlencoded(node):
+                names = [node] if isinstance(node, nodes.Name) else list(node.find_all(nodes.Name))
+                name = names[0].name if names else "the value"
+                raise NewsletterError(
+                    f"{source}: the unsubscribe URL puts {name!r} in the URL without URL-encoding "
+                    "it (a '+', '&' or '#' in the value would change the URL)",
+                    fix=f"write {{{{ {name} | urlencode }}}}",
+                )
+    return UrlPattern(template, source, path)
+
+
+def _urlencoded(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.Filter) and node.name == "urlencode"
+
+
+def unsubscribe_uri(url: str, source: str) -> str:
+    """`url` as a URI: https, one line, non-ASCII percent-encoded (RFC 3987 section 3.1), its
+    host in IDNA. `NewsletterError` naming `source` otherwise."""
+    url = check_header_value("List-Unsubscribe", url.strip(), source=source)
+    if not url.startswith("https://"):
+        raise NewsletterError(
+            f"{source}: the unsubscribe URL {url!r} is not an https URL",
+            fix="unsubscribe_url must start with https:// (RFC 8058 one-click needs https)",
+        )
+    if not url.isascii():
+        url = _iri_to_uri(url, source)
+    bad = _NOT_IN_URI.search(url)
+    if bad:
+        raise NewsletterError(
+            f"{source}: {bad.group()!r} in the unsubscribe URL {url!r}",
+            fix="percent-encode it in the URL, and write {{ name | urlencode }} for a variable",
+        )
+    return url
+
+
+def _iri_to_uri(iri: str, source: str) -> str:
+    parts = _AUTHORITY.fullmatch(iri)
+    assert parts is not None  # the caller checked it starts with https://
+    userinfo, at, hostport = parts["authority"].rpartition("@")
+    host, colon, port = hostport.partition(":")
+    try:
+        ascii_host = idna.encode(host, uts46=True).decode("ascii") if not host.isascii() else host
+    except idna.IDNAError as exc:
+        raise NewsletterError(f"{source}: the unsubscribe URL's host {host!r} is not a domain name ({exc})",
+                              fix="correct the host name") from None
+    authority = _percent_encode(userinfo) + at + ascii_host + colon + _percent_encode(port)
+    return parts["scheme"] + authority + _percent_encode(parts["rest"])
+
+
+def _percent_encode(text: str) -> str:
+    return _NON_ASCII.sub(lambda m: quote(m.group(), safe=""), text)

@@ -1,0 +1,42 @@
+"""The shipped weights (checks/placement-model.toml) are what the training script fits from the
+shared corpus: a fresh fit, with the strengths the shipped file records, matches them within
+tolerance. Needs the training extra (scikit-learn) and ../shared."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT, requires_shared
+
+pytest.importorskip("sklearn", reason="the training extra: pip install -e '.[training]'")
+sys.path.insert(0, str(ROOT / "training"))
+
+import corpus  # noqa: E402
+import fit  # noqa: E402
+from learn import candidate_terms  # noqa: E402
+
+
+@requires_shared
+def test_shipped_weights_match_a_fresh_fit():
+    rows = corpus.measure(corpus.examples(), workers=2)
+    stored = fit.shipped()
+    assert fit.differences(stored, fit.fit_all(rows, fit.stored_strengths(stored))) == []
+
+
+def test_a_word_one_sender_uses_is_no_candidate():
+    common = [frozenset({"chip in", "donate"})] * 8
+    groups = ["a.org", "b.org", "c.org", "d.org", "e.org", "f.org", "g.org", "h.org"]
+    signature = [frozenset({"chip in", "donate", "zebra"})] * 8
+    assert candidate_terms(common, groups) == ["chip in", "donate"]
+    assert "zebra" not in candidate_terms(signature, ["one.org"] * 8)
+    assert candidate_terms([frozenset({"2019", "a 2"})] * 8, groups) == []  # numbers name one message
+
+
+def test_differences_name_what_moved():
+    stored = fit.shipped()
+    fresh = {name: fit.Fitted(float(table["intercept"]) + 1, dict(table["weights"]), dict(table.get("terms", {})),
+                              table["alpha"], table["beta"]) for name, table in stored.items() if name in fit.MODELS}
+    problems = fit.differences(stored, fresh)
+    assert len(problems) == 2 and all("intercept" in p for p in problems)
