@@ -164,6 +164,14 @@ def test_lint_reads_long_runs_of_css_at_once(css):
         lint_html(PAGE.format(css=css, body="<p>x</p>"))
 
 
+def test_a_template_of_unclosed_tags_is_linted_at_once(tmp_path):
+    """Masking the tags of a template Jinja cannot parse looked for an end from every '{%'."""
+    template = write(tmp_path, "mail.html", "<p>" + "{%" * 100_000 + "</p>")
+    with within(30):
+        run = run_cli("lint", template)
+    assert run.exit_code == 1 and "T001" in run.text
+
+
 def test_unclosed_style_tags_are_inlined_at_once():
     with within(20):
         inline_css(PAGE.format(css="", body="<style" * 100000))

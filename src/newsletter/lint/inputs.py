@@ -61,7 +61,7 @@ _COVERED = frozenset({"R001", "R002", "R003"})  # by G005, C010, G010
 
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 _BLOCK_TAG = re.compile(rb"\{%")
-_JINJA_TAGS = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA_TAG_START = re.compile(r"\{[%#]")
 _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
 
 
@@ -400,6 +400,20 @@ def _static_block(ast: Any, name: str) -> str | None:
 
 
 def mask_jinja(text: str) -> str:
-    """The source with `{% %}` and `{# #}` tags blanked (newlines kept, so lines stay true).
-    Expressions `{{ }}` stay: they read as placeholder text."""
-    return _JINJA_TAGS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    """The source with `{% %}` and `{# #}` tags blanked (newlines kept, so lines stay true); a tag
+    left open stays. Expressions `{{ }}` stay: they read as placeholder text. Each tag's end is
+    looked for once, and not again once missing (a lazy regex looked from every '{%': minutes)."""
+    out: list[str] = []
+    done = 0
+    unclosed: set[str] = set()  # the tag kinds whose end no longer comes
+    for start in _JINJA_TAG_START.finditer(text):
+        kind = start.group()[1]
+        if start.start() < done or kind in unclosed:
+            continue
+        end = text.find(kind + "}", start.end())
+        if end < 0:
+            unclosed.add(kind)
+            continue
+        out += [text[done:start.start()], re.sub(r"[^\n]", " ", text[start.start():end + 2])]
+        done = end + 2
+    return "".join(out) + text[done:]
