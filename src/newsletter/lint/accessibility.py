@@ -72,8 +72,11 @@ _NAMED = {  # CSS named colours most used in email
     "whitesmoke": (245, 245, 245), "gainsboro": (220, 220, 220),
 }
 _HEX = re.compile(r"#([0-9a-f]{3}|[0-9a-f]{6})\b", re.IGNORECASE)
-_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)", re.IGNORECASE)
-_PX = re.compile(r"([\d.]+)px", re.IGNORECASE)
+# Numbers as CSS writes them ('1.2.3px' is none); a channel has at most three digits (the
+# attributes of <font color> and bgcolor are not CSS, and may hold thousands).
+_NUMBER = r"(?:\d+(?:\.\d+)?|\.\d+)"
+_RGB = re.compile(rf"rgba?\(\s*(\d{{1,3}})\s*,\s*(\d{{1,3}})\s*,\s*(\d{{1,3}})\s*(?:,\s*({_NUMBER})\s*)?\)", re.IGNORECASE)
+_PX = re.compile(rf"(?<![\d.])({_NUMBER})px", re.IGNORECASE)
 
 RGB = tuple[int, int, int]
 

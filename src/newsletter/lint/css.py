@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import tinycss2
 
+from ..bounds import blank_comments_and_strings, css_excess
+
 
 class Declaration(NamedTuple):  # a tuple: a stylesheet holds hundreds, built by the thousand per run
     name: str
@@ -33,7 +35,11 @@ class StyleSheet:
 
 @lru_cache(maxsize=256)
 def read_stylesheet(css: str) -> StyleSheet:
-    """The facts of one `<style>` block. Cached: templates of one family repeat their blocks."""
+    """The facts of one `<style>` block. Cached: templates of one family repeat their blocks.
+    A block past the bounds on untrusted CSS is not read: its one fact is that error."""
+    excess = css_excess(css)
+    if excess is not None:
+        return StyleSheet((), (), (), ((excess.what, excess.line, excess.column),), ())
     sheet = _read_simple(_preprocess(css)) or _read_with_tinycss2(css)
     unclosed = _brace_balance(css)  # a stray '}' is already an error from tinycss2
     if unclosed > 0:
@@ -96,13 +102,10 @@ def _read_with_tinycss2(css: str) -> StyleSheet:
     return StyleSheet(tuple(declarations), tuple(at_rules), tuple(nested), tuple(errors), tuple(media))
 
 
-_COMMENTS_AND_STRINGS = re.compile(r"/\*.*?(?:\*/|$)|\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*'", re.DOTALL)
-
-
 def _brace_balance(css: str) -> int:
     """Opened minus closed braces outside comments and strings. tinycss2 closes blocks left
     open at the end silently, as browsers do; Gmail does not."""
-    bare = _COMMENTS_AND_STRINGS.sub("", css)
+    bare = blank_comments_and_strings(css)
     return bare.count("{") - bare.count("}")
 
 
@@ -124,7 +127,10 @@ _TOKENS = re.compile(rf"""(?=[/"'@{{}}();\[\]])(?:
 )""", re.VERBOSE)
 _URL = re.compile(r"url\(([^ \t\n'\"()\\\x00-\x1f\x7f]*)\)")
 _ANY_URL = re.compile(r"url\(", re.IGNORECASE)
-_EDGES = re.compile(rf"\A(?:{_WS}|{_COMMENT})*|(?:{_WS}|{_COMMENT})*\Z")
+# Spaces and comments: from the start (`match`), and from a place to the end (`match(text, at)`;
+# a search for them before the end would try again from every space).
+_LEADING = re.compile(rf"(?:{_WS}|{_COMMENT})*+")
+_TRAILING = re.compile(rf"(?:{_WS}|{_COMMENT})*+\Z")
 _DECLARATION_NAME = re.compile(rf"(?:{_WS}|{_COMMENT})*({_IDENT}){_WS}*:")
 _IMPORTANT = re.compile(rf"!{_WS}*important{_WS}*\Z", re.IGNORECASE | re.ASCII)
 _VALUE_TOKENS = re.compile(rf"""
@@ -327,8 +333,12 @@ def _stripped(text: str) -> str:
     """The text without the spaces and comments around it; a comment inside is not simple
     (tinycss2 drops it and may join what it separated)."""
     text = text.strip(" \t\n")
-    if "/*" in text:
-        text = _EDGES.sub("", text)
-    if "/*" in text:
+    if "/*" not in text:
+        return text
+    text = text[_LEADING.match(text).end():]
+    first = text.find("/*")
+    if first < 0:
+        return text
+    if not _TRAILING.match(text, first):
         raise _NotSimple
-    return text
+    return text[:first].rstrip(" \t\n")

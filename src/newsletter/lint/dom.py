@@ -10,6 +10,7 @@ import tinycss2
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from ..bounds import css_excess
 from .css import read_declarations
 
 # lxml's plain HTML parser: the same tree as `lxml.html`, without its Python element-class
@@ -49,7 +50,10 @@ def declarations(style: str) -> tuple[tuple[str, str], ...]:
 
     Cached, and plain `name: value; ...` attributes (most of them) are split without a CSS
     tokenizer: email HTML repeats hundreds of style attributes and this is the linter's hot spot.
+    An attribute past the bounds on untrusted CSS has no declarations this tool reads.
     """
+    if css_excess(style) is not None:
+        return ()
     if not _NEEDS_TOKENIZER.search(style):
         pairs = []
         for item in style.split(";"):

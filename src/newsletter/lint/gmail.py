@@ -17,7 +17,11 @@ from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
 _SAFE_NAME = re.compile(r"-?[_a-zA-Z][_a-zA-Z0-9-]*")
-_TEMPLATE_PLACEHOLDER = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+# A template expression or tag within one line. Each pattern takes the first opening on a line
+# and looks for its end once: a lazy `\{\{.*?\}\}` looks again from every '{{' (minutes on a
+# block of braces).
+_TEMPLATE_PLACEHOLDERS = (re.compile(r"(?m)^(?:[^{\n]|\{(?!\{))*+\{\{[^\n]*?\}\}"),
+                          re.compile(r"(?m)^(?:[^{\n]|\{(?!%))*+\{%[^\n]*?%\}"))
 
 
 def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
@@ -63,7 +67,7 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
                           f"{limits.style_block_bytes // 1024} KB", where)
         if body is not None and _inside(style, body):
             yield finding("G006", "<style> block inside <body>", where)
-        if _TEMPLATE_PLACEHOLDER.search(css):
+        if any(p.search(css) for p in _TEMPLATE_PLACEHOLDERS):
             continue  # CSS written with template expressions cannot be parsed as it stands
         sheet = read_stylesheet(css)
         for message, line, column in sheet.errors:

@@ -27,9 +27,11 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import jinja2
 
+from ..bounds import check_html_size, check_message_size
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
+from ..limits import input_limits
 from ..render import CompiledTemplate, Kind, RenderOptions, render
 from ..render.environment import (
     TemplateFault,
@@ -59,7 +61,7 @@ _COVERED = frozenset({"R001", "R002", "R003"})  # by G005, C010, G010
 
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 _BLOCK_TAG = re.compile(rb"\{%")
-_JINJA_TAGS = re.compile(r"\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_JINJA_TAG_START = re.compile(r"\{[%#]")
 _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
 
 
@@ -110,6 +112,8 @@ def layouts_of(paths: Iterable[Path], folders: "Folders | None" = None) -> froze
     candidates = {p for folder in searched for p in folder.rglob("*") if p.name.lower().endswith(HTML_SUFFIXES + TEMPLATE_SUFFIXES)}
     for path in sorted(candidates):
         try:
+            if path.stat().st_size > input_limits("html")["max_bytes"]:
+                continue  # refused when it is linted; not read here
             raw = path.read_bytes()
         except OSError:
             continue
@@ -186,12 +190,14 @@ def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozen
 
 def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> LintInput:
     real = folders.real(path)
+    message = path.name.lower().endswith(MESSAGE_SUFFIXES)
     try:
+        (check_message_size if message else check_html_size)(path.stat().st_size, path)
         raw = folders.read(path, real)
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
     shown = display_path(path, real)
-    if path.name.lower().endswith(MESSAGE_SUFFIXES):
+    if message:
         return _load_message(raw, shown, _kind(options.kind, None, real))
     text, utf8 = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
@@ -221,8 +227,10 @@ def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
 
 def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encoded: bytes | None = None,
                 **more: Any) -> LintInput:
-    """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding)."""
+    """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding).
+    HTML past the bound of `[html]` is refused before it is parsed."""
     encoded = encode_html(html) if encoded is None else encoded
+    check_html_size(len(encoded), shown)
     return LintInput(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
                      html_size=len(encoded), **more)
 
@@ -392,6 +400,20 @@ def _static_block(ast: Any, name: str) -> str | None:
 
 
 def mask_jinja(text: str) -> str:
-    """The source with `{% %}` and `{# #}` tags blanked (newlines kept, so lines stay true).
-    Expressions `{{ }}` stay: they read as placeholder text."""
-    return _JINJA_TAGS.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    """The source with `{% %}` and `{# #}` tags blanked (newlines kept, so lines stay true); a tag
+    left open stays. Expressions `{{ }}` stay: they read as placeholder text. Each tag's end is
+    looked for once, and not again once missing (a lazy regex looked from every '{%': minutes)."""
+    out: list[str] = []
+    done = 0
+    unclosed: set[str] = set()  # the tag kinds whose end no longer comes
+    for start in _JINJA_TAG_START.finditer(text):
+        kind = start.group()[1]
+        if start.start() < done or kind in unclosed:
+            continue
+        end = text.find(kind + "}", start.end())
+        if end < 0:
+            unclosed.add(kind)
+            continue
+        out += [text[done:start.start()], re.sub(r"[^\n]", " ", text[start.start():end + 2])]
+        done = end + 2
+    return "".join(out) + text[done:]

@@ -20,7 +20,9 @@ from ..findings import Finding
 _DIRECTIVE = re.compile(
     r"(?:\{#-?|<!--)\s*newsletter:\s*ignore(?:\[([^\]]*)\])?\s*(?:-?#\}|-->)", re.IGNORECASE
 )
-_PREAMBLE = re.compile(r"\A(?:\s+|<!doctype[^>]*>|<!--.*?-->|\{#.*?#\})*\Z", re.IGNORECASE | re.DOTALL)
+# One piece of what may stand before any content: spaces, a doctype, a comment.
+_PREAMBLE_PIECE = re.compile(r"\s+|<!doctype[^>]*>|<!--.*?-->|\{#.*?#\}", re.IGNORECASE | re.DOTALL)
+_NON_BLANK = re.compile(r"\S")
 _EVERY_RULE = ("",)
 
 
@@ -46,19 +48,34 @@ def _matches(rule: str, prefixes: tuple[str, ...]) -> bool:
 def read_suppressions(source: str | None) -> Suppressions:
     if not source or "newsletter:" not in source:
         return Suppressions()
+    preamble = _preamble_ends(source)
     whole: list[str] = []
     by_line: list[tuple[int, tuple[str, ...]]] = []
+    line, counted, line_start, line_end = 1, 0, 0, -1
     for match in _DIRECTIVE.finditer(source):
         rules = tuple(r.strip().upper() for r in match.group(1).split(",") if r.strip()) if match.group(1) else _EVERY_RULE
-        before = source[: match.start()]
-        if _PREAMBLE.match(before):
+        if match.start() in preamble:
             whole.extend(rules)
             continue
-        line = before.count("\n") + 1
-        line_start = before.rfind("\n") + 1
-        line_end = source.find("\n", match.end())
-        rest = source[match.end(): line_end if line_end >= 0 else len(source)]
-        alone = not source[line_start: match.start()].strip() and not rest.strip()
+        # Lines counted on from the last directive: a file of directives is read once.
+        line += source.count("\n", counted, match.start())
+        line_start = max(line_start, source.rfind("\n", counted, match.start()) + 1)
+        counted = match.start()
+        if line_end < match.end():
+            line_end = source.find("\n", match.end())
+            line_end = line_end if line_end >= 0 else len(source)
+        alone = not _NON_BLANK.search(source, line_start, match.start()) and not _NON_BLANK.search(
+            source, match.end(), line_end)
         end_line = line + match.group(0).count("\n")
         by_line.append((end_line + 1 if alone else line, rules))
     return Suppressions(tuple(whole), tuple(by_line))
+
+
+def _preamble_ends(source: str) -> set[int]:
+    """The offsets where the text before them is only spaces, a doctype and comments."""
+    ends = {0}
+    at = 0
+    while (piece := _PREAMBLE_PIECE.match(source, at)) is not None:
+        at = piece.end()
+        ends.add(at)
+    return ends

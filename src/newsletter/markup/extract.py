@@ -12,7 +12,7 @@ from .microdata import extract_microdata
 from .model import Markup
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8")
-_DIMENSION = re.compile(r"^\s*(\d+)\s*(px)?\s*$", re.IGNORECASE)
+_DIMENSION = re.compile(r"^\s*(\d{1,9})\s*(px)?\s*$", re.IGNORECASE)  # bounded: int() refuses 4,300 digits
 
 
 def extract(html: str, path: str | None = None) -> Markup:

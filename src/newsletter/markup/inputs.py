@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlparse
 
+from ..bounds import check_html_size, check_message_size
 from ..config import find_config
 from ..errors import NewsletterError, display_path
 from ..render import Kind, RenderOptions, html_to_text, render
@@ -54,6 +55,7 @@ def load(path: Path, *, kind: Kind | str | None = None, data: Mapping[str, Any] 
 
 def _read_text(path: Path) -> str:
     try:
+        check_html_size(path.stat().st_size, path)
         return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise NewsletterError("file not found", path=path, fix="check the path") from None
@@ -67,6 +69,7 @@ def _read_text(path: Path) -> str:
 
 def _eml_html(path: Path) -> str:
     try:
+        check_message_size(path.stat().st_size, path)
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
@@ -74,10 +77,12 @@ def _eml_html(path: Path) -> str:
     if part is None:
         return ""
     try:
-        return part.get_content()
+        html = part.get_content()
     except (LookupError, ValueError, AssertionError):
         # An unknown or wrong charset (spam says `charset=DEFAULT`): read what can be read.
-        return (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+        html = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
+    check_html_size(len(html.encode("utf-8", "surrogatepass")), path)
+    return html
 
 
 def _render(path: Path, data: Mapping[str, Any], kind: Kind | None) -> tuple[str, Kind]:

@@ -1,26 +1,36 @@
 """JSON-LD blocks: found in the raw HTML (so positions are exact) and parsed strictly.
 
 Gmail rejects a block that is not strict JSON, so we do too: Python's own JSON parser (no
-trailing commas, no comments, no single quotes), with its error position moved into the file.
-The pure-Python scanner is used so that every object records where it starts.
+trailing commas, no comments, no single quotes, and here no NaN, Infinity or lone surrogate),
+with its error position moved into the file. The pure-Python scanner is used so that every
+object records where it starts. A block past the `[jsonld]` bounds of `checks/input-limits.toml`
+(size, nesting, digits) is one M001 finding, found before the parser (which recurses once per
+level and refuses integers of over 4,300 digits) sees it.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
-from json.decoder import JSONObject
+from json.decoder import JSONObject, scanstring
 from json.scanner import py_make_scanner
 from typing import Any
 
 from ..findings import Finding, Location, finding
+from ..limits import input_limits
 from .model import Item, Literal, Property, Syntax, Value
 
+# A script or a comment runs to its end tag or to the end of the document, as an HTML parser
+# reads it: a start that always matches is never tried again from the next '<' (quadratic).
 _SCRIPT = re.compile(
-    r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL
+    r"<script\b([^>]*)(?:>|\Z)(.*?)(?:</script\s*>|\Z)", re.IGNORECASE | re.DOTALL
 )
 _TYPE_ATTR = re.compile(r"""\btype\s*=\s*(["']?)\s*application/ld\+json\s*\1""", re.IGNORECASE)
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# What the bounds look at, outside strings: brackets, digits in a row, NaN and Infinity.
+_BOUNDED = re.compile(r'"(?:[^"\\]|\\.)*"?|(?P<open>[\[{])|(?P<close>[\]}])|(?P<digits>\d+)|(?P<constant>NaN|-?Infinity)')
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 SCHEMA_PREFIXES = ("http://schema.org/", "https://schema.org/", "schema:")
 
 
@@ -38,19 +48,33 @@ class _Decoder(json.JSONDecoder):
         def parse_object(s_and_end, strict, scan_once, object_hook, object_pairs_hook, memo=None):
             start = s_and_end[1] - 1
             pairs, end = JSONObject(s_and_end, strict, scan_once, None, list, memo)
+            if any(_SURROGATE.search(key) for key, _ in pairs):
+                raise json.JSONDecodeError("a key holds a lone surrogate (half a \\u pair), not a character",
+                                           s_and_end[0], start)
             result = _Positioned(pairs)
             result.start, result.end = start, end
             return result, end
 
+        def parse_string(text, end, strict):
+            value, after = scanstring(text, end, strict)
+            if _SURROGATE.search(value):
+                raise json.JSONDecodeError("a lone surrogate (half a \\u pair) is not a character", text, end - 1)
+            return value, after
+
         self.parse_object = parse_object
+        self.parse_string = parse_string
         self.scan_once = py_make_scanner(self)
 
 
-def _position(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of `offset` in `text`."""
-    line = text.count("\n", 0, offset) + 1
-    column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, column
+class _Lines:
+    """1-based line and column of offsets in one text, its line starts found once."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(m.end() for m in re.finditer("\n", text))]
+
+    def position(self, offset: int) -> tuple[int, int]:
+        line = bisect.bisect_right(self.starts, offset)
+        return line, offset - self.starts[line - 1] + 1
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -61,15 +85,22 @@ def _blank(match: re.Match[str]) -> str:
 def extract_json_ld(html: str, path: str | None = None) -> tuple[tuple[Item, ...], tuple[Finding, ...]]:
     """Every item of every `<script type="application/ld+json">` outside HTML comments."""
     searchable = _COMMENT.sub(_blank, html)
+    lines: _Lines | None = None
     items: list[Item] = []
     findings: list[Finding] = []
     for script in _SCRIPT.finditer(searchable):
         if not _TYPE_ATTR.search(script.group(1)):
             continue
         body, offset = script.group(2), script.start(2)
-        block = _Block(html, path, offset)
+        lines = lines or _Lines(html)
+        block = _Block(html, path, offset, lines)
         if not body.strip():
             findings.append(finding("M001", "empty JSON-LD block", block.location(0)))
+            continue
+        excess = _excess(body)
+        if excess is not None:
+            message, pos = excess
+            findings.append(finding("M001", message, block.location(pos)))
             continue
         try:
             data, end = _Decoder().raw_decode(body, len(body) - len(body.lstrip()))
@@ -86,14 +117,39 @@ def extract_json_ld(html: str, path: str | None = None) -> tuple[tuple[Item, ...
     return tuple(items), tuple(findings)
 
 
+def _excess(body: str) -> tuple[str, int] | None:
+    """(message, offset) of the first place `body` goes past the `[jsonld]` bounds or holds
+    NaN or Infinity (Python reads them; JSON has no such values), None within them."""
+    limits = input_limits("jsonld")
+    size = len(body.encode("utf-8", "surrogatepass"))
+    if size > limits["max_bytes"]:
+        return (f"JSON-LD block of {size / 1024:,.0f} KB, over the {limits['max_bytes'] // 1024:,} KB this tool "
+                "reads (an order of fifty lines takes about 20 KB)"), 0
+    depth = 0
+    for token in _BOUNDED.finditer(body):
+        kind = token.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > limits["max_nesting"]:
+                return f"JSON-LD nested more than {limits['max_nesting']} deep (the most this tool reads)", token.start()
+        elif kind == "close":
+            depth -= 1
+        elif kind == "digits" and len(token.group()) > limits["max_digits"]:
+            return (f"a number of {len(token.group()):,} digits (this tool reads up to {limits['max_digits']}; "
+                    "write a long identifier as a string)"), token.start()
+        elif kind == "constant":
+            return f"invalid JSON: {token.group()} is not a JSON number", token.start()
+    return None
+
+
 class _Block:
     """One script's text and its place in the file, turning JSON values into items."""
 
-    def __init__(self, html: str, path: str | None, offset: int) -> None:
-        self.html, self.path, self.offset = html, path, offset
+    def __init__(self, html: str, path: str | None, offset: int, lines: _Lines) -> None:
+        self.html, self.path, self.offset, self.lines = html, path, offset, lines
 
     def location(self, pos: int) -> Location:
-        line, column = _position(self.html, self.offset + pos)
+        line, column = self.lines.position(self.offset + pos)
         return Location(self.path, line, column)
 
     def roots(self, data: Any, items: list[Item], findings: list[Finding]) -> None:
@@ -124,11 +180,13 @@ class _Block:
             raw_type = raw_type[0] if raw_type else ""
         type_name, vocabulary = split_type(str(raw_type)) if raw_type else ("", "")
         start = getattr(obj, "start", 0)
+        end = max(getattr(obj, "end", 0), start)
         properties = []
+        searched = start  # keys are written in order: each is looked for after the one before
         for key, value in obj.items():
             if key.startswith("@"):
                 continue
-            where = self._key_location(key, start, getattr(obj, "end", 0))
+            where, searched = self._key_location(key, searched, end)
             values = value if isinstance(value, list) else [value]
             properties.append(
                 Property(key, tuple(self.value(v, where, findings) for v in values), where)
@@ -153,11 +211,14 @@ class _Block:
             return Literal(json.dumps(raw), where)
         return Literal(raw, where)
 
-    def _key_location(self, key: str, start: int, end: int) -> Location:
-        """Where `"key"` is written in this object (the first match after the `{`)."""
-        body = self.html[self.offset + start : self.offset + max(end, start)]
-        found = body.find(json.dumps(key))
-        return self.location(start + (found if found >= 0 else 0))
+    def _key_location(self, key: str, start: int, end: int) -> tuple[Location, int]:
+        """Where `"key"` is first written between `start` and `end` of the block (else at
+        `start`), and where to look for the next key."""
+        written = json.dumps(key)
+        found = self.html.find(written, self.offset + start, self.offset + end) - self.offset
+        if found < 0:
+            return self.location(start), start
+        return self.location(found), found + len(written)
 
 
 def _explain(body: str, exc: json.JSONDecodeError) -> tuple[str, int]:

@@ -50,7 +50,7 @@ def _size(card: Item, markup: Markup) -> tuple[int, int] | None:
             width, height = int(float(image.text("width") or "")), int(float(image.text("height") or ""))
             if width > 0 and height > 0:
                 return width, height
-        except ValueError:
+        except (ValueError, OverflowError):  # not a number, or infinite ("1e999")
             pass
     url = image_url(card)
     return markup.image_size(url) if url else None

@@ -292,7 +292,7 @@ def _images(document: HtmlElement | None) -> int:
 
 
 def _pixels(value: str) -> int | None:
-    match = re.match(r"\s*(\d+)\s*(px)?\s*$", value)
+    match = re.match(r"\s*(\d{1,9})\s*(px)?\s*$", value)  # bounded: int() refuses 4,300 digits
     return int(match.group(1)) if match else None
 
 

@@ -17,10 +17,14 @@ import cssutils.util
 from lxml import html as lxml_html
 from premailer import Premailer
 
+from ..bounds import check_html_size
 from ..findings import Finding, Location, finding
+from .inline_bounds import check_inlinable
 
 _IMPORTANT = re.compile(r"\s*!\s*important", re.IGNORECASE)
-STYLE_BLOCK = re.compile(r"(<style\b[^>]*>)(.*?)(</style>)", re.IGNORECASE | re.DOTALL)
+# A <style> element, to its end tag or the end of the document, as an HTML parser reads one: a
+# start that always matches is never tried again from the next '<style' (quadratic otherwise).
+STYLE_BLOCK = re.compile(r"(<style\b[^>]*(?:>|\Z))(.*?)(</style>|\Z)", re.IGNORECASE | re.DOTALL)
 _IMPORT = re.compile(r"@import\s[^;]+;", re.IGNORECASE)
 _HEAD = re.compile(r"<head\b[^>]*>", re.IGNORECASE)
 
@@ -41,7 +45,10 @@ class _Collect(logging.Handler):
 
 
 def inline_css(html: str, *, path: str | None = None) -> Inlined:
-    """Inline the `<style>` rules of `html` into `style` attributes, email-safe."""
+    """Inline the `<style>` rules of `html` into `style` attributes, email-safe. Raises
+    `NewsletterError` for HTML or CSS past the bounds of `checks/input-limits.toml`."""
+    check_html_size(len(html.encode("utf-8", "surrogatepass")), path, "rendered HTML")
+    check_inlinable(parse_document(html)[0], path)
     collected = _Collect()
     # cssutils logs to stderr through its own handler: route its messages to findings instead.
     cssutils_log = logging.getLogger("CSSUTILS")
