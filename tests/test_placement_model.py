@@ -58,7 +58,7 @@ def test_tabs_follow_the_evidence():
                               reference_numbers=("commande 1042", "facture 77"), transactional_headline=("facture",),
                               noreply_sender=True, words=300, links=3), {})
     assert receipt.tab in (Tab.UPDATES, Tab.PRIMARY)
-    assert all(r.score in ("promotions", "updates") for r in receipt.reasons)
+    assert any(r.score == "updates" for r in receipt.reasons)  # why Updates, beside why not Promotions
 
 
 def test_confidence_grows_with_evidence():

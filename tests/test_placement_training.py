@@ -25,13 +25,22 @@ def test_shipped_weights_match_a_fresh_fit():
     assert fit.differences(stored, fit.fit_all(rows, fit.stored_strengths(stored))) == []
 
 
+GROUPS = ["a.org", "b.org", "c.org", "d.org", "e.org", "f.org", "g.org", "h.org"]
+
+
 def test_a_word_one_sender_uses_is_no_candidate():
-    common = [frozenset({"chip in", "donate"})] * 8
-    groups = ["a.org", "b.org", "c.org", "d.org", "e.org", "f.org", "g.org", "h.org"]
-    signature = [frozenset({"chip in", "donate", "zebra"})] * 8
-    assert candidate_terms(common, groups) == ["chip in", "donate"]
+    common = [frozenset({"town hall", "climate"})] * 8
+    signature = [frozenset({"town hall", "climate", "zebra"})] * 8
+    assert candidate_terms(common, GROUPS) == ["climate", "town hall"]
     assert "zebra" not in candidate_terms(signature, ["one.org"] * 8)
-    assert candidate_terms([frozenset({"2019", "a 2"})] * 8, groups) == []  # numbers name one message
+    assert candidate_terms([frozenset({"2019", "a 2"})] * 8, GROUPS) == []  # numbers name one message
+
+
+def test_function_words_and_what_a_signal_counts_are_no_candidates():
+    """A French message has none of the English ham's "the", "it", "is": learned, they made any
+    French shop message read as spam. And a phrase a signal already counts is not learned twice."""
+    found = [frozenset({"the", "it is", "votre", "the climate", "order", "donate", "chip in", "climate"})] * 8
+    assert candidate_terms(found, GROUPS) == ["climate", "the climate"]
 
 
 def test_differences_name_what_moved():

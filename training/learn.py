@@ -25,6 +25,8 @@ from scipy.optimize import minimize
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
+from newsletter.placement import knowledge
+
 # Small matrices: one BLAS thread is faster than several contending for a shared machine.
 threadpool_limits(1)
 
@@ -67,7 +69,10 @@ class Fitted:
 
 def candidate_terms(terms: Sequence[frozenset[str]], groups: Sequence[str]) -> list[str]:
     """Words and two-word phrases common enough, across enough senders, to be tried (numbers
-    left out: they name dates and amounts of one message)."""
+    left out: they name dates and amounts of one message; function words too: they mark a
+    language, and the labelled ham is English only; and the phrases a signal already counts)."""
+    known = knowledge()
+    excluded = known.measured_terms
     documents: Counter[str] = Counter()
     by_group: dict[str, set[str]] = {}
     for found, group in zip(terms, groups):
@@ -77,7 +82,7 @@ def candidate_terms(terms: Sequence[frozenset[str]], groups: Sequence[str]) -> l
     for found in by_group.values():
         senders.update(found)
     kept = [t for t, n in documents.items() if n >= MIN_DOCUMENTS and senders[t] >= MIN_GROUPS
-            and not any(ch.isdigit() for ch in t)]
+            and not any(ch.isdigit() for ch in t) and not set(t.split()) <= known.function_words and t not in excluded]
     kept.sort(key=lambda t: (-documents[t], t))
     return sorted(kept[:MAX_CANDIDATES])
 
@@ -94,15 +99,13 @@ def _matrix(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str
 
 def fit(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str]], labels: Sequence[bool],
         groups: Sequence[str], priors: Mapping[str, float], *, use_terms: bool = True,
-        weigh_senders: bool = True, evidence_only: bool = False,
-        strengths: tuple[float, float] | None = None) -> Fitted:
+        weighting: str = "senders", strengths: tuple[float, float] | None = None) -> Fitted:
     """Fit on these examples; the strengths chosen by grouped cross-validation among them when
-    not given. With `weigh_senders`, each sender weighs the same in total (a sender's messages
-    share its weight), so the model learns kinds of mail, not the habits of the senders who
-    wrote most (not for spam, whose From is mostly forged or a free mailbox). With
-    `evidence_only`, words may only push up (words typical of spam): what marks wanted mail in
-    the labelled ham (the topics of 2002 mailing lists) says nothing about a shop's mail, whose
-    absence of spam words must read as the low base rate, not as "unlike the ham"."""
+    not given. `weighting`: "senders" gives each sender the same weight in total (a sender's
+    messages share it), so the model learns kinds of mail, not the habits of the senders who
+    wrote most; "messages" counts each message once (spam, whose From is mostly forged: the
+    intercept is then the share of spam in the training mail, where a message with no
+    evidence either way sits)."""
     signals = list(priors)
     vocabulary = candidate_terms(terms, groups) if use_terms else []
     X = _matrix(values, terms, signals, vocabulary)
@@ -111,11 +114,9 @@ def fit(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str]], 
     scale[scale == 0] = 1.0
     Z = (X - mean) / scale  # one penalty for every column, whatever its unit
     prior = np.array([priors[s] for s in signals]) * scale[:len(signals)]
-    sizes = Counter(groups)
-    weight = np.array([len(y) / len(sizes) / sizes[g] if weigh_senders else 1.0 for g in groups])
-    word_bounds = (0, None) if evidence_only else (None, None)
-    alpha, beta = strengths if strengths is not None else _choose(Z, y, np.array(groups), weight, prior, word_bounds)
-    b, w = _solve(Z, y, weight, prior, alpha, beta, word_bounds)
+    weight = _weights(y, groups, weighting)
+    alpha, beta = strengths if strengths is not None else _choose(Z, y, np.array(groups), weight, prior)
+    b, w = _solve(Z, y, weight, prior, alpha, beta)
     raw = w / scale  # back to the values' own units
     intercept = float(b - np.sum(w * mean / scale))
     weights = {s: round(float(v), 4) for s, v in zip(signals, raw[:len(signals)])}
@@ -123,8 +124,18 @@ def fit(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str]], 
     return Fitted(round(intercept, 4), weights, kept, alpha, beta)
 
 
+def _weights(y: np.ndarray, groups: Sequence[str], weighting: str) -> np.ndarray:
+    """Each example's weight in the loss; they sum to the number of examples."""
+    if weighting == "senders":
+        sizes = Counter(groups)
+        return np.array([len(y) / len(sizes) / sizes[g] for g in groups])
+    if weighting == "messages":
+        return np.ones(len(y))
+    raise ValueError(f"unknown weighting {weighting!r}")
+
+
 def _solve(Z: np.ndarray, y: np.ndarray, weight: np.ndarray, prior: np.ndarray, alpha: float,
-           beta: float, word_bounds: tuple[float | None, float | None] = (None, None)) -> tuple[float, np.ndarray]:
+           beta: float) -> tuple[float, np.ndarray]:
     """The maximum a posteriori intercept and weights, in standardised units."""
     signals = len(prior)
     total = weight.sum()
@@ -148,14 +159,14 @@ def _solve(Z: np.ndarray, y: np.ndarray, weight: np.ndarray, prior: np.ndarray, 
     start = np.concatenate([[0.0], prior, np.zeros(Z.shape[1] - signals)])
     # A signal with a documented direction keeps it: the data sets its size, from 0 up.
     bounds = [(None, None)] + [(0, None) if p > 0 else (None, 0) if p < 0 else (None, None) for p in prior] \
-        + [word_bounds] * (Z.shape[1] - signals)
+        + [(None, None)] * (Z.shape[1] - signals)
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
                       options={"maxiter": 5_000, "gtol": TOLERANCE})
     return float(result.x[0]), result.x[1:]
 
 
 def _choose(Z: np.ndarray, y: np.ndarray, groups: np.ndarray, weight: np.ndarray,
-            prior: np.ndarray, word_bounds: tuple[float | None, float | None]) -> tuple[float, float]:
+            prior: np.ndarray) -> tuple[float, float]:
     """The strengths with the lowest grouped cross-validated log-loss (the vocabulary is chosen
     once on all examples here; the outer evaluation re-chooses it inside each of its folds)."""
     folds = list(GroupKFold(n_splits=min(FOLDS, len(set(groups)))).split(Z, y, groups))
@@ -164,7 +175,7 @@ def _choose(Z: np.ndarray, y: np.ndarray, groups: np.ndarray, weight: np.ndarray
         for beta in BETA_GRID:
             loss = 0.0
             for train, test in folds:
-                b, w = _solve(Z[train], y[train], weight[train], prior, alpha, beta, word_bounds)
+                b, w = _solve(Z[train], y[train], weight[train], prior, alpha, beta)
                 p = np.clip(1 / (1 + np.exp(-(b + Z[test] @ w))), 1e-6, 1 - 1e-6)
                 loss -= float(np.sum(weight[test] * (y[test] * np.log(p) + (1 - y[test]) * np.log(1 - p))))
             if loss < best_loss - 1e-9:
