@@ -49,3 +49,16 @@ def test_differences_name_what_moved():
                               table["alpha"], table["beta"]) for name, table in stored.items() if name in fit.MODELS}
     problems = fit.differences(stored, fresh)
     assert len(problems) == 2 and all("intercept" in p for p in problems)
+
+
+def test_temperature_undoes_overconfidence():
+    """Log-odds twice too large on held-out examples are shrunk back by about half."""
+    import numpy as np
+
+    from learn import _calibration
+
+    rng = np.random.default_rng(7)
+    honest = rng.normal(0, 2, 4000)
+    labels = (rng.random(4000) < 1 / (1 + np.exp(-honest))).astype(float)
+    assert _calibration(2 * honest, labels, np.ones(4000)) == pytest.approx(0.5, abs=0.05)
+    assert _calibration(honest, labels, np.ones(4000)) == pytest.approx(1.0, abs=0.1)

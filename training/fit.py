@@ -71,7 +71,9 @@ def render(fitted: Mapping[str, Fitted], counts: Mapping[str, int], today: str) 
     ]
     for name, model in fitted.items():
         lines += [f"[{name}]", f"# data: {MODELS[name].data}; {counts[name]} messages.",
-                  f"intercept = {model.intercept}", f"alpha = {model.alpha}", f"beta = {model.beta}", "",
+                  f"intercept = {model.intercept}", f"alpha = {model.alpha}", f"beta = {model.beta}",
+                  "# calibration: the fitted log-odds times this (temperature scaling on held-out senders), already applied",
+                  f"temperature = {model.temperature}", "",
                   f"[{name}.weights]"]
         lines += [f"{signal} = {weight}" for signal, weight in model.weights.items()]
         lines += ["", f"[{name}.terms]", "# learned words and two-word phrases (folded: lower case, no accents)"]

@@ -140,6 +140,7 @@ class Knowledge:
     selling_hosts: frozenset[str]
     selling_path_words: frozenset[str]
     min_spaced_letters: int
+    usual_charsets: frozenset[str]
     platforms: tuple[Platform, ...]
 
     @property
@@ -225,5 +226,6 @@ def knowledge() -> Knowledge:
         selling_hosts=frozenset(raw["links"]["hosts"]),
         selling_path_words=frozenset(raw["links"]["path_words"]),
         min_spaced_letters=int(raw["obfuscation"]["min_spaced_letters"]),
+        usual_charsets=frozenset(c.lower() for c in raw["charsets"]["usual"]),
         platforms=_platforms(_read("placement-platforms.toml")),
     )

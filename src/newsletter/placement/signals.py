@@ -39,6 +39,8 @@ _IP_URL = re.compile(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.IGNORECA
 _IP_HOST = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
 _PATH_SPLIT = re.compile(r"[/\-_.?=&]+")
+_DIGIT_RUN = re.compile(r"\d{3,}")
+_FONT_SIZE = re.compile(r"^\s*(\+?)(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,9 @@ class Signals:
     odd_headers: tuple[str, ...] = ()  # a received message's Message-ID or Date not in RFC 5322 form
     hidden_recipients: bool = False  # a received message with no To address, or "undisclosed recipients"
     hidden_words: int = 0  # words of text hidden by its style (a preheader, or text meant for filters only)
+    faraway_charset: str | None = None  # a text part in a character set foreign to the shop's languages
+    sender_digits: bool = False  # the From address's local part holds a run of digits, as generated ones do
+    big_fonts: int = 0  # <font size> of 5 and more, or +2 and more: shouting in 1990s HTML
     # How the message sells or asks, and how personal it reads, for the Promotions model.
     donation_phrases: tuple[str, ...] = ()
     selling_links: int = 0  # links to a shop's or a fundraiser's money pages, or to payment platforms
@@ -149,6 +154,9 @@ class Signals:
             "hidden_recipients": float(self.hidden_recipients),
             "hidden_text": self.hidden_words / 50,
             "link_density": 100 * self.links / max(self.words, 1),
+            "faraway_charset": float(self.faraway_charset is not None),
+            "sender_digits": float(self.sender_digits),
+            "big_fonts": self.big_fonts,
             "donation_phrases": len(self.donation_phrases),
             "selling_links": self.selling_links,
             "view_online": float(self.view_online),
@@ -197,6 +205,7 @@ class Signals:
             "obfuscated_words": list(self.obfuscated_words), "base64_text": self.base64_text,
             "ip_links": list(self.ip_links), "odd_headers": list(self.odd_headers),
             "hidden_recipients": self.hidden_recipients, "hidden_words": self.hidden_words,
+            "faraway_charset": self.faraway_charset, "sender_digits": self.sender_digits, "big_fonts": self.big_fonts,
             "donation_phrases": list(self.donation_phrases), "selling_links": self.selling_links,
             "view_online": self.view_online, "sending_platform": self.sending_platform,
             "greeting": self.greeting, "reply_to_person": self.reply_to_person,
@@ -263,6 +272,9 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         odd_headers=_odd_headers(message) if received else (),
         hidden_recipients=received and _hidden_recipients(message),
         hidden_words=_hidden_words(document),
+        faraway_charset=_faraway_charset(message, known),
+        sender_digits=bool(sender and _DIGIT_RUN.search(sender.rsplit("@", 1)[0])),
+        big_fonts=_big_fonts(document),
         donation_phrases=known.donation.distinct(f"{folded_subject} {folded}"),
         selling_links=sum(1 for a in links if _sells(a.get("href") or "", known)),
         view_online=bool(known.view_online.distinct(" ".join(folded.split()[:known.headline_words]))),
@@ -340,6 +352,16 @@ def _base64_text(message: Message | None) -> bool:
                for part in message.walk())
 
 
+def _faraway_charset(message: Message | None, known: Knowledge) -> str | None:
+    if message is None:
+        return None
+    for part in message.walk():
+        charset = part.get_content_charset() if part.get_content_maintype() == "text" else None
+        if charset and charset.lower() not in known.usual_charsets:
+            return charset.lower()
+    return None
+
+
 def _platform(message: Message | None, known: Knowledge) -> str | None:
     for platform in known.platforms:
         for header, contains in platform.markers:
@@ -407,6 +429,18 @@ def _sells(href: str, known: Knowledge) -> bool:
     except ValueError:
         return False
     return any(word in known.selling_path_words for word in _PATH_SPLIT.split(path))
+
+
+def _big_fonts(document: HtmlElement | None) -> int:
+    """<font size="5"> and up, or size="+2" and up (SpamAssassin's HTML_FONT_SIZE_LARGE/HUGE)."""
+    if document is None:
+        return 0
+    count = 0
+    for font in document.iter("font"):
+        match = _FONT_SIZE.match(font.get("size") or "")
+        if match and int(match.group(2)) >= (2 if match.group(1) else 5):
+            count += 1
+    return count
 
 
 def _hidden_words(document: HtmlElement | None) -> int:
