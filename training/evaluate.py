@@ -127,6 +127,10 @@ def tab_figures(rows: list[Measured]) -> dict:
         "templates_messages": int(templates.sum()),
         "templates_majority": float(max(p.truth[templates].mean(), 1 - p.truth[templates].mean())),
         "senders": senders,
+        # Right if every message got its sender's most common tab: what a model that knew the
+        # sender (its reputation, its readers' habits) could reach, and content alone cannot.
+        "sender_majority": sum(max(e["promotions"], e["messages"] - e["promotions"]) for e in senders.values())
+        / int(gmail.sum()),
         "calibration": calibration(p.probability, p.truth),
     }
 
@@ -218,6 +222,15 @@ def markdown(figures: dict) -> str:
         f"an outside check, never a label): ROC AUC {spam['gmail_spam_folder']['auc']:.2f}."
         + (f" Ours with `--spamassassin` (content + {sa['joined_weight']} per SpamAssassin point): ROC AUC "
            f"{sa['joined_auc']:.3f}, on HTML {sa['joined_auc_html']:.3f}." if sa else ""),
+        "",
+        f"The tab by sender (Gmail's labels; {len(tab['senders'])} senders): giving every message its sender's most "
+        f"common tab would be right for {tab['sender_majority']:.1%} of them, so the tab is mostly a property of the "
+        "sender here; the largest senders, and how many of their messages this model got right on held-out folds:",
+        "",
+        "| sender | messages | in Promotions | right |",
+        "|---|---:|---:|---:|",
+        *[f"| {name} | {e['messages']} | {e['promotions']} | {e['right']} |"
+          for name, e in sorted(tab["senders"].items(), key=lambda kv: (-kv[1]["messages"], kv[0]))[:10]],
         "",
         "Calibration (predicted probability against the observed rate, held-out senders):",
         "",

@@ -228,21 +228,22 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
     headline = f"{folded_subject} {' '.join(folded.split()[:known.headline_words])}"
     unsubscribe = _header(message, "List-Unsubscribe")
     letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
-    received = item.origin is Origin.EML
+    received = item.origin is Origin.EML  # a template's or an HTML file's headers are its platform's to add
+    whole = f"{folded_subject} {folded}"
     return Signals(
         words=len(text.split()),
         subject=subject,
         sender=sender,
         promo_phrases=known.promotional.distinct(folded),
         promo_terms=known.promotional_terms.distinct(folded),
-        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(f"{folded_subject} {folded}"))),
+        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(whole))),
         prices=len(_PRICE.findall(folded)),
         promo_subject=known.promotional.distinct(folded_subject),
-        transactional_phrases=known.transactional.distinct(f"{folded_subject} {folded}"),
+        transactional_phrases=known.transactional.distinct(whole),
         transactional_headline=known.transactional.distinct(headline),
         promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
                                            + tuple(m.group(0) for m in _DISCOUNT.finditer(headline)))),
-        reference_numbers=_references(f"{folded_subject} {folded}", known),
+        reference_numbers=_references(whole, known),
         markup_types=types,
         promotions_markup=tuple(t for t in types if t in known.promotions_types),
         transactional_markup=tuple(t for t in types if t in known.transactional_types),
@@ -264,8 +265,8 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         tables=len(item.elements("table")) if document is not None else 0,
         capitals=sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
         exclamations=f"{subject or ''} {text}".count("!"),
-        money_phrases=known.money.distinct(f"{folded_subject} {folded}"),
-        urgency_phrases=known.urgency.distinct(f"{folded_subject} {folded}"),
+        money_phrases=known.money.distinct(whole),
+        urgency_phrases=known.urgency.distinct(whole),
         obfuscated_words=_obfuscated(f"{subject or ''} {text}", known),
         base64_text=_base64_text(message),
         ip_links=_ip_links(links, text),
@@ -275,14 +276,14 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         faraway_charset=_faraway_charset(message, known),
         sender_digits=bool(sender and _DIGIT_RUN.search(sender.rsplit("@", 1)[0])),
         big_fonts=_big_fonts(document),
-        donation_phrases=known.donation.distinct(f"{folded_subject} {folded}"),
+        donation_phrases=known.donation.distinct(whole),
         selling_links=sum(1 for a in links if _sells(a.get("href") or "", known)),
         view_online=bool(known.view_online.distinct(" ".join(folded.split()[:known.headline_words]))),
         sending_platform=_platform(message, known),
         greeting=_greeting(text, known),
         reply_to_person=_reply_to_person(message, sender, known),
         plain_text_only=not item.html and bool(text.strip()),
-        terms=terms_of(f"{folded_subject} {folded}"),
+        terms=terms_of(whole),
     )
 
 
