@@ -14,6 +14,8 @@ from newsletter.placement import (AuthSignals, AuthStatus, CheckOptions, SpamRis
 from newsletter.placement.model import sigmoid
 from newsletter.placement.signals import Signals
 
+from conftest import corpus_files, requires_shared
+
 
 def test_log_odds_are_the_intercept_plus_weights_times_capped_values_plus_learned_words():
     model = knowledge().promotions
@@ -141,3 +143,16 @@ def test_weights_file_is_consistent():
     assert "Sources" in text  # the weights say where their directions come from
     fitted = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement-model.toml").read_text(encoding="utf-8")
     assert "training/fit.py" in fitted and "fitted = " in fitted  # and where the fitted ones come from
+
+
+@requires_shared
+def test_modern_legitimate_mail_is_not_called_spam():
+    """The first pass's failure: a model letting 2002 ham words count called modern shop mail
+    about 54 % spam. The labelled templates and eml/ messages, checked as a user would, read as
+    low risk; the figure on senders held out of the fit is training/evaluate.py's guard metric."""
+    from newsletter.placement import CheckOptions, check_paths
+
+    files = corpus_files("transactional/*.html", "promotional/*.html", "eml/*.eml")
+    risky = {report.input: round(report.placement.spam_probability, 2)
+             for report in check_paths(files, CheckOptions(offline=True)) if report.placement.spam_risk.value != "low"}
+    assert not risky

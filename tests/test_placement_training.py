@@ -62,3 +62,15 @@ def test_temperature_undoes_overconfidence():
     labels = (rng.random(4000) < 1 / (1 + np.exp(-honest))).astype(float)
     assert _calibration(2 * honest, labels, np.ones(4000)) == pytest.approx(0.5, abs=0.05)
     assert _calibration(honest, labels, np.ones(4000)) == pytest.approx(1.0, abs=0.1)
+
+
+def test_docs_show_the_figures_evaluate_wrote():
+    """The figures in training/README.md and docs/check.md are generated from
+    training/figures.json by training/evaluate.py, not typed."""
+    import json
+
+    import evaluate
+
+    table = evaluate.markdown(json.loads(evaluate.FIGURES.read_text(encoding="utf-8")))
+    for doc in evaluate.DOCS:
+        assert table in doc.read_text(encoding="utf-8"), f"{doc}: run training/evaluate.py --write-docs"
