@@ -74,3 +74,25 @@ def test_docs_show_the_figures_evaluate_wrote():
     table = evaluate.markdown(json.loads(evaluate.FIGURES.read_text(encoding="utf-8")))
     for doc in evaluate.DOCS:
         assert table in doc.read_text(encoding="utf-8"), f"{doc}: run training/evaluate.py --write-docs"
+
+
+def test_a_signal_one_sender_shows_keeps_its_prior():
+    """A signal seen in fewer senders' mail than a word needs is that sender's signature: its
+    weight stays at its prior (here 0 and 0.5, times the calibration every weight gets), however
+    well it predicts the training mail; a signal many senders show is fitted."""
+    from learn import fit as fit_weights
+
+    values, labels, groups = [], [], []
+    for n in range(80):
+        positive = n % 2 == 0
+        sender = f"s{n % 10}.org"
+        values.append({"widespread": float(positive ^ (n % 5 == 0)),  # right 4 times in 5, every sender
+                       "signature": float(positive and sender == "s0.org"),
+                       "documented": float(positive and sender == "s2.org")})
+        labels.append(positive)
+        groups.append(sender)
+    fitted = fit_weights(values, [frozenset()] * 80, labels, groups,
+                         {"widespread": 0.0, "signature": 0.0, "documented": 0.5}, strengths=(0.003, 0.01))
+    assert fitted.weights["signature"] == 0.0
+    assert fitted.weights["documented"] == pytest.approx(0.5 * fitted.temperature, abs=1e-4)
+    assert fitted.weights["widespread"] > 0.1  # moved from its prior by the data

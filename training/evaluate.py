@@ -30,7 +30,7 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import ROOT, Measured, examples, measure  # noqa: E402
+from corpus import MODERN, ROOT, Measured, examples, measure  # noqa: E402
 from fit import MODELS, fit_model  # noqa: E402
 from learn import FOLDS  # noqa: E402
 from spamd import local_spamd, spamassassin_scores  # noqa: E402
@@ -143,6 +143,11 @@ def spam_figures(rows: list[Measured], spamd: tuple[str, int] | None) -> dict:
     modern = p.where(lambda r: r.example.modern_legitimate)
     gmail = p.where(lambda r: r.example.source == "gmail")
     called = p.probability >= known.spam_medium
+
+    def guard(mask: np.ndarray) -> dict:
+        return {"messages": int(mask.sum()), "called_spam": int(called[mask].sum()),
+                "share": float(called[mask].mean()), "highest": round(float(p.probability[mask].max()), 3)}
+
     auc = lambda m: roc_auc_score(p.truth[m], p.probability[m])  # noqa: E731
     figures = {
         "threshold": known.spam_medium,
@@ -150,12 +155,8 @@ def spam_figures(rows: list[Measured], spamd: tuple[str, int] | None) -> dict:
         "auc": per_fold(p, corpus, auc),
         "auc_html": per_fold(p, html, auc),
         "accuracy": float((called == p.truth)[corpus].mean()),
-        "guard": {"messages": int(modern.sum()), "called_spam": int(called[modern].sum()),
-                  "share": float(called[modern].mean()),
-                  "by_source": {s: {"messages": int((modern & p.where(lambda r: r.example.source == s)).sum()),
-                                    "called_spam": int((called & modern & p.where(lambda r: r.example.source == s)).sum()),
-                                    "highest": round(float(p.probability[modern & p.where(lambda r: r.example.source == s)].max()), 3)}
-                                for s in ("templates", "starters", "eml")}},
+        "guard": {**guard(modern), "by_source": {source: guard(p.where(lambda r, s=source: r.example.source == s))
+                                                 for source in MODERN}},
         "gmail_called_spam": float(called[gmail].mean()),
         "gmail_spam_folder": {"messages": int(gmail.sum()),
                               "in_spam": int(sum(r.example.gmail_spam for r in p.rows if r.example.source == "gmail")),
@@ -164,9 +165,9 @@ def spam_figures(rows: list[Measured], spamd: tuple[str, int] | None) -> dict:
         "calibration": calibration(p.probability[corpus], p.truth[corpus]),
     }
     if spamd is not None:
-        chosen = corpus | modern
-        scores = dict(zip(np.flatnonzero(chosen), spamassassin_scores([p.rows[i].example.path for i in np.flatnonzero(chosen)], spamd)))
-        sa = np.array([scores.get(i, 0.0) for i in range(len(p.rows))])
+        chosen = np.flatnonzero(corpus | modern)
+        sa = np.zeros(len(p.rows))
+        sa[chosen] = spamassassin_scores([p.rows[i].example.path for i in chosen], spamd)
         per_point = next(w for w in known.spam_prior if w.signal == "spamassassin")
         clipped = np.clip(p.probability, 1e-9, 1 - 1e-9)
         joined = np.log(clipped / (1 - clipped)) + per_point.weight * np.minimum(np.maximum(sa, 0), per_point.cap)

@@ -6,7 +6,8 @@ grouped by sender.
   direction and size documented before any fit, 0 where none was), so where the data is silent
   — no French mail, few receipts among the newsletters — the documented direction stands, and
   where the data speaks it moves the weight; a documented direction is kept (the weight may
-  shrink to 0, not change sign).
+  shrink to 0, not change sign). A signal seen in fewer senders' mail than a word needs
+  (MIN_GROUPS) keeps its prior: one or two senders' habit is no evidence about kinds of mail.
 - Words: pulled towards 0 with an L1 penalty (smoothed), so only the words that earn their place
   keep a weight, either way (typical of one class or of the other); the rest are dropped.
 - Calibration: the log-odds are multiplied by one factor (temperature scaling) fitted on the
@@ -118,10 +119,11 @@ def fit(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str]], 
     scale[scale == 0] = 1.0
     Z = (X - mean) / scale  # one penalty for every column, whatever its unit
     prior = np.array([priors[s] for s in signals]) * scale[:len(signals)]
+    fixed = _thin(X[:, :len(signals)], groups)
     weight = _weights(y, groups, weighting)
-    alpha, beta = strengths if strengths is not None else _choose(Z, y, np.array(groups), weight, prior)
-    temperature = _calibration(_out_of_fold(Z, y, np.array(groups), weight, prior, alpha, beta), y, weight)
-    b, w = _solve(Z, y, weight, prior, alpha, beta)
+    alpha, beta = strengths if strengths is not None else _choose(Z, y, np.array(groups), weight, prior, fixed)
+    temperature = _calibration(_out_of_fold(Z, y, np.array(groups), weight, prior, fixed, alpha, beta), y, weight)
+    b, w = _solve(Z, y, weight, prior, fixed, alpha, beta)
     b, w = temperature * b, temperature * w  # calibrated: still one intercept and one weight per signal
     raw = w / scale  # back to the values' own units
     intercept = float(b - np.sum(w * mean / scale))
@@ -140,9 +142,17 @@ def _weights(y: np.ndarray, groups: Sequence[str], weighting: str) -> np.ndarray
     raise ValueError(f"unknown weighting {weighting!r}")
 
 
-def _solve(Z: np.ndarray, y: np.ndarray, weight: np.ndarray, prior: np.ndarray, alpha: float,
-           beta: float) -> tuple[float, np.ndarray]:
-    """The maximum a posteriori intercept and weights, in standardised units."""
+def _thin(values: np.ndarray, groups: Sequence[str]) -> np.ndarray:
+    """The signals seen in fewer than MIN_GROUPS senders' mail: what one or two senders do is
+    their signature, not a sign of a kind of mail, so those weights stay at their priors."""
+    senders = np.array([len({g for g, v in zip(groups, column) if v}) for column in values.T])
+    return senders < MIN_GROUPS
+
+
+def _solve(Z: np.ndarray, y: np.ndarray, weight: np.ndarray, prior: np.ndarray, fixed: np.ndarray,
+           alpha: float, beta: float) -> tuple[float, np.ndarray]:
+    """The maximum a posteriori intercept and weights, in standardised units; the `fixed`
+    signals' weights held at their priors."""
     signals = len(prior)
     total = weight.sum()
     smooth = 1e-4  # |w| ≈ sqrt(w² + smooth): differentiable, so L-BFGS converges quickly
@@ -164,7 +174,8 @@ def _solve(Z: np.ndarray, y: np.ndarray, weight: np.ndarray, prior: np.ndarray, 
 
     start = np.concatenate([[0.0], prior, np.zeros(Z.shape[1] - signals)])
     # A signal with a documented direction keeps it: the data sets its size, from 0 up.
-    bounds = [(None, None)] + [(0, None) if p > 0 else (None, 0) if p < 0 else (None, None) for p in prior] \
+    bounds = [(None, None)] + [(p, p) if f else (0, None) if p > 0 else (None, 0) if p < 0 else (None, None)
+                               for p, f in zip(prior, fixed)] \
         + [(None, None)] * (Z.shape[1] - signals)
     result = minimize(objective, start, jac=True, method="L-BFGS-B", bounds=bounds,
                       options={"maxiter": 5_000, "gtol": TOLERANCE})
@@ -176,11 +187,11 @@ def _folds(y: np.ndarray, groups: np.ndarray) -> list[tuple[np.ndarray, np.ndarr
 
 
 def _out_of_fold(Z: np.ndarray, y: np.ndarray, groups: np.ndarray, weight: np.ndarray, prior: np.ndarray,
-                 alpha: float, beta: float) -> np.ndarray:
+                 fixed: np.ndarray, alpha: float, beta: float) -> np.ndarray:
     """Each example's log-odds from a model fitted without its sender's messages."""
     log_odds = np.zeros(len(y))
     for train, test in _folds(y, groups):
-        b, w = _solve(Z[train], y[train], weight[train], prior, alpha, beta)
+        b, w = _solve(Z[train], y[train], weight[train], prior, fixed, alpha, beta)
         log_odds[test] = b + Z[test] @ w
     return log_odds
 
@@ -190,13 +201,13 @@ def _log_loss(log_odds: np.ndarray, y: np.ndarray, weight: np.ndarray) -> float:
 
 
 def _choose(Z: np.ndarray, y: np.ndarray, groups: np.ndarray, weight: np.ndarray,
-            prior: np.ndarray) -> tuple[float, float]:
+            prior: np.ndarray, fixed: np.ndarray) -> tuple[float, float]:
     """The strengths with the lowest grouped cross-validated log-loss (the vocabulary is chosen
     once on all examples here; the outer evaluation re-chooses it inside each of its folds)."""
     best, best_loss = (ALPHA_GRID[0], BETA_GRID[0]), math.inf
     for alpha in ALPHA_GRID:
         for beta in BETA_GRID:
-            loss = _log_loss(_out_of_fold(Z, y, groups, weight, prior, alpha, beta), y, weight)
+            loss = _log_loss(_out_of_fold(Z, y, groups, weight, prior, fixed, alpha, beta), y, weight)
             if loss < best_loss - 1e-9:
                 best, best_loss = (alpha, beta), loss
     return best
