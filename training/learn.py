@@ -121,8 +121,9 @@ def fit(values: Sequence[Mapping[str, float]], terms: Sequence[frozenset[str]], 
     prior = np.array([priors[s] for s in signals]) * scale[:len(signals)]
     fixed = _thin(X[:, :len(signals)], groups)
     weight = _weights(y, groups, weighting)
-    alpha, beta = strengths if strengths is not None else _choose(Z, y, np.array(groups), weight, prior, fixed)
-    temperature = _calibration(_out_of_fold(Z, y, np.array(groups), weight, prior, fixed, alpha, beta), y, weight)
+    senders = np.array(groups)
+    alpha, beta = strengths if strengths is not None else _choose(Z, y, senders, weight, prior, fixed)
+    temperature = _calibration(_out_of_fold(Z, y, senders, weight, prior, fixed, alpha, beta), y, weight)
     b, w = _solve(Z, y, weight, prior, fixed, alpha, beta)
     b, w = temperature * b, temperature * w  # calibrated: still one intercept and one weight per signal
     raw = w / scale  # back to the values' own units
