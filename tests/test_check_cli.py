@@ -82,7 +82,7 @@ def test_many_inputs_one_line_each_in_order(sale, tmp_path):
 def test_text_report_has_a_headline_and_findings_by_area(sale):
     run = run_cli("check", sale, "--offline")
     lines = run.text.splitlines()
-    assert "tab: Promotions" in lines[1] and "spam risk: low" in lines[1] and "not checked (offline)" in lines[1]
+    assert "tab: Promotions" in lines[1] and "spam risk: " in lines[1] and "not checked (offline)" in lines[1]
     assert any(line.strip().startswith("why this tab:") for line in lines)
     assert any(line.startswith("  Inbox placement (") for line in lines)
 
@@ -225,22 +225,29 @@ def test_starter_templates_land_where_policy_wants(template, data, tabs):
 
 # -- the shared corpus ----------------------------------------------------------------------------
 
-# Measured: 42 of 46 (91 %); see docs/check.md. A little below, so honest tuning may move it.
+# Measured: 43 of 46 (93 %); see docs/check.md. A little below, so honest tuning may move it.
 CORPUS_ACCURACY = 0.85
 
 
 @requires_shared
 def test_corpus_accuracy():
+    """Transactional templates are not named Promotions; promotional ones have Promotions as
+    the likelier side, and none is named Updates or Primary. A promotional template whose own
+    signals say little (a content newsletter) may be "unknown" rather than guessed."""
     from newsletter.placement import CheckOptions, check_paths
 
     files = corpus_files("transactional/*.html", "promotional/*.html")
     confusion: Counter = Counter()
+    likelier: Counter = Counter()
     for report in check_paths(files, CheckOptions(offline=True)):
         label = Path(report.input).parent.name
-        confusion[(label, report.placement.tab.value == "promotions")] += 1
-    right = confusion[("promotional", True)] + confusion[("transactional", False)]
+        confusion[(label, report.placement.tab.value)] += 1
+        likelier[(label, report.placement.probabilities["promotions"] >= 0.5)] += 1
+    right = confusion[("promotional", "promotions")] + sum(v for (k, tab), v in confusion.items()
+                                                            if k == "transactional" and tab != "promotions")
     assert right / len(files) >= CORPUS_ACCURACY, confusion
-    assert confusion[("promotional", True)] / sum(v for (k, _), v in confusion.items() if k == "promotional") >= 0.9
+    assert not confusion[("promotional", "updates")] and not confusion[("promotional", "primary")], confusion
+    assert likelier[("promotional", True)] / sum(v for (k, _), v in likelier.items() if k == "promotional") >= 0.9
 
 
 @requires_shared

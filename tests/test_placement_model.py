@@ -14,6 +14,8 @@ from newsletter.placement import (AuthSignals, AuthStatus, CheckOptions, SpamRis
 from newsletter.placement.model import sigmoid
 from newsletter.placement.signals import Signals
 
+from conftest import corpus_files, requires_shared
+
 
 def test_log_odds_are_the_intercept_plus_weights_times_capped_values_plus_learned_words():
     model = knowledge().promotions
@@ -23,8 +25,10 @@ def test_log_odds_are_the_intercept_plus_weights_times_capped_values_plus_learne
     expected = (model.intercept + weights["promo_subject"].weight * weights["promo_subject"].cap
                 + 2 * weights["prices"].weight + term_weight)
     assert total == pytest.approx(expected)
-    assert reasons[0].signal == "promo_subject" and reasons[0].value == 100  # largest contribution first
-    assert reasons[0].contribution == pytest.approx(weights["promo_subject"].weight * weights["promo_subject"].cap)
+    assert [abs(r.contribution) for r in reasons] == sorted((abs(r.contribution) for r in reasons), reverse=True)
+    subject = next(r for r in reasons if r.signal == "promo_subject")
+    assert subject.value == 100 and subject.contribution == pytest.approx(weights["promo_subject"].weight
+                                                                         * weights["promo_subject"].cap)
     assert sum(r.contribution for r in reasons) == pytest.approx(total - model.intercept)
     assert any(r.signal == "promotions_terms" and term in r.text for r in reasons)
 
@@ -58,7 +62,7 @@ def test_tabs_follow_the_evidence():
                               reference_numbers=("commande 1042", "facture 77"), transactional_headline=("facture",),
                               noreply_sender=True, words=300, links=3), {})
     assert receipt.tab in (Tab.UPDATES, Tab.PRIMARY)
-    assert all(r.score in ("promotions", "updates") for r in receipt.reasons)
+    assert any(r.score == "updates" for r in receipt.reasons)  # why Updates, beside why not Promotions
 
 
 def test_confidence_grows_with_evidence():
@@ -141,3 +145,16 @@ def test_weights_file_is_consistent():
     assert "Sources" in text  # the weights say where their directions come from
     fitted = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement-model.toml").read_text(encoding="utf-8")
     assert "training/fit.py" in fitted and "fitted = " in fitted  # and where the fitted ones come from
+
+
+@requires_shared
+def test_modern_legitimate_mail_is_not_called_spam():
+    """The first pass's failure: a model letting 2002 ham words count called modern shop mail
+    about 54 % spam. The labelled templates and eml/ messages, checked as a user would, read as
+    low risk; the figure on senders held out of the fit is training/evaluate.py's guard metric."""
+    from newsletter.placement import CheckOptions, check_paths
+
+    files = corpus_files("transactional/*.html", "promotional/*.html", "eml/*.eml")
+    risky = {report.input: round(report.placement.spam_probability, 2)
+             for report in check_paths(files, CheckOptions(offline=True)) if report.placement.spam_risk.value != "low"}
+    assert not risky

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from newsletter.placement import score_message
+from newsletter.placement import CheckOptions, check_paths, score_message
 
 
 @contextlib.contextmanager
@@ -53,6 +53,16 @@ def local_spamd(children: int = 2) -> Iterator[tuple[str, int]]:
 
 
 def spamassassin_scores(paths: Sequence[Path], address: tuple[str, int], workers: int = 2) -> list[float]:
+    """SpamAssassin's score of each message as `newsletter check --spamassassin` sends it: an
+    .eml as received; a template rendered, HTML wrapped in a minimal message."""
     host, port = address
+    options = CheckOptions(offline=True, spamassassin=address)
+
+    def scored(path: Path) -> float:
+        if path.suffix == ".eml":
+            return score_message(path.read_bytes(), host, port, timeout=120).score
+        (report,) = check_paths([path], options)
+        return report.spamassassin.score
+
     with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda path: score_message(path.read_bytes(), host, port, timeout=120).score, paths))
+        return list(pool.map(scored, paths))

@@ -100,6 +100,14 @@ class Structure:
 
 
 @dataclass(frozen=True)
+class Platform:
+    """A bulk-mail platform, known by the headers it adds (checks/placement-platforms.toml)."""
+
+    name: str
+    markers: tuple[tuple[str, str], ...]  # (header name, text its value contains; "" for any value)
+
+
+@dataclass(frozen=True)
 class Knowledge:
     promotions: Model  # fitted: Promotions tab or not
     spam_content: Model  # fitted: spam or not, from the content
@@ -122,6 +130,26 @@ class Knowledge:
     promotions_types: frozenset[str]
     headline_words: int
     transactional_types: frozenset[str]
+    money: Vocabulary
+    urgency: Vocabulary
+    donation: Vocabulary
+    view_online: Vocabulary
+    greetings: frozenset[str]
+    function_words: frozenset[str]  # never learned as vocabulary: they mark a language, not a kind of mail
+    role_senders: frozenset[str]
+    selling_hosts: frozenset[str]
+    selling_path_words: frozenset[str]
+    min_spaced_letters: int
+    usual_charsets: frozenset[str]
+    platforms: tuple[Platform, ...]
+
+    @property
+    def measured_terms(self) -> frozenset[str]:
+        """The words and phrases the signals already count (their vocabularies, reference
+        words): the fitted vocabularies do not learn them a second time."""
+        lists = (self.promotional, self.promotional_terms, self.transactional, self.money, self.urgency,
+                 self.donation, self.view_online)
+        return frozenset(" ".join(words) for v in lists for words in v.phrases) | frozenset(self.reference_words)
 
     @property
     def weights(self) -> tuple[Weight, ...]:
@@ -156,6 +184,11 @@ def _both(table: Mapping[str, list[str]]) -> list[str]:
     return [*table["en"], *table["fr"]]
 
 
+def _platforms(raw: Mapping[str, Any]) -> tuple[Platform, ...]:
+    return tuple(Platform(p["name"], tuple((m["header"], m.get("contains", "").lower()) for m in p["markers"]))
+                 for p in raw["platform"])
+
+
 @cache
 def knowledge() -> Knowledge:
     raw = _read("placement.toml")
@@ -183,4 +216,16 @@ def knowledge() -> Knowledge:
         promotions_types=frozenset(raw["markup"]["promotions"]),
         headline_words=int(raw["headline"]["words"]),
         transactional_types=frozenset(raw["markup"]["transactional"]),
+        money=Vocabulary.of(_both(vocabulary["money"])),
+        urgency=Vocabulary.of(_both(vocabulary["urgency"])),
+        donation=Vocabulary.of(_both(vocabulary["donation"])),
+        view_online=Vocabulary.of(_both(vocabulary["view_online"])),
+        greetings=frozenset(fold(w) for w in _both(vocabulary["greetings"])),
+        function_words=frozenset(fold(w) for w in _both(vocabulary["function_words"])),
+        role_senders=frozenset(fold(w) for w in vocabulary["roles"]["names"]),
+        selling_hosts=frozenset(raw["links"]["hosts"]),
+        selling_path_words=frozenset(raw["links"]["path_words"]),
+        min_spaced_letters=int(raw["obfuscation"]["min_spaced_letters"]),
+        usual_charsets=frozenset(c.lower() for c in raw["charsets"]["usual"]),
+        platforms=_platforms(_read("placement-platforms.toml")),
     )

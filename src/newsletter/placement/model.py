@@ -81,6 +81,11 @@ class Placement:
         }
 
 
+# A contribution smaller than this (log-odds) reads as 0 at the report's precision: it is neither
+# a reason nor a part of the score, so the score is always the sum of the reasons shown.
+SMALLEST = 0.005
+
+
 def _number(value: float) -> float | int:
     return int(value) if float(value).is_integer() else round(value, 3)
 
@@ -91,7 +96,7 @@ def _terms(weights: Iterable[Weight], values: Mapping[str, float],
     for weight in weights:
         value = float(values.get(weight.signal, 0.0))
         contribution = weight.contribution(value)
-        if contribution:
+        if abs(contribution) >= SMALLEST:
             detail = (details or {}).get(weight.signal, "")
             reasons.append(Reason(weight.signal, weight.score, value, weight.weight, contribution,
                                   f"{weight.text}: {detail}" if detail else weight.text))

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses
+from email.utils import getaddresses, parsedate_tz
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from ..lint import LintInput
+from ..lint import LintInput, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import phrases as lint_phrases
-from ..lint.dom import hidden_in_tree, style_of, text_of, visible_text
+from ..lint.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
 
@@ -33,6 +33,14 @@ _PRICE = re.compile(
 )
 _NUMBER_WORDS = r"(?:\s+(?:number|numero|no\.?|n°|nº|id))?"
 _LOCAL_SPLIT = re.compile(r"[._+\-]")
+# A digit or symbol standing for a letter inside a word: "v1agra", "m0ney", "ca$h".
+_LEET = re.compile(r"(?<![\w$@.])[a-z]+[0134$][a-z]{2,}(?![\w$@])", re.IGNORECASE)
+_IP_URL = re.compile(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.IGNORECASE)
+_IP_HOST = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
+_PATH_SPLIT = re.compile(r"[/\-_.?=&]+")
+_DIGIT_RUN = re.compile(r"\d{3,}")
+_FONT_SIZE = re.compile(r"^\s*(\+?)(\d+)\s*$")
 
 
 @dataclass(frozen=True)
@@ -72,6 +80,26 @@ class Signals:
     tables: int = 0
     capitals: float = 0.0  # share of the letters of the subject and text in capitals
     exclamations: int = 0
+    # What spam filters' local rules look at (SpamAssassin's families), for the spam model.
+    money_phrases: tuple[str, ...] = ()
+    urgency_phrases: tuple[str, ...] = ()
+    obfuscated_words: tuple[str, ...] = ()  # "F R E E", "v1agra"
+    base64_text: bool = False  # a text part sent in base64, which hides its words from simple filters
+    ip_links: tuple[str, ...] = ()  # links to a numeric IP address rather than a domain
+    odd_headers: tuple[str, ...] = ()  # a received message's Message-ID or Date not in RFC 5322 form
+    hidden_recipients: bool = False  # a received message with no To address, or "undisclosed recipients"
+    hidden_words: int = 0  # words of text hidden by its style (a preheader, or text meant for filters only)
+    faraway_charset: str | None = None  # a text part in a character set foreign to the shop's languages
+    sender_digits: bool = False  # the From address's local part holds a run of digits, as generated ones do
+    big_fonts: int = 0  # <font size> of 5 and more, or +2 and more: shouting in 1990s HTML
+    # How the message sells or asks, and how personal it reads, for the Promotions model.
+    donation_phrases: tuple[str, ...] = ()
+    selling_links: int = 0  # links to a shop's or a fundraiser's money pages, or to payment platforms
+    view_online: bool = False  # a "view in your browser" line
+    sending_platform: str | None = None  # the bulk-mail platform whose headers the message carries
+    greeting: str | None = None  # "Bonjour Camille," — a letter to a person
+    reply_to_person: bool = False  # Reply-To names a person's address, not a service's
+    plain_text_only: bool = False  # no HTML at all, as a person writes
     terms: frozenset[str] = frozenset()  # words and two-word phrases of the subject and text, folded
 
     @property
@@ -117,6 +145,25 @@ class Signals:
             "long_text": self.words / 500,
             "capitals": self.capitals,
             "exclamations": self.exclamations,
+            "money_phrases": len(self.money_phrases),
+            "urgency_phrases": len(self.urgency_phrases),
+            "obfuscated_words": len(self.obfuscated_words),
+            "base64_text": float(self.base64_text),
+            "ip_links": len(self.ip_links),
+            "odd_headers": len(self.odd_headers),
+            "hidden_recipients": float(self.hidden_recipients),
+            "hidden_text": self.hidden_words / 50,
+            "link_density": 100 * self.links / max(self.words, 1),
+            "faraway_charset": float(self.faraway_charset is not None),
+            "sender_digits": float(self.sender_digits),
+            "big_fonts": self.big_fonts,
+            "donation_phrases": len(self.donation_phrases),
+            "selling_links": self.selling_links,
+            "view_online": float(self.view_online),
+            "sending_platform": float(self.sending_platform is not None),
+            "greeting": float(self.greeting is not None),
+            "reply_to_person": float(self.reply_to_person),
+            "plain_text_only": float(self.plain_text_only),
         }
 
     def detail(self, signal: str) -> str:
@@ -135,6 +182,10 @@ class Signals:
             return f"{self.words} words"
         if signal == "capitals":
             return f"{self.capitals:.0%}"
+        if signal == "hidden_text":
+            return f"{self.hidden_words} hidden words"
+        if signal == "link_density":
+            return f"{self.links} links for {self.words} words"
         return str(seen)
 
     def to_json(self) -> dict[str, object]:
@@ -150,6 +201,15 @@ class Signals:
             "noreply_sender": self.noreply_sender, "marketing_sender": self.marketing_sender,
             "subject": self.subject, "html_bytes": self.html_bytes, "tables": self.tables,
             "capitals": round(self.capitals, 3), "exclamations": self.exclamations,
+            "money_phrases": list(self.money_phrases), "urgency_phrases": list(self.urgency_phrases),
+            "obfuscated_words": list(self.obfuscated_words), "base64_text": self.base64_text,
+            "ip_links": list(self.ip_links), "odd_headers": list(self.odd_headers),
+            "hidden_recipients": self.hidden_recipients, "hidden_words": self.hidden_words,
+            "faraway_charset": self.faraway_charset, "sender_digits": self.sender_digits, "big_fonts": self.big_fonts,
+            "donation_phrases": list(self.donation_phrases), "selling_links": self.selling_links,
+            "view_online": self.view_online, "sending_platform": self.sending_platform,
+            "greeting": self.greeting, "reply_to_person": self.reply_to_person,
+            "plain_text_only": self.plain_text_only,
         }
 
 
@@ -168,20 +228,22 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
     headline = f"{folded_subject} {' '.join(folded.split()[:known.headline_words])}"
     unsubscribe = _header(message, "List-Unsubscribe")
     letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
+    received = item.origin is Origin.EML  # a template's or an HTML file's headers are its platform's to add
+    whole = f"{folded_subject} {folded}"
     return Signals(
         words=len(text.split()),
         subject=subject,
         sender=sender,
         promo_phrases=known.promotional.distinct(folded),
         promo_terms=known.promotional_terms.distinct(folded),
-        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(f"{folded_subject} {folded}"))),
+        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(whole))),
         prices=len(_PRICE.findall(folded)),
         promo_subject=known.promotional.distinct(folded_subject),
-        transactional_phrases=known.transactional.distinct(f"{folded_subject} {folded}"),
+        transactional_phrases=known.transactional.distinct(whole),
         transactional_headline=known.transactional.distinct(headline),
         promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
                                            + tuple(m.group(0) for m in _DISCOUNT.finditer(headline)))),
-        reference_numbers=_references(f"{folded_subject} {folded}", known),
+        reference_numbers=_references(whole, known),
         markup_types=types,
         promotions_markup=tuple(t for t in types if t in known.promotions_types),
         transactional_markup=tuple(t for t in types if t in known.transactional_types),
@@ -203,7 +265,25 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
         tables=len(item.elements("table")) if document is not None else 0,
         capitals=sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
         exclamations=f"{subject or ''} {text}".count("!"),
-        terms=terms_of(f"{folded_subject} {folded}"),
+        money_phrases=known.money.distinct(whole),
+        urgency_phrases=known.urgency.distinct(whole),
+        obfuscated_words=_obfuscated(f"{subject or ''} {text}", known),
+        base64_text=_base64_text(message),
+        ip_links=_ip_links(links, text),
+        odd_headers=_odd_headers(message) if received else (),
+        hidden_recipients=received and _hidden_recipients(message),
+        hidden_words=_hidden_words(document),
+        faraway_charset=_faraway_charset(message, known),
+        sender_digits=bool(sender and _DIGIT_RUN.search(sender.rsplit("@", 1)[0])),
+        big_fonts=_big_fonts(document),
+        donation_phrases=known.donation.distinct(whole),
+        selling_links=sum(1 for a in links if _sells(a.get("href") or "", known)),
+        view_online=bool(known.view_online.distinct(" ".join(folded.split()[:known.headline_words]))),
+        sending_platform=_platform(message, known),
+        greeting=_greeting(text, known),
+        reply_to_person=_reply_to_person(message, sender, known),
+        plain_text_only=not item.html and bool(text.strip()),
+        terms=terms_of(whole),
     )
 
 
@@ -247,7 +327,73 @@ def _plain_text(message: Message | None) -> str:
         return ""
 
 
+def _odd_headers(message: Message | None) -> tuple[str, ...]:
+    """The Message-ID and Date of a received message that are present but not in RFC 5322 form."""
+    odd = []
+    message_id = _header(message, "Message-ID")
+    if message_id and not _MESSAGE_ID.match(message_id):
+        odd.append("Message-ID")
+    date = _header(message, "Date")
+    parsed = parsedate_tz(date) if date else None
+    if date and (parsed is None or parsed[9] is None):  # unreadable, or without its time zone
+        odd.append("Date")
+    return tuple(odd)
+
+
+def _hidden_recipients(message: Message | None) -> bool:
+    to = _header(message, "To")
+    return message is not None and ("@" not in to or "undisclosed" in to.lower())
+
+
+def _base64_text(message: Message | None) -> bool:
+    if message is None:
+        return False
+    return any(part.get_content_maintype() == "text"
+               and str(part.get("Content-Transfer-Encoding", "")).strip().lower() == "base64"
+               for part in message.walk())
+
+
+def _faraway_charset(message: Message | None, known: Knowledge) -> str | None:
+    if message is None:
+        return None
+    for part in message.walk():
+        charset = part.get_content_charset() if part.get_content_maintype() == "text" else None
+        if charset and charset.lower() not in known.usual_charsets:
+            return charset.lower()
+    return None
+
+
+def _platform(message: Message | None, known: Knowledge) -> str | None:
+    for platform in known.platforms:
+        for header, contains in platform.markers:
+            value = _header(message, header)
+            if value and contains in value.lower():
+                return platform.name
+    return None
+
+
+def _reply_to_person(message: Message | None, sender: str | None, known: Knowledge) -> bool:
+    """Reply-To names another address than From, and not a service's (no-reply, news@, support@…)."""
+    replies = [a for _, a in getaddresses([_header(message, "Reply-To")]) if "@" in a]
+    if not replies or replies[0].lower() == (sender or "").lower():
+        return False
+    return not _sender_is(replies[0], known.noreply_senders | known.marketing_senders | known.role_senders)
+
+
 # -- wording ---------------------------------------------------------------------------------------
+
+def _obfuscated(text: str, known: Knowledge) -> tuple[str, ...]:
+    spaced = re.compile(rf"(?<![\w.])(?:[^\W\d_][ .\-*_]){{{known.min_spaced_letters - 1},}}[^\W\d_](?![\w])")
+    return tuple(dict.fromkeys(m.group(0) for m in (*spaced.finditer(text), *_LEET.finditer(text))))
+
+
+def _greeting(text: str, known: Knowledge) -> str | None:
+    """"Hi Sam," at the start of the text: a greeting word, then a capitalised name."""
+    words = text.split()[:12]
+    for first, name in zip(words, words[1:]):
+        if fold(first).strip(",!") in known.greetings and name[:1].isupper() and name[:1].isalpha():
+            return f"{first} {name}"
+    return None
 
 def _references(folded: str, known: Knowledge) -> tuple[str, ...]:
     """Reference numbers: a reference word then an identifier holding a digit ("commande
@@ -266,6 +412,48 @@ def _references(folded: str, known: Knowledge) -> tuple[str, ...]:
 def _visible_links(document: HtmlElement) -> list[HtmlElement]:
     return [a for a in document.iter("a") if (a.get("href") or "").strip() not in ("", "#")
             and not (a.get("href") or "").lower().startswith("mailto:") and not hidden_in_tree(a)]
+
+
+def _ip_links(links: list[HtmlElement], text: str) -> tuple[str, ...]:
+    hosts = [h for h in (_host(a.get("href") or "") for a in links) if h and _IP_HOST.fullmatch(h)]
+    return tuple(dict.fromkeys(hosts + _IP_URL.findall(text)))
+
+
+def _sells(href: str, known: Knowledge) -> bool:
+    host = _host(href)
+    if host is None:
+        return False
+    if any(host == h or host.endswith("." + h) for h in known.selling_hosts):
+        return True
+    try:
+        path = urlsplit(href.strip()).path.lower()
+    except ValueError:
+        return False
+    return any(word in known.selling_path_words for word in _PATH_SPLIT.split(path))
+
+
+def _big_fonts(document: HtmlElement | None) -> int:
+    """<font size="5"> and up, or size="+2" and up (SpamAssassin's HTML_FONT_SIZE_LARGE/HUGE)."""
+    if document is None:
+        return 0
+    count = 0
+    for font in document.iter("font"):
+        match = _FONT_SIZE.match(font.get("size") or "")
+        if match and int(match.group(2)) >= (2 if match.group(1) else 5):
+            count += 1
+    return count
+
+
+def _hidden_words(document: HtmlElement | None) -> int:
+    """Words in elements hidden by their own style or attribute (the outermost one counted)."""
+    if document is None:
+        return 0
+    count = 0
+    for element in document.iter():
+        if isinstance(element.tag, str) and is_hidden(element) and not any(
+                isinstance(a.tag, str) and is_hidden(a) for a in element.iterancestors()):
+            count += len(all_text(element).split())
+    return count
 
 
 def _host(href: str) -> str | None:
