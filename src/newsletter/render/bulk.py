@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
@@ -294,22 +293,3 @@ def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterato
     with context.Pool(jobs) as pool:
         yield from pool.imap(_work, batches, chunksize=1)
 
-
-def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
-    """A one-line progress bar with rate and ETA, for a terminal."""
-    started = time.perf_counter()
-
-    def show(done: int, expected: int) -> None:
-        elapsed = time.perf_counter() - started
-        rate = done / elapsed if elapsed else 0.0
-        total = max(expected, done)
-        width = 30
-        filled = int(width * done / total) if total else width
-        eta = (total - done) / rate if rate else 0
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}  "
-                     f"{rate:,.0f} rows/s  ETA {int(eta // 60)}:{int(eta % 60):02d} ")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show
