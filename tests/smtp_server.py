@@ -26,6 +26,7 @@ import re
 import socket
 import ssl
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,8 @@ class Received:
     mail_from: str
     rcpt: str
     data: bytes
+    peer: tuple = ()  # the client's address and port: one per connection
+    at: float = 0.0  # time.monotonic() when the message was taken
 
     @property
     def message_id(self) -> str | None:
@@ -136,7 +139,8 @@ class _Handler:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             await asyncio.sleep(self.delay)
-        received = Received(envelope.mail_from, envelope.rcpt_tos[0], envelope.original_content)
+        received = Received(envelope.mail_from, envelope.rcpt_tos[0], envelope.original_content,
+                            tuple(session.peer), time.monotonic())
         reply = self.fault("end", received.rcpt) if self.fault else None
         if reply == DROP:
             self.log.dropped_after_end.append(received)

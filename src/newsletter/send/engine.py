@@ -79,10 +79,12 @@ class Delivery:
         return self.results
 
     def _work(self, index: int) -> None:
+        """One connection's loop. The session is opened before a message is taken, so that the
+        pace is kept at the server, not only at the queue."""
         connection: Connection | None = None
         used = failures = 0
         try:
-            while (message := self.schedule.take(index)) is not None:
+            while self.schedule.has_work(index):
                 if connection is None or not connection.alive or used >= self.settings.messages_per_connection:
                     if connection is not None:
                         connection.close()
@@ -92,9 +94,11 @@ class Delivery:
                     except ConnectError as exc:
                         connection, failures = None, failures + 1
                         self._check_connect_failure(exc, failures)
-                        self.schedule.put_back(message)  # another connection may send it meanwhile
                         self._stopping.wait(self.settings.retry_delays[failures - 1])
                         continue
+                message = self.schedule.take(index)
+                if message is None:
+                    break
                 data = self._read(message)
                 if self.journal:
                     self.journal.begin(message, self.schedule.attempts[message.key])

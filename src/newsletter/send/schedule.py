@@ -80,13 +80,12 @@ class Schedule:
             self._condition.notify_all()
             return again
 
-    def put_back(self, message: Outgoing) -> None:
-        """A message taken but not tried (its connection could not be opened): first in line again."""
+    def has_work(self, connection: int) -> bool:
+        """Whether `connection` may still be given a message (so is worth opening)."""
         with self._condition:
-            self.in_flight -= 1
-            self.attempts[message.key] -= 1
-            self._queue(message, front=True, now=self._clock())
-            self._condition.notify_all()
+            if self._stopped or (self.one_connection and connection > 0):
+                return False
+            return bool(self._turns or self._retries or self.in_flight)
 
     def stop(self) -> None:
         with self._condition:
