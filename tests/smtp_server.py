@@ -108,8 +108,9 @@ def make_certificate(folder: Path) -> tuple[Path, Path, Path]:
 
 
 class _Handler:
-    def __init__(self, log: Log, fault: Fault | None, delay: float, keep: bool) -> None:
+    def __init__(self, log: Log, fault: Fault | None, delay: float, keep: bool, pipelining: bool) -> None:
         self.log = log
+        self.pipelining = pipelining
         self.fault = fault
         self.delay = delay
         self.keep = keep
@@ -120,6 +121,12 @@ class _Handler:
             server.transport.abort()
             return "421 4.4.2 dropped"  # written nowhere: the connection is gone
         return reply
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        """Offer PIPELINING, as Postfix and the email services do (aiosmtpd reads commands in
+        order from its buffer, so it can take them pipelined; it only does not say so)."""
+        session.host_name = hostname
+        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.pipelining else responses
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         reply = self._injected(server, "mail", address)
@@ -205,7 +212,7 @@ class LoopbackSMTP:
     """The server, in a thread of this process. `with LoopbackSMTP(tmp_path) as server: ...`"""
 
     def __init__(self, folder: Path, *, tls: str = "starttls", auth: bool = True, fault: Fault | None = None,
-                 delay: float = 0.0, keep: bool = True) -> None:
+                 delay: float = 0.0, keep: bool = True, pipelining: bool = True) -> None:
         self.cafile, cert, key = make_certificate(folder)
         self.tls = tls
         self.log = Log()
@@ -218,7 +225,7 @@ class LoopbackSMTP:
             kwargs["authenticator"] = self._authenticate
         if tls == "starttls":
             kwargs.update(tls_context=context, require_starttls=True)
-        self._controller = _Controller(_Handler(self.log, fault, delay, keep), hostname="127.0.0.1", port=self.port,
+        self._controller = _Controller(_Handler(self.log, fault, delay, keep, pipelining), hostname="127.0.0.1", port=self.port,
                                        ssl_context=context if tls == "implicit" else None, **kwargs)
 
     def _authenticate(self, server, session, envelope, mechanism, data) -> AuthResult:

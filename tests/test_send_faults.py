@@ -53,6 +53,7 @@ def attempts(folder, row):
     return [line.get("status", "begin") for line in journal(folder) if line["row"] == row]
 
 
+@pytest.mark.parametrize("pipelining", [True, False])
 @pytest.mark.parametrize("stage, reply", [
     ("mail", "421 4.4.5 Server busy, try again later"),  # and the server closes the connection
     ("rcpt", "451 4.3.0 Mail server temporarily rejected message"),
@@ -60,10 +61,10 @@ def attempts(folder, row):
     ("rcpt", "552 Too many recipients"),  # RFC 5321 4.5.3.1.10: temporary at RCPT
     ("end", "451 4.3.0 Mail server temporarily rejected message"),
 ])
-def test_temporary_refusals_are_tried_again_until_sent(tmp_path, stage, reply):
+def test_temporary_refusals_are_tried_again_until_sent(tmp_path, stage, reply, pipelining):
     # Each recipient's first try; MAIL is asked with the sender's address: its first three (one a connection).
     faults = Faults().add(stage, "*", reply, times=3 if stage == "mail" else 1)
-    with LoopbackSMTP(tmp_path, fault=faults) as server:
+    with LoopbackSMTP(tmp_path, fault=faults, pipelining=pipelining) as server:
         _, folder = campaign(tmp_path, server)
         run = send(folder)
     assert run.exit_code == 0, run.text + run.stderr
@@ -74,13 +75,14 @@ def test_temporary_refusals_are_tried_again_until_sent(tmp_path, stage, reply):
     assert deferred["reply"] == reply
 
 
-def test_permanent_refusals_bounce_with_the_reason_once_and_only_bad_addresses_are_suppressed(tmp_path):
+@pytest.mark.parametrize("pipelining", [True, False])
+def test_permanent_refusals_bounce_with_the_reason_once_and_only_bad_addresses_are_suppressed(tmp_path, pipelining):
     faults = (Faults().add("rcpt", "client1@example.net", "550 5.1.1 The email account that you tried to reach "
                            "does not exist", times=None)
               .add("end", "client2@example.org", "552 5.3.4 Your message exceeded Google's message size limits",
                    times=None)
               .add("end", "client3@example.com", "554 5.7.1 Message rejected as spam", times=None))
-    with LoopbackSMTP(tmp_path, fault=faults) as server:
+    with LoopbackSMTP(tmp_path, fault=faults, pipelining=pipelining) as server:
         project, folder = campaign(tmp_path, server)
         run = send(folder)
     assert run.exit_code == 1

@@ -102,7 +102,8 @@ class Delivery:
                 data = self._read(message)
                 if self.journal:
                     self.journal.begin(message, self.schedule.attempts[message.key])
-                attempt = connection.submit(self.sender, message.recipient, data)
+                # A file checked against its manifest is as the renderer wrote it: CRLF only.
+                attempt = connection.submit(self.sender, message.recipient, data, crlf=message.sha256 is not None)
                 used += 1
                 self._settle(message, attempt)
         except BaseException as exc:  # noqa: BLE001 - handed to the main thread, which raises it
