@@ -5,6 +5,7 @@ one-line errors for settings that cannot work."""
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -12,6 +13,7 @@ from helpers import assert_one_line_error, parse_eml, run_cli
 from newsletter.render.lock import FolderLock
 from send_helpers import ENV, journal, make_project, manifest, received_ids, render_campaign, send, write_list
 from smtp_server import PASSWORD, USER, LoopbackSMTP
+from terminal import run_in_terminal
 
 
 @pytest.mark.parametrize("tls", ["starttls", "implicit"])
@@ -207,3 +209,16 @@ def test_usage_errors(tmp_path):
     assert send(folder / "000001.eml").exit_code == 2  # a message needs --to
     assert send(folder, "--resend-uncertain").exit_code == 2
     assert send(folder, "--smtp", "127.0.0.1:9", env=ENV).exit_code == 2  # nothing listens there
+
+
+def test_the_password_is_asked_for_in_a_terminal_and_never_shown(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("NEWSLETTER_SMTP_PASSWORD", "PYTHONPATH")}
+    with LoopbackSMTP(tmp_path) as server:
+        project = make_project(tmp_path, server)
+        folder = render_campaign(project, write_list(tmp_path / "list.csv", 3))
+        status, shown = run_in_terminal(["send", str(folder)], [("Password for boutique at", PASSWORD)],
+                                        cwd=tmp_path, env=env)
+    assert status == 0, shown
+    assert "3 messages: 3 sent" in shown and "[##############################] 3/3" in shown  # the progress bar
+    assert PASSWORD not in shown  # typed without echo
+    assert server.log.logins == [f"{USER}:{PASSWORD}"] * 3
