@@ -10,11 +10,17 @@ import click
 
 from ..config import find_config
 from ..errors import display_path
+from ..render.addresses import parse_address
 from ..send import SendOptions, SendPlan, SendSummary, resolve_settings, send_campaign, send_message
 from ..send.settings import TLS_MODES, SmtpSettings
 from .app import echo_json, main, progress_printer
 
 _SHOWN = 10  # messages not sent listed in the text report; --format json lists them all
+_GMAIL = ("gmail.com", "googlemail.com")
+_GMAIL_NOTE = ("note: Gmail shows the schema.org markup (actions, Promotions annotations) of a sender it has not "
+               "registered only on mail from an address to itself (x@gmail.com to x@gmail.com: "
+               "https://developers.google.com/gmail/markup/registering-with-google); to see it before "
+               "registering, send through smtp.gmail.com:465 as that account, --to the same address")
 
 
 @main.command()
@@ -84,10 +90,8 @@ def send(ctx: click.Context, target: Path, to: str | None, server: str | None, t
         echo_json(_summary_json(target, result))
     else:
         click.echo(_summary_text(target, result, campaign))
-        if not campaign and result.sent:
-            click.echo("note: Gmail shows a message's schema.org markup (actions, Promotions annotations) from a "
-                       "sender it has not registered only on mail an account sends to itself: to see it, send "
-                       "through smtp.gmail.com with that account and --to the same address.", err=True)
+        if not campaign and result.sent and parse_address(to).domain.lower() in _GMAIL:
+            click.echo(_GMAIL_NOTE, err=True)
     if result.sent != result.messages:
         ctx.exit(1)
 
@@ -142,7 +146,7 @@ def _plan_text(target: Path, plan: SendPlan) -> str:
     tls = plan.tls_version or "no TLS"
     lines = [f"{plan.server}: {plan.greeting} ({tls}{login})",
              f"would send {plan.to_send:,} of {plan.messages:,} messages from {plan.sender} to "
-             f"{plan.domains:,} domains over {plan.connections} connections"]
+             f"{plan.domains:,} domains over {plan.connections} connection{'s' if plan.connections > 1 else ''}"]
     pace = [f"at most {plan.rate:g}/s" if plan.rate else "", f"{plan.domain_rate:g}/s a domain" if plan.domain_rate else ""]
     if any(pace):
         lines[-1] += ", " + ", ".join(p for p in pace if p)
