@@ -57,6 +57,7 @@ def test_the_shop_sender_and_language_given(tmp_path):
     run = run_cli("init", project, "--shop", 'L\'Atelier "Bleu"', "--sender", "news@atelier-bleu.example",
                   "--locale", "en")
     assert run.exit_code == 0, run.stderr
+    assert "the starter templates' own text is the example shop's French" in run.stderr
     config = load_config(project / "newsletter.toml")
     assert config.sender_name == 'L\'Atelier "Bleu"' and config.locale == "en"
     assert config.unsubscribe_url == "https://atelier-bleu.example/unsubscribe?email={{ email | urlencode }}"

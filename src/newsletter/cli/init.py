@@ -33,6 +33,10 @@ def init(folder: Path, shop: str | None, sender: str | None, locale: str | None,
     written = init_project(folder, options)
     where = display_path(folder)
     click.echo(f"{len(written)} files written in {where}/")
+    if options.locale != "fr":
+        click.echo(f'note: locale = "{options.locale}" sets the layout\'s footer, the unsubscribe link\'s words, '
+                   "prices and the lint and check vocabularies; the starter templates' own text is the example "
+                   "shop's French: write yours in their place", err=True)
     sale = "templates/promotional/flash-sale"
     click.echo("next:\n"
                f"  cd {where}\n"

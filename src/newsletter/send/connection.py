@@ -1,9 +1,10 @@
 """One SMTP session with the relay (stdlib `smtplib`): TLS, login, then one transaction per message.
 
-The transaction's DATA step is written out here rather than left to `smtplib.sendmail`, to tell
-two failures apart that SMTP treats very differently: the connection lost while the message is
-being sent (the server cannot have taken it: send it again), and the connection lost while
-waiting for the reply to its end (the server may have taken it: the message is uncertain).
+`smtplib` opens the session; the transaction is written out here rather than left to
+`smtplib.sendmail`, to pipeline its commands where the server allows (RFC 2920), and to tell two
+failures apart that SMTP treats very differently: the connection lost while the message is being
+sent (the server cannot have taken it: send it again), and the connection lost while waiting for
+the reply to its end (the server may have taken it: the message is uncertain).
 """
 
 from __future__ import annotations
@@ -41,6 +42,12 @@ class SessionInfo:
     tls_version: str | None  # None: no TLS
 
 
+def tls_context(settings: SmtpSettings) -> ssl.SSLContext:
+    """Certificates and host names verified. Made once a run and shared by its connections:
+    reading the system's authorities takes milliseconds."""
+    return ssl.create_default_context(cafile=settings.cafile)
+
+
 @cache
 def helo_name() -> str:
     """The name given in EHLO: this machine's (looked up once a run, not once a connection)."""
@@ -56,10 +63,10 @@ class Connection:
         self.pipelining = smtp.has_extn("pipelining")
 
     @classmethod
-    def open(cls, settings: SmtpSettings) -> "Connection":
+    def open(cls, settings: SmtpSettings, context: ssl.SSLContext | None = None) -> "Connection":
         """Connect, start TLS as the settings require (the certificate verified), log in. Raises
         `ConnectError`."""
-        context = ssl.create_default_context(cafile=settings.cafile)
+        context = context or tls_context(settings)
         smtp: smtplib.SMTP | None = None
         try:
             if settings.tls == "implicit":

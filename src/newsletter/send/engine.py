@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 from ..errors import NewsletterError
 from ..suppressions import Suppressor
-from .connection import ConnectError, Connection
+from .connection import ConnectError, Connection, tls_context
 from .journal import SendJournal
 from .outgoing import Outgoing
 from .replies import Attempt, Stage, Status, Verdict, judge, suppresses
@@ -33,10 +33,10 @@ _LOST = {
 
 @dataclass(frozen=True)
 class Result:
-    message: Outgoing
+    """A message's last transaction: its status, and the reply (or what happened to the connection)."""
+
     status: Status
     reply: str | None
-    final: bool  # False: deferred, and to be tried again in this run
 
 
 class Delivery:
@@ -50,6 +50,7 @@ class Delivery:
                                  retry_delays=settings.retry_delays, quota_pause=settings.quota_pause)
         self.results: dict[int, Result] = {}
         self.finished = 0
+        self._tls = tls_context(settings)
         self._connected = threading.Event()  # a session was opened once: the server is there
         self._stopping = threading.Event()
         self._error: BaseException | None = None
@@ -89,7 +90,7 @@ class Delivery:
                     if connection is not None:
                         connection.close()
                     try:
-                        connection, used, failures = Connection.open(self.settings), 0, 0
+                        connection, used, failures = Connection.open(self.settings, self._tls), 0, 0
                         self._connected.set()
                     except ConnectError as exc:
                         connection, failures = None, failures + 1
@@ -139,8 +140,8 @@ class Delivery:
         if status is Status.BOUNCED and self.suppressor and suppresses(attempt.reply):
             self.suppressor.add(message.recipient, reply)
         with self._lock:
-            self.results[message.key] = Result(message, status, reply, final=not again)
-            self.finished += not again
+            self.results[message.key] = Result(status, reply)
+            self.finished += not again  # deferred and to be tried again: not finished
         if verdict is Verdict.SENDER_REFUSED:
             raise NewsletterError(f"the server refuses the sender {self.sender}: {reply}",
                                   fix="check the From address (or --mail-from) is one the server lets "

@@ -151,7 +151,8 @@ def _deliver(messages: list[Outgoing], earlier: dict[int, Earlier], sender: str,
     to_send = messages if to_send is None else to_send
     started = time.perf_counter()
     progress = options.progress
-    results = Delivery(to_send, sender, _with_password(settings), journal, suppressor).run(
+    _check_password(settings)
+    results = Delivery(to_send, sender, settings, journal, suppressor).run(
         (lambda done: progress(done, len(to_send))) if progress else None)
     seconds = time.perf_counter() - started
     counts = dict.fromkeys(Status, 0)
@@ -161,9 +162,8 @@ def _deliver(messages: list[Outgoing], earlier: dict[int, Earlier], sender: str,
         result = results.get(message.key)
         if result is not None:
             status, reply = result.status, result.reply
-        else:
-            before = earlier.get(message.key)
-            status, reply = (before.status, before.reply) if before else (Status.DEFERRED, None)
+        else:  # not sent by this run: as an earlier one left it
+            status, reply = earlier[message.key].status, earlier[message.key].reply
             sent_before += status is Status.SENT
         counts[status] += 1
         if status is not Status.SENT:
@@ -181,7 +181,8 @@ def _plan(settings: SmtpSettings, sender: str, messages: list[Outgoing], earlier
     """Open one session (TLS, login) to show the settings work, then say what a run would do."""
     to_send = messages if to_send is None else to_send
     try:
-        connection = Connection.open(_with_password(settings))
+        _check_password(settings)
+        connection = Connection.open(settings)
     except ConnectError as exc:
         raise NewsletterError(exc.what, fix=exc.fix) from None
     connection.close()
@@ -196,8 +197,7 @@ def _plan(settings: SmtpSettings, sender: str, messages: list[Outgoing], earlier
     )
 
 
-def _with_password(settings: SmtpSettings) -> SmtpSettings:
+def _check_password(settings: SmtpSettings) -> None:
     if settings.username and settings.password is None:
         raise NewsletterError(f"no password for the SMTP user {settings.username!r}",
                               fix=f"set the environment variable {settings.password_env}")
-    return settings
