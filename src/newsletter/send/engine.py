@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..errors import NewsletterError
+from ..limits import input_limits
 from ..suppressions import Suppressor
 from .connection import ConnectError, Connection, tls_context
 from .journal import SendJournal
@@ -75,6 +76,9 @@ class Delivery:
                 worker.join()
         if progress:
             progress(self.finished)
+        if isinstance(self._error, OSError):  # the journal or the suppressions file: a full disk
+            raise NewsletterError(f"cannot write: {self._error.strerror or self._error}", path=self._error.filename,
+                                  fix="make room, then run the same command with --resume") from None
         if self._error is not None:
             raise self._error
         return self.results
@@ -120,10 +124,15 @@ class Delivery:
             raise NewsletterError(error.what, fix=error.fix or "then run the same command with --resume")
 
     def _read(self, message: Outgoing) -> bytes:
+        limit = input_limits("send")["max_message_bytes"]
         try:
-            data = message.path.read_bytes()
+            with message.path.open("rb") as handle:
+                data = handle.read(limit + 1)
         except OSError as exc:
             raise NewsletterError(f"cannot read the message: {exc.strerror}", path=message.path) from None
+        if len(data) > limit:
+            raise NewsletterError(f"the message is larger than {limit:,} bytes", path=message.path,
+                                  fix="a message file is tens of KB: check the file named")
         if message.sha256 and hashlib.sha256(data).hexdigest() != message.sha256:
             raise NewsletterError("the message file changed after it was rendered (its sha256 is not the manifest's)",
                                   path=message.path, fix="render the campaign again, or restore the file")

@@ -13,6 +13,7 @@ point, though not a crash of the machine that loses what the system had not yet 
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import threading
@@ -64,7 +65,7 @@ class SendJournal:
         with self._lock:
             written = os.write(self._fd, line)
             if written != len(line):  # a full disk: what is written is a cut line, read as none
-                raise OSError(28, "No space left on device", str(self.path))
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.path))
 
 
 def earlier_runs(folder: Path, resume: bool) -> dict[int, Earlier]:
