@@ -121,8 +121,8 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
     if len(summary.not_sent) > _SHOWN:
         lines.append(f"... and {len(summary.not_sent) - _SHOWN:,} more (--format json lists them all)")
     if summary.suppressed:
-        lines.append(f"{summary.suppressed:,} addresses added to {display_path(summary.suppressions)}: "
-                     "later renders skip them")
+        lines.append(f"{summary.suppressed:,} address{'es' if summary.suppressed > 1 else ''} added to "
+                     f"{display_path(summary.suppressions)}: later renders skip {'them' if summary.suppressed > 1 else 'it'}")
     if summary.deferred or summary.uncertain:
         lines.append("deferred messages are sent by the same command with --resume; uncertain ones only with "
                      "--resume --resend-uncertain (the server may have them already)")
