@@ -10,6 +10,7 @@ it is in, and the error names what to fix before `--resume`.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
@@ -127,12 +128,12 @@ class Delivery:
         limit = input_limits("send")["max_message_bytes"]
         try:
             with message.path.open("rb") as handle:
-                data = handle.read(limit + 1)
+                if os.fstat(handle.fileno()).st_size > limit:
+                    raise NewsletterError(f"the message is larger than {limit:,} bytes", path=message.path,
+                                          fix="a message file is tens of KB: check the file named")
+                data = handle.read()
         except OSError as exc:
             raise NewsletterError(f"cannot read the message: {exc.strerror}", path=message.path) from None
-        if len(data) > limit:
-            raise NewsletterError(f"the message is larger than {limit:,} bytes", path=message.path,
-                                  fix="a message file is tens of KB: check the file named")
         if message.sha256 and hashlib.sha256(data).hexdigest() != message.sha256:
             raise NewsletterError("the message file changed after it was rendered (its sha256 is not the manifest's)",
                                   path=message.path, fix="render the campaign again, or restore the file")

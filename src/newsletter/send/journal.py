@@ -17,8 +17,8 @@ import errno
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import NewsletterError
@@ -106,4 +106,4 @@ def read_journal(path: Path) -> dict[int, Earlier]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
