@@ -171,6 +171,16 @@ class _FastDataSMTP(SMTP):
     def __init__(self, handler: _Handler, **kwargs) -> None:
         super().__init__(handler, **kwargs)
         self._log_sessions = handler.log
+        self._replies: list[bytes] = []
+
+    async def push(self, status) -> None:
+        """Replies to pipelined commands go out together once no command is waiting, as Postfix
+        sends them (aiosmtpd writes each at once: a TLS record and a system call each)."""
+        self._replies.append(status.encode("utf-8") if isinstance(status, str) else status)
+        if not self._reader._buffer:
+            self._writer.write(b"".join(reply + b"\r\n" for reply in self._replies))
+            self._replies.clear()
+            await self._writer.drain()
 
     def _getaddr(self, arg: str):
         match = _ANGLE_ADDRESS.fullmatch(arg)
