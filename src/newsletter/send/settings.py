@@ -83,34 +83,23 @@ def resolve_settings(config: Config, overrides: Mapping[str, Any] | None = None,
     configuration's `[smtp]` table over the defaults. `host` is `HOST[:PORT]`. Raises
     `NewsletterError` naming the file or option and the fix."""
     defaults = knowledge()["settings"]
-    table = config.section("smtp")
     values: dict[str, Any] = {}
-    for key, value in table.items():
+    for key, value in config.section("smtp").items():
         values[key] = _check(key, value, f"'smtp.{key}'", config.path)
     for key, value in (overrides or {}).items():
         if value is not None:
             values[key] = _check(key, value, _OPTIONS.get(key, f"--{key.replace('_', '-')}"), None)
-    host = values.get("host")
-    if not host:
+    if not values.get("host"):
         raise NewsletterError("no SMTP server to send through",
                               fix="give --smtp HOST[:PORT], or host in [smtp] of newsletter.toml")
-    host, port = host
+    host, port = values.pop("host")
     tls = values.get("tls") or ("implicit" if port == defaults["implicit_tls_port"] else "starttls")
     port = port or (defaults["implicit_tls_port"] if tls == "implicit" else defaults["port"])
-    password_env = values.get("password_env", defaults["password_env"])
-    settings = SmtpSettings(
-        host=host, port=port, tls=tls, cafile=values.get("cafile"), username=values.get("username"),
-        password_env=password_env, mail_from=values.get("mail_from"),
-        connections=values.get("connections", defaults["connections"]),
-        messages_per_connection=values.get("messages_per_connection", defaults["messages_per_connection"]),
-        rate=values.get("rate"), domain_rate=values.get("domain_rate"),
-        command_timeout=values.get("command_timeout", defaults["command_timeout"]),
-        data_timeout=values.get("data_timeout", defaults["data_timeout"]),
-        retry_delays=values.get("retry_delays", tuple(defaults["retry_delays"])),
-        quota_pause=values.get("quota_pause", defaults["quota_pause"]),
-    )
-    if settings.username and environ.get(password_env):
-        settings = replace(settings, password=environ[password_env])
+    unset = {name: defaults.get(name) for name in _KINDS if name != "host"}  # None: no default
+    settings = SmtpSettings(**{**unset, **values, "host": host, "port": port, "tls": tls,
+                               "retry_delays": tuple(values.get("retry_delays", defaults["retry_delays"]))})
+    if settings.username and environ.get(settings.password_env):
+        settings = replace(settings, password=environ[settings.password_env])
     if settings.username and settings.tls == "none" and not settings.loopback:
         raise NewsletterError(f"the password for {settings.server} would cross the network unencrypted (tls = none)",
                               fix="use STARTTLS (port 587) or implicit TLS (port 465)")
