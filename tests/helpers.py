@@ -25,8 +25,8 @@ class Run:
         return self.stdout.decode("utf-8")
 
 
-def run_cli(*args: str) -> Run:
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+def run_cli(*args: str, env: dict[str, str] | None = None) -> Run:
+    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False, env=env)
     return Run(result.exit_code, result.stdout_bytes, result.stderr)
 
 

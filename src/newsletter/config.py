@@ -20,7 +20,7 @@ CONFIG_NAME = "newsletter.toml"
 
 # Tables that other parts of the project read; their own modules validate their contents. A
 # table nothing reads is an unknown key: a setting silently ignored would mislead.
-SECTIONS = ("lint", "reports")
+SECTIONS = ("lint", "reports", "smtp")
 
 
 @dataclass(frozen=True)

@@ -13,5 +13,7 @@ from . import dns  # noqa: F401  (registers the command)
 from . import check  # noqa: F401  (registers the command)
 from . import preview  # noqa: F401  (registers the command)
 from . import reports  # noqa: F401  (registers the command)
+from . import send  # noqa: F401  (registers the command)
+from . import init  # noqa: F401  (registers the command)
 
 __all__ = ["main"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -71,3 +73,28 @@ def parse_now(value: str | None) -> "datetime | None":
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME",
                           help="Judge offer expiry as of this ISO 8601 time (default: now).")
+
+
+def progress_printer(unit: str = "rows", stream=sys.stderr) -> Callable[[int, int], None]:
+    """A one-line progress bar with rate and ETA, for a terminal."""
+    started = time.perf_counter()
+    ended = False
+
+    def show(done: int, expected: int) -> None:
+        nonlocal ended
+        if ended:
+            return
+        elapsed = time.perf_counter() - started
+        rate = done / elapsed if elapsed else 0.0
+        total = max(expected, done)
+        width = 30
+        filled = int(width * done / total) if total else width
+        eta = (total - done) / rate if rate else 0
+        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}  "
+                     f"{rate:,.0f} {unit}/s  ETA {int(eta // 60)}:{int(eta % 60):02d} ")
+        if done >= total:
+            stream.write("\n")
+            ended = True
+        stream.flush()
+
+    return show

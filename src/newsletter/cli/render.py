@@ -11,7 +11,7 @@ import click
 from ..render import Kind, RenderOptions, render as render_message
 from ..render.dkim import DkimSigner
 from ..render.environment import load_json
-from .app import main, report_findings, write_output
+from .app import main, progress_printer, report_findings, write_output
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -81,7 +81,7 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
 def render_campaign(template: Path, recipients: Path, data: dict, options: RenderOptions,
                     out_dir: Path | None, jobs: int | None, resume: bool, dkim_key: Path | None,
                     dkim_selector: str | None, dkim_domain: str | None) -> None:
-    from ..render.bulk import BulkOptions, progress_printer, render_bulk
+    from ..render.bulk import BulkOptions, render_bulk
 
     signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain) if dkim_key else None
     summary = render_bulk(

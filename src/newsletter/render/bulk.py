@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
-import sys
 import time
 from dataclasses import dataclass, field, replace
 from email.headerregistry import Address
@@ -24,6 +23,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
+from ..suppressions import read_suppressions, suppressions_path
 from .addresses import AddressError, duplicate_key
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
@@ -108,6 +108,7 @@ def render_bulk(
     dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
     worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)
     seen: set[str] = set()
+    suppressed = read_suppressions(suppressions_path(compiled_template.config))
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
     findings: dict[tuple[str, str], Finding] = {(f.rule, f.message): f for f in compiled.findings} if compiled else {}
@@ -119,7 +120,7 @@ def render_bulk(
         nonlocal rows
         for row in itertools.chain([first] if first else [], rows_in):
             rows += 1
-            task_or_reason = _check(row, seen, sources.required, sources.shared)  # done rows too: duplicates
+            task_or_reason = _check(row, seen, suppressed, sources.required, sources.shared)  # done rows too: duplicates
             if row.number in journal.done:
                 continue
             if isinstance(task_or_reason, str):
@@ -172,9 +173,11 @@ def render_bulk(
     )
 
 
-def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]) -> _Task | str:
+def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozenset[str],
+           shared: frozenset[str]) -> _Task | str:
     """A row worth rendering, or why not. The address itself is checked by the worker
-    (email-validator is the costly part); duplicates need every row, so they are found here."""
+    (email-validator is the costly part); duplicates need every row, so they are found here, and
+    so are addresses in the suppressions file (`newsletter send` puts those that bounced there)."""
     if row.data is None:
         return row.error or "unreadable row"
     email = str(row.data.get("email") or "").strip()
@@ -190,6 +193,8 @@ def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]
     if key in seen:
         return f"duplicate of an earlier row with {email}"
     seen.add(key)
+    if key in suppressed:
+        return f"suppressed: {suppressed[key]}"
     missing = sorted(name for name in own if name not in row.data and name not in ("email", "unsubscribe_url"))
     if missing:
         return "missing variables the template needs: " + ", ".join(missing)
@@ -294,22 +299,3 @@ def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterato
     with context.Pool(jobs) as pool:
         yield from pool.imap(_work, batches, chunksize=1)
 
-
-def progress_printer(stream=sys.stderr) -> Callable[[int, int], None]:
-    """A one-line progress bar with rate and ETA, for a terminal."""
-    started = time.perf_counter()
-
-    def show(done: int, expected: int) -> None:
-        elapsed = time.perf_counter() - started
-        rate = done / elapsed if elapsed else 0.0
-        total = max(expected, done)
-        width = 30
-        filled = int(width * done / total) if total else width
-        eta = (total - done) / rate if rate else 0
-        stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}  "
-                     f"{rate:,.0f} rows/s  ETA {int(eta // 60)}:{int(eta % 60):02d} ")
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return show

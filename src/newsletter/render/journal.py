@@ -104,7 +104,7 @@ class Journal:
                     except OSError as exc:
                         failure = failure or exc
             if self.out_dir is not None and not complete:
-                recorded = {record["file"] for _, record in _lines(self.out_dir / MANIFEST)}
+                recorded = {record["file"] for _, record in manifest_records(self.out_dir / MANIFEST)}
                 self.rendered = len(recorded)  # what the manifest on disk holds
                 with suppress(OSError):
                     _remove_unrecorded(self.out_dir, recorded)
@@ -123,7 +123,7 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
     kept: list[str] = []
     files: set[str] = set()
     damaged = 0
-    for line, record in _lines(manifest):
+    for line, record in manifest_records(manifest):
         if record["row"] in done:
             continue
         if _intact(out_dir / record["file"], record):
@@ -138,9 +138,10 @@ def _check_earlier_run(out_dir: Path) -> tuple[set[int], int]:
     return done, damaged
 
 
-def _lines(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
+def manifest_records(manifest: Path) -> list[tuple[str, dict[str, Any]]]:
     """The manifest's complete lines with their records (a run killed mid-write leaves a last
-    line without its end, or a disk that filled up one cut short, maybe inside a character)."""
+    line without its end, or a disk that filled up one cut short, maybe inside a character).
+    `newsletter send` reads a campaign's messages from here too."""
     try:
         text = manifest.read_bytes().decode("utf-8", "replace")
     except FileNotFoundError:
