@@ -31,8 +31,9 @@ _SCHEMA_FIX = ("the report does not follow the schema (RFC 7489 appendix C, RFC 
                "it is not counted — tell its sender (the address in <email>) if it keeps coming")
 # Some reporters wrap the report in an unclosed <xs:schema> start tag (seen from ikea.com).
 _SCHEMA_WRAPPER = re.compile(rb"<xs:schema\b[^<>]*>")
-_HEAD = 4096
+_CHUNK = 65536  # bytes fed to the parser at a time
 _TOP_LEVEL = frozenset({"version", "report_metadata", "policy_published", "extension", "record"})
+_TOP_LEVEL_TAGS = tuple(f"{{*}}{name}" for name in sorted(_TOP_LEVEL))  # in any namespace or none
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def parse_aggregate(data: bytes) -> AggregateReport:
 def read_aggregate(stream: BinaryIO) -> AggregateReading:
     """Start reading a report from a binary stream: the header is parsed before this returns;
     the records are parsed as they are iterated (an error among them raises then)."""
-    elements = _top_level_elements(_unwrapped(stream))
+    elements = _top_level_elements(stream)
     version = metadata = policy = None
     namespace = ""
     first_record = None
@@ -90,65 +91,71 @@ def _records(first: etree._Element | None, elements: Iterator[tuple[str, etree._
         _free(element)
 
 
-def _unwrapped(stream: BinaryIO) -> BinaryIO:
-    """The stream without an <xs:schema> start tag before the report's root."""
-    head = stream.read(_HEAD)
+def _first_chunk(stream: BinaryIO) -> bytes:
+    """The first bytes of the report, without an <xs:schema> start tag before its root."""
+    head = stream.read(_CHUNK)
     root = head.find(b"<feedback")
     match = _SCHEMA_WRAPPER.search(head, 0, root if root >= 0 else len(head))
-    if match:
-        head = head[:match.start()] + head[match.end():]
-    return _Prefixed(head, stream)
-
-
-class _Prefixed(io.RawIOBase):
-    """`head` then the rest of `stream`: what was read ahead, given back."""
-
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size is None or size < 0:
-                chunk, self._head = self._head + self._stream.read(), b""
-                return chunk
-            chunk, self._head = self._head[:size], self._head[size:]
-            return chunk
-        return self._stream.read(size)
+    return head[:match.start()] + head[match.end():] if match else head
 
 
 def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]]:
-    """(local name, element) of each known child of <feedback> once parsed, in document order."""
+    """(local name, element) of each known child of <feedback> once parsed, in document order.
+
+    One pull parser is fed the stream chunk by chunk and reports only the elements of the known
+    names (lxml skips the others in C: a record is one event, not twenty). The elements bound
+    holds for each element given and, after each chunk, for the tree still in memory (what
+    is left of the elements given, and the one being read): a crafted record cannot grow
+    past it by more than one chunk's worth before it is refused."""
     most = int(input_limits("reports")["max_elements_per_record"])
-    context = etree.iterparse(stream, events=("end",), resolve_entities=False, no_network=True,
-                              huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True)
-    root = None
-    seen = 0
-    try:
-        for _, element in context:
+    parser = etree.XMLPullParser(events=("end",), tag=_TOP_LEVEL_TAGS, resolve_entities=False,
+                                 no_network=True, huge_tree=False, load_dtd=False, remove_comments=True,
+                                 remove_pis=True)
+    root = document = None
+    chunk = _first_chunk(stream)
+    while True:
+        failure = None
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                document = parser.close()
+        except etree.XMLSyntaxError as exc:
+            failure = exc  # the elements parsed before it are still given, in order
+        for _, element in parser.read_events():
             if root is None:
                 root = _root(element)
-            seen += 1
-            name = _LOCAL.get(element.tag) or _local(element.tag)
-            if name in _TOP_LEVEL:
-                if element.getparent() is root:
-                    seen = 0
-                    yield name, element
-                    continue
-            if seen > most:
-                raise NewsletterError(f"more than {most} elements in one record",
-                                      line=element.sourceline, fix=_SCHEMA_FIX)
-    except etree.XMLSyntaxError as exc:
-        what = str(exc.msg or exc).split(", line ")[0]
-        if what.startswith("no element found") or what.startswith("Document is empty"):
-            raise NewsletterError("empty report: no XML in it", fix=_SCHEMA_FIX) from None
-        raise NewsletterError(f"invalid XML: {what}", line=exc.lineno or None, fix=_SCHEMA_FIX) from None
+            if element.getparent() is root:
+                _bound(element, most)
+                yield _LOCAL.get(element.tag) or _local(element.tag), element
+        if failure is not None:
+            raise _syntax_error(failure)
+        if not chunk:
+            break
+        if root is not None:
+            _bound(root, most + 2)  # <feedback>, what is left of the last element given, the one being read
+        chunk = stream.read(_CHUNK)
     if root is None:
+        if document is not None:
+            _root(document)
         raise NewsletterError("not a DMARC aggregate report: no <report_metadata>, "
                               "<policy_published> or <record>", fix=_SCHEMA_FIX)
+
+
+def _bound(element: etree._Element, most: int) -> None:
+    count = 0
+    for item in element.iter():
+        count += 1
+        if count > most:
+            raise NewsletterError(f"more than {most} elements in one record", line=item.sourceline,
+                                  fix=_SCHEMA_FIX)
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> NewsletterError:
+    what = str(exc.msg or exc).split(", line ")[0]
+    if what.startswith("no element found") or what.startswith("Document is empty"):
+        return NewsletterError("empty report: no XML in it", fix=_SCHEMA_FIX)
+    return NewsletterError(f"invalid XML: {what}", line=exc.lineno or None, fix=_SCHEMA_FIX)
 
 
 def _root(element: etree._Element) -> etree._Element:
