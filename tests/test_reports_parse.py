@@ -181,6 +181,28 @@ def test_a_record_of_too_many_elements_is_refused():
         parse_aggregate(crafted)
 
 
+class _Counted(io.BytesIO):
+    """Bytes that remember how many of them were read."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.served = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = super().read(size)
+        self.served += len(chunk)
+        return chunk
+
+
+def test_a_record_too_large_to_hold_is_refused_before_it_is_read_whole():
+    made = aggregate_xml(report())
+    crafted = made.replace(b"</auth_results>", b"<x/>" * 1_000_000 + b"</auth_results>")  # 4 MB
+    stream = _Counted(crafted)
+    with pytest.raises(NewsletterError, match="more than 1000 elements in one record"):
+        list(read_aggregate(stream).records)
+    assert stream.served < 300_000  # refused within a few chunks, not after building 4 MB of elements
+
+
 # -- hypothesis: reports of any shape -------------------------------------------------------------
 
 domains = st.from_regex(r"[a-z][a-z0-9-]{0,10}\.(example|test)", fullmatch=True)

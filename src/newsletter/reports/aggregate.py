@@ -133,7 +133,7 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
         if not chunk:
             break
         if root is not None:
-            _bound(root, most + 2)  # <feedback>, what is left of the last element given, the one being read
+            _bound(root, most, also=2)  # also <feedback> and what is left of the last element given
         chunk = stream.read(_CHUNK)
     if root is None:
         if document is not None:
@@ -142,8 +142,9 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
                               "<policy_published> or <record>", fix=_SCHEMA_FIX)
 
 
-def _bound(element: etree._Element, most: int) -> None:
-    count = 0
+def _bound(element: etree._Element, most: int, also: int = 0) -> None:
+    """Refuse `element` if it holds more than `most` elements (`also` more allowed)."""
+    count = -also
     for item in element.iter():
         count += 1
         if count > most:
