@@ -183,6 +183,30 @@ def test_a_bad_record_leaves_nothing_of_its_report_in_the_store(tmp_path):
     assert reports == ["r-1"] and rows == 1
 
 
+def test_reports_read_before_an_interruption_are_kept_whole(tmp_path):
+    for n in range(3):
+        write(tmp_path / "in" / f"{n}.xml", aggregate_xml(report(f"r-{n}", records=(record(), record("192.0.2.26")))))
+    with pytest.raises(KeyboardInterrupt):
+        with ReportStore(tmp_path / "r.db") as store:
+            outcomes = import_reports([tmp_path / "in"], store)
+            next(outcomes), next(outcomes)
+            raise KeyboardInterrupt  # the user stops the reading after two reports
+    other = sqlite3.connect(tmp_path / "r.db")  # another connection: only what was committed
+    assert [r for (r,) in other.execute("SELECT report_id FROM report ORDER BY report_id")] == ["r-0", "r-1"]
+    assert other.execute("SELECT count(*) FROM dmarc_row").fetchone()[0] == 4
+
+
+def test_many_reports_are_committed_together(tmp_path):
+    for n in range(5):
+        write(tmp_path / "in" / f"{n}.xml", aggregate_xml(report(f"r-{n}")))
+    with ReportStore(tmp_path / "r.db") as store:
+        imported([tmp_path / "in"], store)
+        assert store.db.in_transaction  # not one commit (one disk sync) a report
+        other = sqlite3.connect(tmp_path / "r.db", timeout=0)
+        assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 0
+    assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 5
+
+
 def test_the_store_is_plain_sqlite_another_engine_reads(tmp_path):
     write(tmp_path / "a.xml", XML)
     with ReportStore(tmp_path / "r.db") as store:
