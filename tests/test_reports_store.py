@@ -7,7 +7,10 @@ import gzip
 import importlib
 import mailbox
 import sqlite3
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -205,6 +208,42 @@ def test_many_reports_are_committed_together(tmp_path):
         other = sqlite3.connect(tmp_path / "r.db", timeout=0)
         assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 0
     assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 5
+
+
+_PEAK = """
+import re, sys
+from pathlib import Path
+from newsletter.reports import ReportStore, import_reports
+with ReportStore(Path(sys.argv[2])) as store:
+    (outcome,) = import_reports([Path(sys.argv[1])], store)
+print(outcome.rows, re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1))
+"""
+
+
+def _streamed(tmp_path, megabytes: int) -> tuple[int, int]:
+    """Rows stored and peak resident memory (KiB) of a fresh process streaming a report of about
+    `megabytes` MB into a fresh store (VmHWM starts afresh at exec: nothing inherited)."""
+    head, rest = aggregate_xml(report(f"big-{megabytes}")).split(b"<record>", 1)
+    one, tail = rest.rsplit(b"</record>", 1)
+    block = b"<record>" + one + b"</record>\n"
+    path = tmp_path / f"big-{megabytes}.xml"
+    with path.open("wb") as out:
+        out.write(head)
+        for _ in range(megabytes * 1_000_000 // len(block)):
+            out.write(block)
+        out.write(tail)
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(path), str(tmp_path / f"{megabytes}.db")],
+                          capture_output=True, text=True, check=True)
+    rows, peak = done.stdout.split()
+    return int(rows), int(peak)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux) to read peak memory")
+def test_a_report_four_times_larger_is_streamed_in_the_same_memory(tmp_path):
+    small_rows, small_peak = _streamed(tmp_path, 4)
+    big_rows, big_peak = _streamed(tmp_path, 16)
+    assert big_rows > 3.9 * small_rows
+    assert big_peak - small_peak < 4 * 1024, (small_peak, big_peak)  # KiB: flat, not 4x
 
 
 def test_the_store_is_plain_sqlite_another_engine_reads(tmp_path):
