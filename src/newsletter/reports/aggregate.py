@@ -231,7 +231,8 @@ def _optional(found: dict[str, etree._Element], name: str) -> str | None:
 def _choice(element: etree._Element, allowed: tuple[str, ...],
             aliases: dict[str, str] | None = None) -> str:
     value = _text(element)
-    value = (aliases or {}).get(value, value)
+    if aliases:
+        value = aliases.get(value, value)
     if value not in allowed:
         raise NewsletterError(f"<{_local(element.tag)}> is {value!r}, not one of {', '.join(allowed)} "
                               "(the schema's values are lower case)", line=element.sourceline,
@@ -335,7 +336,14 @@ def _record(element: etree._Element) -> DmarcRecord:
     if "header_from" not in names:
         raise NewsletterError("<identifiers> has no <header_from>", line=identifiers.sourceline,
                               fix=_SCHEMA_FIX)
-    results = list(auth) if auth is not None else []
+    dkim_results: list[etree._Element] = []
+    spf_results: list[etree._Element] = []
+    for result in auth if auth is not None else ():
+        name = _LOCAL.get(result.tag) or _local(result.tag)
+        if name == "dkim":
+            dkim_results.append(result)
+        elif name == "spf":
+            spf_results.append(result)
     return DmarcRecord(  # the arguments are checked in document order: the first error is reported
         source_ip=_ip(found["source_ip"]),
         count=_integer(found["count"]),
@@ -347,8 +355,8 @@ def _record(element: etree._Element) -> DmarcRecord:
         header_from=_domain(_text(names["header_from"])),
         envelope_from=_domain(_optional(names, "envelope_from") or "") or None,
         envelope_to=_domain(_optional(names, "envelope_to") or "") or None,
-        dkim_results=tuple(_dkim(r) for r in results if _local(r.tag) == "dkim"),
-        spf_results=tuple(_spf(r) for r in results if _local(r.tag) == "spf"),
+        dkim_results=tuple(_dkim(r) for r in dkim_results),
+        spf_results=tuple(_spf(r) for r in spf_results),
     )
 
 
