@@ -132,6 +132,21 @@ def test_records_are_parsed_as_they_are_read():
     assert caught.value.line == xml[:xml.index(b"192.0.2.999")].count(b"\n") + 1
 
 
+def test_reports_read_in_turn_interleaved_or_after_an_error_do_not_mix():
+    """The parser of a report read to its end is reused for the next one: none of them may
+    see another's elements, whatever order they are read in."""
+    first = report("first", records=(record("192.0.2.1"), record("192.0.2.2")))
+    second = report("second", records=(record("192.0.2.3"),))
+    left_open = read_aggregate(io.BytesIO(aggregate_xml(first)))  # header read, records not yet
+    with pytest.raises(NewsletterError, match="invalid XML"):
+        parse_aggregate(aggregate_xml(second)[:-20])
+    assert parse_aggregate(aggregate_xml(second)) == second
+    assert parse_aggregate(aggregate_xml(second)) == second  # with the parser the last one left
+    assert [r.source_ip for r in left_open.records] == ["192.0.2.1", "192.0.2.2"]
+    assert left_open.header.metadata.report_id == "first"
+    assert parse_aggregate(aggregate_xml(first)) == first
+
+
 @pytest.mark.parametrize("change, message", [
     ((b"<p>none</p>", b"<p>None</p>"), "<p> is 'None'"),
     ((b"<count>10</count>", b"<count>-1</count>"), "<count> is '-1'"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import socket
+import threading
 from dataclasses import dataclass
 from typing import BinaryIO, Iterator
 
@@ -108,9 +109,7 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
     is left of the elements given, and the one being read): a crafted record cannot grow
     past it by more than one chunk's worth before it is refused."""
     most = int(input_limits("reports")["max_elements_per_record"])
-    parser = etree.XMLPullParser(events=("end",), tag=_TOP_LEVEL_TAGS, resolve_entities=False,
-                                 no_network=True, huge_tree=False, load_dtd=False, remove_comments=True,
-                                 remove_pis=True)
+    parser = _parser()
     root = document = None
     chunk = _first_chunk(stream)
     while True:
@@ -131,6 +130,7 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
         if failure is not None:
             raise _syntax_error(failure)
         if not chunk:
+            _IDLE.__dict__.setdefault("parsers", []).append(parser)  # read to its end: ready for another
             break
         if root is not None:
             _bound(root, most, also=2)  # also <feedback> and what is left of the last element given
@@ -140,6 +140,20 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
             _root(document)
         raise NewsletterError("not a DMARC aggregate report: no <report_metadata>, "
                               "<policy_published> or <record>", fix=_SCHEMA_FIX)
+
+
+# Pull parsers that read a document to its end, ready for the next one (per thread, as lxml
+# wants): setting one up costs more than parsing a small report. A parser left in the middle of
+# a document (an error, a reading abandoned) is never reused.
+_IDLE = threading.local()
+
+
+def _parser() -> etree.XMLPullParser:
+    idle = getattr(_IDLE, "parsers", None)
+    if idle:
+        return idle.pop()
+    return etree.XMLPullParser(events=("end",), tag=_TOP_LEVEL_TAGS, resolve_entities=False, no_network=True,
+                               huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True)
 
 
 def _bound(element: etree._Element, most: int, also: int = 0) -> None:
