@@ -15,6 +15,7 @@ import re
 import socket
 import threading
 from dataclasses import dataclass
+from itertools import islice
 from typing import BinaryIO, Iterator
 
 from lxml import etree
@@ -158,12 +159,10 @@ def _parser() -> etree.XMLPullParser:
 
 def _bound(element: etree._Element, most: int, also: int = 0) -> None:
     """Refuse `element` if it holds more than `most` elements (`also` more allowed)."""
-    count = -also
-    for item in element.iter():
-        count += 1
-        if count > most:
-            raise NewsletterError(f"more than {most} elements in one record", line=item.sourceline,
-                                  fix=_SCHEMA_FIX)
+    items = list(islice(element.iter(), most + also + 1))  # counted in C, never more than that
+    if len(items) > most + also:
+        raise NewsletterError(f"more than {most} elements in one record", line=items[-1].sourceline,
+                              fix=_SCHEMA_FIX)
 
 
 def _syntax_error(exc: etree.XMLSyntaxError) -> NewsletterError:
