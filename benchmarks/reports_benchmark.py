@@ -17,8 +17,8 @@ the same files in the same run, per kind of file; and how much memory a 100 MB r
    is printed per kind, in wall and CPU time. parsedmarc is also timed on reports whose IPs it
    has not seen (its IP cache emptied before each read, as on a day's new reports from new
    senders): the two ratios bracket what a user sees. Both run offline (no DNS, no downloads).
-2. Memory. A generated report of --big-mb MB, then one ten times smaller, is streamed into a fresh
-   store by `import_reports`, each in a fresh process (`python -c`, not a fork of this one) that
+2. Memory. A generated report of a tenth of --big-mb MB, then one of --big-mb MB, is streamed into
+   a fresh store by `import_reports`, each in a fresh process (`python -c`, not a fork of this one) that
    reports its own peak resident memory (VmHWM of /proc/self/status, which starts afresh at exec)
    and its resident memory before reading (imports done). Flat memory: the two peaks are close.
 """

@@ -131,7 +131,7 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
         if failure is not None:
             raise _syntax_error(failure)
         if not chunk:
-            _IDLE.__dict__.setdefault("parsers", []).append(parser)  # read to its end: ready for another
+            _idle().append(parser)  # read to its end: ready for another document
             break
         if root is not None:
             _bound(root, most, also=2)  # also <feedback> and what is left of the last element given
@@ -143,14 +143,20 @@ def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]
                               "<policy_published> or <record>", fix=_SCHEMA_FIX)
 
 
-# Pull parsers that read a document to its end, ready for the next one (per thread, as lxml
-# wants): setting one up costs more than parsing a small report. A parser left in the middle of
-# a document (an error, a reading abandoned) is never reused.
-_IDLE = threading.local()
+_THREAD = threading.local()
+
+
+def _idle() -> list[etree.XMLPullParser]:
+    """This thread's pull parsers that read a document to its end, ready for the next one (lxml
+    wants a parser used by one thread): setting one up costs a sixth of reading a small report.
+    A parser left in the middle of a document (an error, a reading abandoned) is never reused."""
+    if not hasattr(_THREAD, "parsers"):
+        _THREAD.parsers = []
+    return _THREAD.parsers
 
 
 def _parser() -> etree.XMLPullParser:
-    idle = getattr(_IDLE, "parsers", None)
+    idle = _idle()
     if idle:
         return idle.pop()
     return etree.XMLPullParser(events=("end",), tag=_TOP_LEVEL_TAGS, resolve_entities=False, no_network=True,
