@@ -90,8 +90,8 @@ def aggregate_xml(org: str, email: str, report_id: str, begin: int, rows: list[d
         auth = _add(record, "auth_results")
         if row["ip"] != STRANGER:  # the stranger signs nothing
             _add(auth, "dkim", None, domain=DOMAIN, selector="lumiere2026", result=row["dkim"])
-        spf_result = "pass" if row["spf"] == "pass" else ("pass" if row["ip"] == FORWARDER else "fail")
-        _add(auth, "spf", None, domain=row["envelope"], scope="mfrom", result=spf_result)
+        passed = row["spf"] == "pass" or row["ip"] == FORWARDER  # the forwarder's own domain: passed, not aligned
+        _add(auth, "spf", None, domain=row["envelope"], scope="mfrom", result="pass" if passed else "fail")
     ET.indent(feedback)
     return ET.tostring(feedback, encoding="UTF-8", xml_declaration=True) + b"\n"
 
