@@ -12,8 +12,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from newsletter.reports import (AggregateHeader, AggregateReport, DkimAuth, DmarcRecord, PolicyOverride,
-                                PolicyPublished, ReportMetadata, SpfAuth)
+from newsletter.reports import (AggregateHeader, AggregateReport, DkimAuth, DmarcRecord, PolicyPublished,
+                                ReportMetadata, SpfAuth)
 
 NAMESPACE = "urn:ietf:params:xml:ns:dmarc-2.0"
 

@@ -132,6 +132,21 @@ def test_records_are_parsed_as_they_are_read():
     assert caught.value.line == xml[:xml.index(b"192.0.2.999")].count(b"\n") + 1
 
 
+def test_reports_read_in_turn_interleaved_or_after_an_error_do_not_mix():
+    """The parser of a report read to its end is reused for the next one: none of them may
+    see another's elements, whatever order they are read in."""
+    first = report("first", records=(record("192.0.2.1"), record("192.0.2.2")))
+    second = report("second", records=(record("192.0.2.3"),))
+    left_open = read_aggregate(io.BytesIO(aggregate_xml(first)))  # header read, records not yet
+    with pytest.raises(NewsletterError, match="invalid XML"):
+        parse_aggregate(aggregate_xml(second)[:-20])
+    assert parse_aggregate(aggregate_xml(second)) == second
+    assert parse_aggregate(aggregate_xml(second)) == second  # with the parser the last one left
+    assert [r.source_ip for r in left_open.records] == ["192.0.2.1", "192.0.2.2"]
+    assert left_open.header.metadata.report_id == "first"
+    assert parse_aggregate(aggregate_xml(first)) == first
+
+
 @pytest.mark.parametrize("change, message", [
     ((b"<p>none</p>", b"<p>None</p>"), "<p> is 'None'"),
     ((b"<count>10</count>", b"<count>-1</count>"), "<count> is '-1'"),
@@ -179,6 +194,28 @@ def test_a_record_of_too_many_elements_is_refused():
     crafted = made.replace(b"</auth_results>", b"<x/>" * 2000 + b"</auth_results>")
     with pytest.raises(NewsletterError, match="more than 1000 elements in one record"):
         parse_aggregate(crafted)
+
+
+class _Counted(io.BytesIO):
+    """Bytes that remember how many of them were read."""
+
+    def __init__(self, data: bytes):
+        super().__init__(data)
+        self.served = 0
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = super().read(size)
+        self.served += len(chunk)
+        return chunk
+
+
+def test_a_record_too_large_to_hold_is_refused_before_it_is_read_whole():
+    made = aggregate_xml(report())
+    crafted = made.replace(b"</auth_results>", b"<x/>" * 1_000_000 + b"</auth_results>")  # 4 MB
+    stream = _Counted(crafted)
+    with pytest.raises(NewsletterError, match="more than 1000 elements in one record"):
+        list(read_aggregate(stream).records)
+    assert stream.served < 300_000  # refused within a few chunks, not after building 4 MB of elements
 
 
 # -- hypothesis: reports of any shape -------------------------------------------------------------

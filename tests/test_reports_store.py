@@ -7,7 +7,10 @@ import gzip
 import importlib
 import mailbox
 import sqlite3
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import pytest
 
@@ -181,6 +184,66 @@ def test_a_bad_record_leaves_nothing_of_its_report_in_the_store(tmp_path):
         reports = [r[0] for r in store.db.execute("SELECT report_id FROM report")]
     assert isinstance(outcomes[0], Skipped) and "'Pass'" in outcomes[0].what
     assert reports == ["r-1"] and rows == 1
+
+
+def test_reports_read_before_an_interruption_are_kept_whole(tmp_path):
+    for n in range(3):
+        write(tmp_path / "in" / f"{n}.xml", aggregate_xml(report(f"r-{n}", records=(record(), record("192.0.2.26")))))
+    with pytest.raises(KeyboardInterrupt):
+        with ReportStore(tmp_path / "r.db") as store:
+            outcomes = import_reports([tmp_path / "in"], store)
+            next(outcomes), next(outcomes)
+            raise KeyboardInterrupt  # the user stops the reading after two reports
+    other = sqlite3.connect(tmp_path / "r.db")  # another connection: only what was committed
+    assert [r for (r,) in other.execute("SELECT report_id FROM report ORDER BY report_id")] == ["r-0", "r-1"]
+    assert other.execute("SELECT count(*) FROM dmarc_row").fetchone()[0] == 4
+
+
+def test_many_reports_are_committed_together(tmp_path):
+    for n in range(5):
+        write(tmp_path / "in" / f"{n}.xml", aggregate_xml(report(f"r-{n}")))
+    with ReportStore(tmp_path / "r.db") as store:
+        imported([tmp_path / "in"], store)
+        assert store.db.in_transaction  # not one commit (one disk sync) a report
+        other = sqlite3.connect(tmp_path / "r.db", timeout=0)
+        assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 0
+    assert other.execute("SELECT count(*) FROM report").fetchone()[0] == 5
+
+
+_PEAK = """
+import re, sys
+from pathlib import Path
+from newsletter.reports import ReportStore, import_reports
+with ReportStore(Path(sys.argv[2])) as store:
+    (outcome,) = import_reports([Path(sys.argv[1])], store)
+print(outcome.rows, re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1))
+"""
+
+
+def _streamed(tmp_path, megabytes: int) -> tuple[int, int]:
+    """Rows stored and peak resident memory (KiB) of a fresh process streaming a report of about
+    `megabytes` MB into a fresh store (VmHWM starts afresh at exec: nothing inherited)."""
+    head, rest = aggregate_xml(report(f"big-{megabytes}")).split(b"<record>", 1)
+    one, tail = rest.rsplit(b"</record>", 1)
+    block = b"<record>" + one + b"</record>\n"
+    path = tmp_path / f"big-{megabytes}.xml"
+    with path.open("wb") as out:
+        out.write(head)
+        for _ in range(megabytes * 1_000_000 // len(block)):
+            out.write(block)
+        out.write(tail)
+    done = subprocess.run([sys.executable, "-c", _PEAK, str(path), str(tmp_path / f"{megabytes}.db")],
+                          capture_output=True, text=True, check=True)
+    rows, peak = done.stdout.split()
+    return int(rows), int(peak)
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux) to read peak memory")
+def test_a_report_four_times_larger_is_streamed_in_the_same_memory(tmp_path):
+    small_rows, small_peak = _streamed(tmp_path, 4)
+    big_rows, big_peak = _streamed(tmp_path, 16)
+    assert big_rows > 3.9 * small_rows
+    assert big_peak - small_peak < 4 * 1024, (small_peak, big_peak)  # KiB: flat, not 4x
 
 
 def test_the_store_is_plain_sqlite_another_engine_reads(tmp_path):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import io
 import re
 import socket
+import threading
 from dataclasses import dataclass
+from itertools import islice
 from typing import BinaryIO, Iterator
 
 from lxml import etree
@@ -31,8 +33,9 @@ _SCHEMA_FIX = ("the report does not follow the schema (RFC 7489 appendix C, RFC 
                "it is not counted — tell its sender (the address in <email>) if it keeps coming")
 # Some reporters wrap the report in an unclosed <xs:schema> start tag (seen from ikea.com).
 _SCHEMA_WRAPPER = re.compile(rb"<xs:schema\b[^<>]*>")
-_HEAD = 4096
+_CHUNK = 65536  # bytes fed to the parser at a time
 _TOP_LEVEL = frozenset({"version", "report_metadata", "policy_published", "extension", "record"})
+_TOP_LEVEL_TAGS = tuple(f"{{*}}{name}" for name in sorted(_TOP_LEVEL))  # in any namespace or none
 
 
 @dataclass(frozen=True)
@@ -52,7 +55,7 @@ def parse_aggregate(data: bytes) -> AggregateReport:
 def read_aggregate(stream: BinaryIO) -> AggregateReading:
     """Start reading a report from a binary stream: the header is parsed before this returns;
     the records are parsed as they are iterated (an error among them raises then)."""
-    elements = _top_level_elements(_unwrapped(stream))
+    elements = _top_level_elements(stream)
     version = metadata = policy = None
     namespace = ""
     first_record = None
@@ -90,65 +93,89 @@ def _records(first: etree._Element | None, elements: Iterator[tuple[str, etree._
         _free(element)
 
 
-def _unwrapped(stream: BinaryIO) -> BinaryIO:
-    """The stream without an <xs:schema> start tag before the report's root."""
-    head = stream.read(_HEAD)
+def _first_chunk(stream: BinaryIO) -> bytes:
+    """The first bytes of the report, without an <xs:schema> start tag before its root."""
+    head = stream.read(_CHUNK)
     root = head.find(b"<feedback")
     match = _SCHEMA_WRAPPER.search(head, 0, root if root >= 0 else len(head))
-    if match:
-        head = head[:match.start()] + head[match.end():]
-    return _Prefixed(head, stream)
-
-
-class _Prefixed(io.RawIOBase):
-    """`head` then the rest of `stream`: what was read ahead, given back."""
-
-    def __init__(self, head: bytes, stream: BinaryIO):
-        self._head = head
-        self._stream = stream
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size is None or size < 0:
-                chunk, self._head = self._head + self._stream.read(), b""
-                return chunk
-            chunk, self._head = self._head[:size], self._head[size:]
-            return chunk
-        return self._stream.read(size)
+    return head[:match.start()] + head[match.end():] if match else head
 
 
 def _top_level_elements(stream: BinaryIO) -> Iterator[tuple[str, etree._Element]]:
-    """(local name, element) of each known child of <feedback> once parsed, in document order."""
+    """(local name, element) of each known child of <feedback> once parsed, in document order.
+
+    One pull parser is fed the stream chunk by chunk and reports only the elements of the known
+    names (lxml skips the others in C: a record is one event, not twenty). The elements bound
+    holds for each element given and, after each chunk, for the tree still in memory (what
+    is left of the elements given, and the one being read): a crafted record cannot grow
+    past it by more than one chunk's worth before it is refused."""
     most = int(input_limits("reports")["max_elements_per_record"])
-    context = etree.iterparse(stream, events=("end",), resolve_entities=False, no_network=True,
-                              huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True)
-    root = None
-    seen = 0
-    try:
-        for _, element in context:
+    parser = _parser()
+    root = document = None
+    chunk = _first_chunk(stream)
+    while True:
+        failure = None
+        try:
+            if chunk:
+                parser.feed(chunk)
+            else:
+                document = parser.close()
+        except etree.XMLSyntaxError as exc:
+            failure = exc  # the elements parsed before it are still given, in order
+        for _, element in parser.read_events():
             if root is None:
                 root = _root(element)
-            seen += 1
-            name = _LOCAL.get(element.tag) or _local(element.tag)
-            if name in _TOP_LEVEL:
-                if element.getparent() is root:
-                    seen = 0
-                    yield name, element
-                    continue
-            if seen > most:
-                raise NewsletterError(f"more than {most} elements in one record",
-                                      line=element.sourceline, fix=_SCHEMA_FIX)
-    except etree.XMLSyntaxError as exc:
-        what = str(exc.msg or exc).split(", line ")[0]
-        if what.startswith("no element found") or what.startswith("Document is empty"):
-            raise NewsletterError("empty report: no XML in it", fix=_SCHEMA_FIX) from None
-        raise NewsletterError(f"invalid XML: {what}", line=exc.lineno or None, fix=_SCHEMA_FIX) from None
+            if element.getparent() is root:
+                _bound(element, most)
+                yield _LOCAL.get(element.tag) or _local(element.tag), element
+        if failure is not None:
+            raise _syntax_error(failure)
+        if not chunk:
+            _idle().append(parser)  # read to its end: ready for another document
+            break
+        if root is not None:
+            _bound(root, most, also=2)  # also <feedback> and what is left of the last element given
+        chunk = stream.read(_CHUNK)
     if root is None:
+        if document is not None:
+            _root(document)
         raise NewsletterError("not a DMARC aggregate report: no <report_metadata>, "
                               "<policy_published> or <record>", fix=_SCHEMA_FIX)
+
+
+_THREAD = threading.local()
+
+
+def _idle() -> list[etree.XMLPullParser]:
+    """This thread's pull parsers that read a document to its end, ready for the next one (lxml
+    wants a parser used by one thread): setting one up costs a sixth of reading a small report.
+    A parser left in the middle of a document (an error, a reading abandoned) is never reused."""
+    if not hasattr(_THREAD, "parsers"):
+        _THREAD.parsers = []
+    return _THREAD.parsers
+
+
+def _parser() -> etree.XMLPullParser:
+    idle = _idle()
+    if idle:
+        return idle.pop()
+    return etree.XMLPullParser(events=("end",), tag=_TOP_LEVEL_TAGS, resolve_entities=False, no_network=True,
+                               huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True)
+
+
+def _bound(element: etree._Element, most: int, also: int = 0) -> None:
+    """Refuse `element` if it holds more than `most` elements (`also` more allowed)."""
+    items = list(islice(element.iter(), most + also + 1))  # counted in C, never more than that
+    if len(items) > most + also:
+        raise NewsletterError(f"more than {most} elements in one record", line=items[-1].sourceline,
+                              fix=_SCHEMA_FIX)
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> NewsletterError:
+    what = str(exc.msg or exc).split(", line ")[0]
+    if what.startswith("no element found") or what.startswith("Document is empty"):
+        return NewsletterError("empty report: no XML in it", fix=_SCHEMA_FIX)
+    return NewsletterError(f"invalid XML: {what}", line=exc.lineno or None, fix=_SCHEMA_FIX)
 
 
 def _root(element: etree._Element) -> etree._Element:
@@ -223,7 +250,8 @@ def _optional(found: dict[str, etree._Element], name: str) -> str | None:
 def _choice(element: etree._Element, allowed: tuple[str, ...],
             aliases: dict[str, str] | None = None) -> str:
     value = _text(element)
-    value = (aliases or {}).get(value, value)
+    if aliases:
+        value = aliases.get(value, value)
     if value not in allowed:
         raise NewsletterError(f"<{_local(element.tag)}> is {value!r}, not one of {', '.join(allowed)} "
                               "(the schema's values are lower case)", line=element.sourceline,
@@ -327,7 +355,14 @@ def _record(element: etree._Element) -> DmarcRecord:
     if "header_from" not in names:
         raise NewsletterError("<identifiers> has no <header_from>", line=identifiers.sourceline,
                               fix=_SCHEMA_FIX)
-    results = list(auth) if auth is not None else []
+    dkim_results: list[etree._Element] = []
+    spf_results: list[etree._Element] = []
+    for result in auth if auth is not None else ():
+        name = _LOCAL.get(result.tag) or _local(result.tag)
+        if name == "dkim":
+            dkim_results.append(result)
+        elif name == "spf":
+            spf_results.append(result)
     return DmarcRecord(  # the arguments are checked in document order: the first error is reported
         source_ip=_ip(found["source_ip"]),
         count=_integer(found["count"]),
@@ -339,8 +374,8 @@ def _record(element: etree._Element) -> DmarcRecord:
         header_from=_domain(_text(names["header_from"])),
         envelope_from=_domain(_optional(names, "envelope_from") or "") or None,
         envelope_to=_domain(_optional(names, "envelope_to") or "") or None,
-        dkim_results=tuple(_dkim(r) for r in results if _local(r.tag) == "dkim"),
-        spf_results=tuple(_spf(r) for r in results if _local(r.tag) == "spf"),
+        dkim_results=tuple(_dkim(r) for r in dkim_results),
+        spf_results=tuple(_spf(r) for r in spf_results),
     )
 
 

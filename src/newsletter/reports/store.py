@@ -2,9 +2,11 @@
 
 A report is keyed by its kind, its reporter, its policy domain and its report id (RFC 9990
 section 2.1.7: unique among a reporter's reports to a domain), so reading the same mailbox twice
-counts nothing twice. A report is stored whole or not at all (one transaction), its records
-streamed in batches: memory stays flat whatever its size. Plain tables and columns, so another
-engine can read the file as it is.
+counts nothing twice. A report is stored whole or not at all (a savepoint), its records streamed
+in batches: memory stays flat whatever its size. Reports are committed together, every second
+and when the store is closed: one disk sync for a mailbox of small reports, not one each (what a
+crash loses is read again next time, once). Plain tables and columns, so another engine can read
+the file as it is.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -23,6 +26,7 @@ from .model import DmarcRecord, TlsReport
 
 SCHEMA_VERSION = 1
 _BATCH = 2000
+_COMMIT_EVERY = 1.0  # seconds of reading between commits: a crash costs at most that, read again
 
 _SCHEMA = """
 CREATE TABLE report (
@@ -78,6 +82,7 @@ class ReportStore:
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
+        self._began = 0.0  # when the open write transaction began
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, isolation_level=None)
@@ -99,7 +104,14 @@ class ReportStore:
             raise NewsletterError(f"cannot open the report store: {exc.strerror or exc}", path=self.path) from None
 
     def close(self) -> None:
+        """Commit the reports read (each one whole: a report being read when an error stopped
+        the reading was rolled back to its savepoint), then close."""
+        self.commit()
         self.db.close()
+
+    def commit(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
 
     def __enter__(self) -> "ReportStore":
         return self
@@ -112,7 +124,7 @@ class ReportStore:
         header = reading.header
         meta, policy = header.metadata, header.policy
         key = ("dmarc", meta.reporter, policy.domain, meta.report_id)
-        with self._transaction():
+        with self._report():
             if self._known(key):
                 return Imported(origin, "dmarc", meta.reporter, meta.report_id, policy.domain, False, 0)
             cursor = self.db.execute(
@@ -138,7 +150,7 @@ class ReportStore:
     def add_tls(self, report: TlsReport, origin: str) -> Imported:
         domains = ", ".join(sorted({p.policy_domain for p in report.policies}))
         key = ("tls", report.reporter, "", report.report_id)
-        with self._transaction():
+        with self._report():
             if self._known(key):
                 return Imported(origin, "tls", report.reporter, report.report_id, domains, False, 0)
             cursor = self.db.execute(
@@ -158,27 +170,28 @@ class ReportStore:
         return self.db.execute("SELECT 1 FROM report WHERE kind = ? AND reporter = ? AND domain = ? "
                                "AND report_id = ?", key).fetchone() is not None
 
-    def _transaction(self) -> "_Transaction":
-        return _Transaction(self.db)
+    @contextmanager
+    def _report(self) -> Iterator[None]:
+        """One report, stored whole or not at all, in the write transaction of many."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
+            self._began = time.monotonic()
+        self.db.execute("SAVEPOINT report")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO report")
+            self.db.execute("RELEASE report")
+            raise
+        self.db.execute("RELEASE report")
+        if time.monotonic() - self._began >= _COMMIT_EVERY:
+            self.commit()
 
     def query(self, sql: str, parameters: tuple = ()) -> Iterator[sqlite3.Row]:
         """Rows of a read-only query, as mappings (column name -> value)."""
         cursor = self.db.cursor()
         cursor.row_factory = sqlite3.Row
         yield from cursor.execute(sql, parameters)
-
-
-class _Transaction:
-    """BEGIN ... COMMIT, or ROLLBACK when the block raises: a report is stored whole or not at all."""
-
-    def __init__(self, db: sqlite3.Connection):
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: type | None, *exc: object) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
 
 
 def _row(report: int, record: DmarcRecord) -> tuple:

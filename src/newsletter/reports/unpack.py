@@ -35,6 +35,7 @@ _REPORT_TYPES = frozenset({
 _REPORT_NAMES = (".xml", ".gz", ".gzip", ".zip", ".json")
 _FAILURE_SUBJECT = re.compile(r"\b(failure|forensic) report\b", re.IGNORECASE)
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+HEAD_BYTES = 512  # what `sniff` looks at
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,17 @@ def sniff(head: bytes) -> str:
     return "empty" if not text else "unknown"
 
 
-def unpack(location: str, open_input: Opener, depth: int = 0) -> Iterator[Found | Skipped]:
-    """The reports in one input (a file's bytes, an attachment, an archive member)."""
-    try:
-        with open_input() as stream:
-            head = stream.read(512)
-    except NewsletterError as exc:
-        yield Skipped.from_error(location, exc)
-        return
+def unpack(location: str, open_input: Opener, depth: int = 0,
+           head: bytes | None = None) -> Iterator[Found | Skipped]:
+    """The reports in one input (a file's bytes, an attachment, an archive member); `head`: its
+    first `HEAD_BYTES` bytes when the caller has read them already."""
+    if head is None:
+        try:
+            with open_input() as stream:
+                head = stream.read(HEAD_BYTES)
+        except NewsletterError as exc:
+            yield Skipped.from_error(location, exc)
+            return
     kind = sniff(head)
     if kind in ("xml", "json"):
         yield Found(location, "dmarc" if kind == "xml" else "tls", open_input)
