@@ -158,9 +158,7 @@ class CompiledCampaign:
         """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
         out = []
         for path in self.paths:
-            value = context[path.name]
-            for op, key in path.steps:
-                value = env.getattr(value, key) if op == "attr" else env.getitem(value, key)
+            value = path.lookup(env, context)
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
             out.append(value)
