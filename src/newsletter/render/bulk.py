@@ -13,9 +13,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
+import os
 import sys
 import time
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
@@ -31,7 +33,8 @@ from .environment import jinja_errors, render_template
 from .headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, message_file
-from .message import build_message
+from .encoded import quoted_printable
+from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
@@ -212,6 +215,7 @@ class CampaignRenderer:
         self.out_dir = out_dir
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
+        self.date = campaign.options.date or datetime.now()  # one Date for the campaign's messages
 
     def __call__(self, batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
         results: list[dict[str, Any] | _WriteFailed] = []
@@ -234,7 +238,7 @@ class CampaignRenderer:
             return {**record, "reason": exc.what}
         name = message_file(task.row)
         if self.out_dir is not None:
-            write_atomic(self.out_dir / name, raw, durable=False)
+            write_atomic(os.path.join(self.out_dir, name), raw, durable=False)
         return {**record, "file": name, "bytes": len(raw), "message_id": message_id,
                 "sha256": hashlib.sha256(raw).hexdigest(), "findings": findings}
 
@@ -244,26 +248,35 @@ class CampaignRenderer:
         person = campaign.personalise(data, recipient)
         compiled = self.compiled
         values = None if compiled is None or task.full else self._values(compiled, person.context)
+        findings: list[Finding] = []
         if compiled is None or values is None:
             html = inline_css(render_template(campaign.compiled.template, person.context)).html
             subject = campaign.subject(person.context)
             text = campaign.own_text(person.context) or html_to_text(html)
             findings = unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, html, campaign.compiled.path)
+            html_body, text_body = quoted_printable(html), quoted_printable(text)
         else:
-            html = compiled.fill_html(values)
             filled_subject = compiled.fill_subject(values)
             subject = (campaign.subject(person.context) if filled_subject is None
                        else checked_subject(filled_subject, campaign.compiled.path))
-            if compiled.text is None:
-                text = campaign.own_text(person.context) or html_to_text(html)
-            else:
-                text = compiled.fill_text(values) or html_to_text(html)
-            findings = []
-        raw = build_message(replace(campaign.envelope(person, subject), message_id=message_id), html, text)
+            html_parts = compiled.html_parts(values)
+            html_body = compiled.html_encoded.encode(html_parts)
+            text_body = self._text(compiled, values, html_parts, person.context)
+        envelope = replace(campaign.envelope(person, subject), date=self.date, message_id=message_id)
+        raw = assemble_message(envelope, html_body, text_body)
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
         return raw, findings
 
+    def _text(self, compiled: CompiledCampaign, values: list[Any], html_parts: list[str],
+              context: Mapping[str, Any]) -> bytes:
+        """The text part, encoded: the compiled one filled, else the template's own text block,
+        else the filled HTML converted."""
+        parts = None if compiled.text_encoded is None else compiled.text_parts(values)
+        if parts is not None:
+            return compiled.text_encoded.encode(parts)  # type: ignore[union-attr]
+        own = self.campaign.own_text(context) if compiled.text is None else None
+        return quoted_printable(own or html_to_text("".join(html_parts)))
 
     def _values(self, compiled: CompiledCampaign, context: Mapping[str, Any]) -> list[Any] | None:
         """The slot values, or None when one is empty: an empty element is written differently

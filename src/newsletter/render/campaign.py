@@ -27,6 +27,7 @@ from jinja2 import nodes
 from jinja2.utils import htmlsafe_json_dumps
 from lxml import html as lxml_html
 
+from .encoded import EncodedBody
 from .environment import jinja_errors, render_block, render_template
 from .inline import STYLE_BLOCK, inline_css, parse_document, write_document
 from .pipeline import Campaign
@@ -153,6 +154,8 @@ class CompiledCampaign:
     subject: str | None  # the subject block with tokens; None when --subject gives it
     token: re.Pattern[str]
     findings: tuple  # inlining findings, reported once
+    html_encoded: EncodedBody  # the HTML's static lines quoted-printable encoded
+    text_encoded: EncodedBody | None
 
     def values(self, env: jinja2.Environment, context: Mapping[str, Any]) -> list[Any]:
         """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
@@ -164,7 +167,8 @@ class CompiledCampaign:
             out.append(value)
         return out
 
-    def fill_html(self, values: list[Any]) -> str:
+    def html_parts(self, values: list[Any]) -> list[str]:
+        """The HTML's pieces filled, one string a piece (see `html_encoded`)."""
         parts: list[str] = []
         for piece in self.html:
             if isinstance(piece, str):
@@ -175,14 +179,15 @@ class CompiledCampaign:
                 parts.append(_json(values[piece.slot]))
             else:
                 parts.append(_attribute(piece.tag, piece.name, self._fill(piece.value, values)))
-        return "".join(parts)
+        return parts
 
     def fill_subject(self, values: list[Any]) -> str | None:
         return None if self.subject is None else self._fill(self.subject, values)
 
-    def fill_text(self, values: list[Any]) -> str | None:
-        """The text part, or None when a value would change the text's layout (empty, or with
-        space at its ends): then the caller converts the filled HTML instead."""
+    def text_parts(self, values: list[Any]) -> list[str] | None:
+        """The text part's pieces filled, or None when a value would change the text's layout
+        (empty, or with space at its ends) or the text is empty: then the caller converts the
+        filled HTML instead."""
         assert self.text is not None
         parts: list[str] = []
         for piece in self.text:
@@ -202,7 +207,7 @@ class CompiledCampaign:
                 else:
                     href = self._fill(piece.item.extra, values)
                     parts.append(link_text(label, _attribute_as_parsed("a", "href", href).strip()))
-        return "".join(parts)
+        return parts if any(parts) else None
 
     def _fill(self, template: str, values: list[Any]) -> str:
         return self.token.sub(lambda m: str(values[int(m.group(2))]), template)
@@ -256,7 +261,8 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
         )
         text_pieces = tuple(_cut_text(text, registry, deferred))
     return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces, subject,
-                            registry.pattern("s"), inlined.findings)
+                            registry.pattern("s"), inlined.findings, EncodedBody.of(html_pieces),
+                            None if text_pieces is None else EncodedBody.of(text_pieces))
 
 
 def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list[Piece]:
