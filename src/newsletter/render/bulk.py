@@ -16,7 +16,7 @@ import multiprocessing
 import os
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
 from email.utils import make_msgid
@@ -262,7 +262,7 @@ class CampaignRenderer:
             html_parts = compiled.html_parts(values)
             html_body = compiled.html_encoded.encode(html_parts)
             text_body = self._text(compiled, values, html_parts, person.context)
-        envelope = replace(campaign.envelope(person, subject), date=self.date, message_id=message_id)
+        envelope = campaign.envelope(person, subject, date=self.date, message_id=message_id)
         raw = assemble_message(envelope, html_body, text_body)
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
