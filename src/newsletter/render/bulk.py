@@ -32,7 +32,7 @@ from .dkim import DkimSigner
 from .environment import jinja_errors, render_template
 from .headers import unsafe_recipient_value
 from .inline import inline_css
-from .journal import Journal, message_file
+from .journal import Journal, manifest_line, message_file
 from .encoded import quoted_printable
 from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
@@ -139,11 +139,11 @@ def render_bulk(
                 for result in results:
                     if isinstance(result, _WriteFailed):
                         raise result.error
-                    if "reason" in result:
-                        journal.reject_record(result)
-                    else:
-                        journal.record(result)
-                    for f in result.pop("findings", ()):
+                    if isinstance(result, _Refused):
+                        journal.reject_record(result.record)
+                        continue
+                    journal.record(result.manifest_line)
+                    for f in result.findings:
                         findings.setdefault((f.rule, f.message), f)
                 if options.progress:
                     options.progress(journal.rendered + journal.rejected, expected)
@@ -200,8 +200,22 @@ def _check(row: Row, seen: set[str], own: frozenset[str], shared: frozenset[str]
 
 
 @dataclass(frozen=True)
+class _Written:
+    manifest_line: str  # made by the worker: the parent, which also reads the list, only writes it
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class _Refused:
+    record: dict[str, Any]  # row, line, email, reason
+
+
+@dataclass(frozen=True)
 class _WriteFailed:
     error: OSError
+
+
+_Result = _Written | _Refused | _WriteFailed
 
 
 class CampaignRenderer:
@@ -217,8 +231,8 @@ class CampaignRenderer:
         self.env = campaign.compiled.template.environment
         self.date = campaign.options.date or datetime.now()  # one Date for the campaign's messages
 
-    def __call__(self, batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
-        results: list[dict[str, Any] | _WriteFailed] = []
+    def __call__(self, batch: list[_Task]) -> list[_Result]:
+        results: list[_Result] = []
         for task in batch:
             try:
                 results.append(self.one(task))
@@ -227,7 +241,7 @@ class CampaignRenderer:
                 break
         return results
 
-    def one(self, task: _Task) -> dict[str, Any]:
+    def one(self, task: _Task) -> _Written | _Refused:
         record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
         try:
@@ -235,12 +249,12 @@ class CampaignRenderer:
             record["email"] = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
-            return {**record, "reason": exc.what}
+            return _Refused({**record, "reason": exc.what})
         name = message_file(task.row)
         if self.out_dir is not None:
             write_atomic(os.path.join(self.out_dir, name), raw, durable=False)
-        return {**record, "file": name, "bytes": len(raw), "message_id": message_id,
-                "sha256": hashlib.sha256(raw).hexdigest(), "findings": findings}
+        record.update(file=name, bytes=len(raw), message_id=message_id, sha256=hashlib.sha256(raw).hexdigest())
+        return _Written(manifest_line(record), tuple(findings))
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
         data = {**self.campaign_data, **task.data}
@@ -291,12 +305,12 @@ class CampaignRenderer:
 _WORKER: CampaignRenderer | None = None
 
 
-def _work(batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
+def _work(batch: list[_Task]) -> list[_Result]:
     assert _WORKER is not None
     return _WORKER(batch)
 
 
-def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[dict[str, Any] | _WriteFailed]]:
+def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[_Result]]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)
