@@ -102,7 +102,6 @@ class Baseline:
     html: Callable[[dict], str]
     text: jinja2.Template
     subject: str  # encoded-words
-    data: dict
     date: str
 
 
@@ -126,15 +125,15 @@ def baseline(data: dict, how: str) -> Baseline:
     date = format_datetime(datetime.now().astimezone())
     if how == "inline-once":
         html_template = jinja2.Environment(autoescape=True).from_string(inlined)
-        return Baseline(html_template.render, text, subject, data, date)
+        return Baseline(html_template.render, text, subject, date)
     template = env.get_template(TEMPLATE.name)
     common = {**data, "kind": "promotional", "locale": "fr"}
     if how == "css-inline":
         import css_inline
 
         inliner = css_inline.CSSInliner(keep_at_rules=True)  # @media kept, as premailer keeps it
-        return Baseline(lambda person: inliner.inline(template.render({**common, **person})), text, subject, data, date)
-    return Baseline(lambda person: inline_css(template.render({**common, **person})).html, text, subject, data, date)
+        return Baseline(lambda person: inliner.inline(template.render({**common, **person})), text, subject, date)
+    return Baseline(lambda person: inline_css(template.render({**common, **person})).html, text, subject, date)
 
 
 def render_with(recipe: Baseline, recipients: Path, count: int, folder: str, part: tuple[int, int] = (0, 1)) -> None:

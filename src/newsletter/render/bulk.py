@@ -29,11 +29,11 @@ from ..findings import Finding
 from .addresses import AddressError, duplicate_key
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
+from .encoded import quoted_printable
 from .environment import jinja_errors, render_template
 from .headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, manifest_line, message_file
-from .encoded import quoted_printable
 from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
