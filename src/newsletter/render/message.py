@@ -93,7 +93,7 @@ def assemble_message(envelope: Envelope, html: bytes, text: bytes) -> bytes:
     headers.append(("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'))
 
     head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    if not head.isascii() or max(map(len, head.split("\r\n"))) > _MAX_LINE:
+    if not head.isascii() or (len(head) > _MAX_LINE and max(map(len, head.split("\r\n"))) > _MAX_LINE):
         _refuse_unwritable(headers)
     part_head = (
         f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
