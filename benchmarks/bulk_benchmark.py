@@ -39,7 +39,9 @@ import itertools
 import json
 import multiprocessing
 import os
+import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -176,18 +178,30 @@ def in_processes(processes: int, function: Callable, *args) -> None:
         pool.map(_pool_part, range(processes))
 
 
-def timed(count: int, work: Callable[[Path], None], folder: Path) -> Callable[[], float]:
-    """A round: `work(out)` into a fresh folder under `folder`, as messages per second."""
+CPU: dict[str, list[float]] = {}  # contender -> CPU µs a message in each round, all its processes
+
+
+def timed(key: str, count: int, work: Callable[[Path], None], folder: Path) -> Callable[[], float]:
+    """A round: `work(out)` into a fresh folder under `folder`, as messages per second; the CPU
+    time it took in this process and in the children it waited for goes to `CPU[key]`."""
+    CPU[key] = []
 
     def measure() -> float:
         out = Path(tempfile.mkdtemp(dir=folder))
+        before = _cpu_seconds()
         started = time.perf_counter()
         work(out)
         seconds = time.perf_counter() - started
+        CPU[key].append((_cpu_seconds() - before) / count * 1e6)
         shutil.rmtree(out)
         return count / seconds
 
     return measure
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def baseline_contender(key: str, label: str, how: str, data: dict, recipients: Path, count: int,
@@ -196,7 +210,7 @@ def baseline_contender(key: str, label: str, how: str, data: dict, recipients: P
         recipe = baseline(data, how)  # once per campaign, timed with it
         in_processes(processes, render_with, recipe, recipients, count, str(out))
 
-    return Contender(key, label, timed(count, work, folder), processes=processes)
+    return Contender(key, label, timed(key, count, work, folder), processes=processes)
 
 
 def ours_contender(key: str, label: str, data: dict, recipients: Path, count: int, folder: Path,
@@ -205,7 +219,7 @@ def ours_contender(key: str, label: str, data: dict, recipients: Path, count: in
         summary = render_bulk(TEMPLATE, recipients, data, RenderOptions(), BulkOptions(out / "campaign", jobs=jobs))
         assert summary.rendered == count and summary.compiled, summary
 
-    return Contender(key, label, timed(count, work, folder), processes=jobs)
+    return Contender(key, label, timed(key, count, work, folder), processes=jobs)
 
 
 def _floor(folder: str, size: int, count: int, part: tuple[int, int] = (0, 1)) -> None:
@@ -218,7 +232,7 @@ def floor_contender(key: str, label: str, size: int, count: int, folder: Path, p
     def work(out: Path) -> None:
         in_processes(processes, _floor, str(out), size, count)
 
-    return Contender(key, label, timed(count, work, folder), unit="files/s", processes=processes)
+    return Contender(key, label, timed(key, count, work, folder), unit="files/s", processes=processes)
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -314,6 +328,15 @@ def main() -> None:
             "settings": {"template": str(TEMPLATE.relative_to(ROOT)), "data": str(DATA.relative_to(ROOT)),
                          "recipients": n, "competent": c, "naive": v, "message_bytes": size},
         }
+        cpu = {key: round(statistics.median(values), 1) for key, values in CPU.items()}
+        labels = {c.key: c.label for c in contenders}
+        extra["cpu_us_per_message"] = cpu
+        extra["notes"] = [
+            "CPU time a message (or file), summed over every process of the contender, median µs: "
+            + "; ".join(f"{labels[key]} {value:,.0f}" for key, value in cpu.items()) + ".",
+            "On a virtual machine whose two cores are shared with other work, CPU time also counts "
+            "time lost to that work (caches, the hypervisor): compare it within a run.",
+        ]
         if args.big:
             big = write_recipients(disk / "big.csv", args.big)
             extra["memory"] = {
