@@ -145,3 +145,16 @@ def test_what_cannot_be_compiled_is_refused_with_the_reason(tmp_path, body, reas
     else:
         with pytest.raises(NotCompilable, match=re.escape(reason)):
             compile_campaign(campaign, {}, {"tier"})
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    tag=st.sampled_from(["a", "img", "td", "form", "input", "option", "link", "area", "div", "blockquote"]),
+    name=st.sampled_from(["href", "src", "alt", "title", "action", "value", "selected", "checked", "nohref",
+                          "data-x", "background", "cite", "longdesc", "usemap", "name"]),
+    value=st.text(st.sampled_from("aZ09._~:/?#[]@!$()*+,;=%&'-{} \"<>é\t\n"), max_size=16),
+)
+def test_attribute_values_are_written_as_lxml_writes_them(tag, name, value):
+    from newsletter.render.campaign import _attribute, _lxml_attribute
+
+    assert _attribute(tag, name, value) == _lxml_attribute(tag, name, value)

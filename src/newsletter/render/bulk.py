@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import multiprocessing
+import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from datetime import datetime
 from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
@@ -27,11 +29,12 @@ from ..suppressions import read_suppressions, suppressions_path
 from .addresses import AddressError, duplicate_key
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
+from .encoded import quoted_printable
 from .environment import jinja_errors, render_template
 from .headers import unsafe_recipient_value
 from .inline import inline_css
-from .journal import Journal, message_file
-from .message import build_message
+from .journal import Journal, manifest_line, message_file
+from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
@@ -137,11 +140,11 @@ def render_bulk(
                 for result in results:
                     if isinstance(result, _WriteFailed):
                         raise result.error
-                    if "reason" in result:
-                        journal.reject_record(result)
-                    else:
-                        journal.record(result)
-                    for f in result.pop("findings", ()):
+                    if isinstance(result, _Refused):
+                        journal.reject_record(result.record)
+                        continue
+                    journal.record(result.manifest_line)
+                    for f in result.findings:
                         findings.setdefault((f.rule, f.message), f)
                 if options.progress:
                     options.progress(journal.rendered + journal.rejected, expected)
@@ -202,8 +205,22 @@ def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozens
 
 
 @dataclass(frozen=True)
+class _Written:
+    manifest_line: str  # made by the worker: the parent, which also reads the list, only writes it
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class _Refused:
+    record: dict[str, Any]  # row, line, email, reason
+
+
+@dataclass(frozen=True)
 class _WriteFailed:
     error: OSError
+
+
+_Result = _Written | _Refused | _WriteFailed
 
 
 class CampaignRenderer:
@@ -217,9 +234,10 @@ class CampaignRenderer:
         self.out_dir = out_dir
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
+        self.date = campaign.options.date or datetime.now()  # one Date for the campaign's messages
 
-    def __call__(self, batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
-        results: list[dict[str, Any] | _WriteFailed] = []
+    def __call__(self, batch: list[_Task]) -> list[_Result]:
+        results: list[_Result] = []
         for task in batch:
             try:
                 results.append(self.one(task))
@@ -228,7 +246,7 @@ class CampaignRenderer:
                 break
         return results
 
-    def one(self, task: _Task) -> dict[str, Any]:
+    def one(self, task: _Task) -> _Written | _Refused:
         record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
         try:
@@ -236,12 +254,12 @@ class CampaignRenderer:
             record["email"] = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
-            return {**record, "reason": exc.what}
+            return _Refused({**record, "reason": exc.what})
         name = message_file(task.row)
         if self.out_dir is not None:
-            write_atomic(self.out_dir / name, raw, durable=False)
-        return {**record, "file": name, "bytes": len(raw), "message_id": message_id,
-                "sha256": hashlib.sha256(raw).hexdigest(), "findings": findings}
+            write_atomic(os.path.join(self.out_dir, name), raw, durable=False)
+        record.update(file=name, bytes=len(raw), message_id=message_id, sha256=hashlib.sha256(raw).hexdigest())
+        return _Written(manifest_line(record), tuple(findings))
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
         data = {**self.campaign_data, **task.data}
@@ -249,26 +267,35 @@ class CampaignRenderer:
         person = campaign.personalise(data, recipient)
         compiled = self.compiled
         values = None if compiled is None or task.full else self._values(compiled, person.context)
+        findings: list[Finding] = []
         if compiled is None or values is None:
             html = inline_css(render_template(campaign.compiled.template, person.context)).html
             subject = campaign.subject(person.context)
             text = campaign.own_text(person.context) or html_to_text(html)
             findings = unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, html, campaign.compiled.path)
+            html_body, text_body = quoted_printable(html), quoted_printable(text)
         else:
-            html = compiled.fill_html(values)
             filled_subject = compiled.fill_subject(values)
             subject = (campaign.subject(person.context) if filled_subject is None
                        else checked_subject(filled_subject, campaign.compiled.path))
-            if compiled.text is None:
-                text = campaign.own_text(person.context) or html_to_text(html)
-            else:
-                text = compiled.fill_text(values) or html_to_text(html)
-            findings = []
-        raw = build_message(replace(campaign.envelope(person, subject), message_id=message_id), html, text)
+            html_parts = compiled.html_parts(values)
+            html_body = compiled.html_encoded.encode(html_parts)
+            text_body = self._text(compiled, values, html_parts, person.context)
+        envelope = campaign.envelope(person, subject, date=self.date, message_id=message_id)
+        raw = assemble_message(envelope, html_body, text_body)
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
         return raw, findings
 
+    def _text(self, compiled: CompiledCampaign, values: list[Any], html_parts: list[str],
+              context: Mapping[str, Any]) -> bytes:
+        """The text part, encoded: the compiled one filled, else the template's own text block,
+        else the filled HTML converted."""
+        parts = None if compiled.text_encoded is None else compiled.text_parts(values)
+        if parts is not None:
+            return compiled.text_encoded.encode(parts)  # type: ignore[union-attr]
+        own = self.campaign.own_text(context) if compiled.text is None else None
+        return quoted_printable(own or html_to_text("".join(html_parts)))
 
     def _values(self, compiled: CompiledCampaign, context: Mapping[str, Any]) -> list[Any] | None:
         """The slot values, or None when one is empty: an empty element is written differently
@@ -283,12 +310,12 @@ class CampaignRenderer:
 _WORKER: CampaignRenderer | None = None
 
 
-def _work(batch: list[_Task]) -> list[dict[str, Any] | _WriteFailed]:
+def _work(batch: list[_Task]) -> list[_Result]:
     assert _WORKER is not None
     return _WORKER(batch)
 
 
-def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[dict[str, Any] | _WriteFailed]]:
+def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[_Result]]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)

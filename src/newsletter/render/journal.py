@@ -32,6 +32,11 @@ def message_file(row: int) -> str:
     return f"{row:06d}.eml"
 
 
+def manifest_line(record: dict[str, Any]) -> str:
+    """The manifest's line for a message written: row, line, email, file, bytes, message_id, sha256."""
+    return json.dumps({k: record[k] for k in _MANIFEST_FIELDS}, ensure_ascii=False) + "\n"
+
+
 class Journal:
     """The manifest (kept across runs) and the rejects (rewritten by each run) of one run; in a
     dry run (no folder), only the counts and the first rejects."""
@@ -73,9 +78,10 @@ class Journal:
             lock.release()
             raise
 
-    def record(self, result: dict[str, Any]) -> None:
+    def record(self, line: str) -> None:
+        """A message written, with its `manifest_line`."""
         if self._manifest:
-            self._manifest.write(json.dumps({k: result[k] for k in _MANIFEST_FIELDS}, ensure_ascii=False) + "\n")
+            self._manifest.write(line)
         self.rendered += 1
 
     def reject(self, row: Row, reason: str) -> None:

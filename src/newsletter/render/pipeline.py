@@ -131,7 +131,9 @@ class Campaign:
             return checked_subject(self.options.subject, None, source="--subject")
         return checked_subject(render_block(self.compiled.template, "subject", context) or "", self.compiled.path)
 
-    def envelope(self, person: "Personalised", subject: str) -> Envelope:
+    def envelope(self, person: "Personalised", subject: str, *, date: datetime | None = None,
+                 message_id: str | None = None) -> Envelope:
+        """The headers' values; `date` and `message_id` (a campaign's) override the options'."""
         config = self.compiled.config
         return Envelope(
             sender=self.sender,
@@ -142,8 +144,8 @@ class Campaign:
             unsubscribe_url=person.unsubscribe_url,
             unsubscribe_mailto=config.unsubscribe_mailto,
             list_id=config.list_id,
-            date=self.options.date,
-            message_id=self.options.message_id,
+            date=date or self.options.date,
+            message_id=message_id or self.options.message_id,
         )
 
     def own_text(self, context: Mapping[str, Any]) -> str | None:

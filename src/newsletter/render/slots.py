@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 
 Step = tuple[str, Any]  # ("attr", name) or ("item", key)
@@ -20,6 +21,29 @@ class SlotPath:
 
     def __str__(self) -> str:
         return self.name + "".join(f".{key}" if op == "attr" else f"[{key!r}]" for op, key in self.steps)
+
+    def lookup(self, env: jinja2.Environment, context: Mapping[str, Any]) -> Any:
+        """The value, read as Jinja reads `{{ name.key['item'] }}` (the environment's sandboxed
+        lookups). `KeyError` when the name is not in `context`; an undefined step gives
+        Jinja's `Undefined`."""
+        value = context[self.name]
+        for op, key in self.steps:
+            value = env.getattr(value, key) if op == "attr" else env.getitem(value, key)
+        return value
+
+    @classmethod
+    def of(cls, node: nodes.Node) -> "SlotPath | None":
+        """The path a `name`, `name.key` or `name['item']` expression reads; None for any other."""
+        steps: list[Step] = []
+        while not isinstance(node, nodes.Name):
+            if isinstance(node, nodes.Getattr):
+                steps.append(("attr", node.attr))
+            elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+                steps.append(("item", node.arg.value))
+            else:
+                return None
+            node = node.node
+        return cls(node.name, tuple(reversed(steps))) if node.ctx == "load" else None
 
 
 class Registry:

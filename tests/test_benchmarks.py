@@ -1,0 +1,45 @@
+"""The benchmarks' harness and the page made from their results (issue 18)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import rounds  # noqa: E402
+import tables  # noqa: E402
+
+
+def test_docs_benchmarks_md_is_generated_and_current():
+    current = (ROOT / "docs" / "benchmarks.md").read_text(encoding="utf-8")
+    assert current == tables.markdown(), "docs/benchmarks.md is stale: run python benchmarks/tables.py"
+
+
+def test_every_benchmark_has_results_and_every_target_a_verdict():
+    names = {path.stem for path in (ROOT / "benchmarks" / "results").glob("*.json")}
+    assert {"bulk", "lint", "dns"} <= names
+
+
+def test_rounds_alternate_and_ratios_are_taken_within_each_round():
+    calls: list[str] = []
+    speeds = {"a": iter([10.0, 20.0, 30.0]), "b": iter([5.0, 4.0, 30.0]), "c": iter([1.0, 8.0, 10.0])}
+
+    def measure(key):
+        def run():
+            calls.append(key)
+            return next(speeds[key])
+        return run
+
+    contenders = [rounds.Contender(key, key, measure(key)) for key in "abc"]
+    rates = rounds.alternate(contenders, 3, log=lambda *_: None)
+    assert calls == ["a", "b", "c", "b", "c", "a", "c", "a", "b"]  # each round starts one further
+    assert rates == {"a": [10.0, 20.0, 30.0], "b": [5.0, 4.0, 30.0], "c": [1.0, 8.0, 10.0]}
+    # Against the faster of b and c in each round, not the ratio of medians.
+    assert rounds.ratio_rounds(rates, rounds.Ratio("x", "a", ("b", "c"))) == [2.0, 2.5, 1.0]
+    data = rounds.results("t", contenders, rates, [rounds.Ratio("a/b", "a", "b", 2.0),
+                                                   rounds.Ratio("c/a", "c", "a", 0.5, at_most=True)], [0.0, 0.0, 0.0])
+    assert [(r["median"], r["met"]) for r in data["ratios"]] == [(2.0, True), (pytest.approx(0.333, abs=1e-3), True)]
