@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsletter.render.addresses import AddressError, parse_address, plain_addr_spec
+from newsletter.addresses import AddressError, parse_address, plain_addr_spec
 
 ATEXT = "abcxyzABCXYZ0189!#$%&'*+/=?^_`{|}~-"
 # Characters that make an address unusual or invalid: specials, spaces, controls, non-ASCII

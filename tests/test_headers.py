@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 from helpers import assert_one_line_error, display_name, parse_eml, part, raw_headers, run_cli
-from newsletter.render.addresses import AddressError, duplicate_key, split_mailbox
+from newsletter.addresses import AddressError, duplicate_key, split_mailbox
 
 FLASH = ROOT / "templates/promotional/flash-sale.html"
 ORDER = ROOT / "templates/transactional/order-confirmation.html"

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from helpers import display_name, raw_headers
 from newsletter.render import Envelope, Kind, build_message
 from newsletter.errors import NewsletterError
-from newsletter.render.headers import UnsafeCharacter
+from newsletter.headers import UnsafeCharacter
 from newsletter.render.message import encode_header
 
 header_text = st.text(

@@ -92,7 +92,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _validate(table: dict[str, Any], path: Path, prefix: str) -> Config:
-    from .render.headers import UnsafeCharacter, first_unsafe  # render imports this module
+    from .headers import UnsafeCharacter, first_unsafe
 
     values: dict[str, Any] = {}
     sections: dict[str, dict[str, Any]] = {}
@@ -138,7 +138,7 @@ def _template_dirs(value: Any, path: Path, prefix: str) -> tuple[Path, ...]:
 
 
 def _check_values(values: dict[str, Any], path: Path, prefix: str) -> None:
-    from .render.addresses import AddressError, parse_address
+    from .addresses import AddressError, parse_address
 
     for key in ("sender_address", "reply_to", "unsubscribe_mailto"):
         if key in values:

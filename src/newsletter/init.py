@@ -15,11 +15,11 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from . import DISTRIBUTION
+from .version import DISTRIBUTION
 from .config import CONFIG_NAME
 from .errors import NewsletterError
-from .render.addresses import AddressError, parse_address
-from .render.headers import describe, first_unsafe
+from .addresses import AddressError, parse_address
+from .headers import describe, first_unsafe
 
 LOCALES = ("fr", "en")
 # Where the repository keeps a starter file (and the wheel, under newsletter/starter/) -> where a project gets it.

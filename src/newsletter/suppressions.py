@@ -19,7 +19,7 @@ from typing import Mapping
 
 from .config import Config
 from .errors import NewsletterError
-from .render.addresses import AddressError, duplicate_key
+from .addresses import AddressError, duplicate_key
 
 SUPPRESSIONS = "suppressions.jsonl"
 

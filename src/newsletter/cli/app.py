@@ -11,7 +11,7 @@ from typing import Callable
 
 import click
 
-from .. import __version__
+from ..version import __version__
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding

@@ -9,7 +9,7 @@ import click
 from ..errors import NewsletterError
 from ..findings import has_errors
 from ..placement import CheckOptions, check_paths, format_report, parse_address, summary
-from ..render import Kind
+from ..kinds import Kind
 from .app import NOW_OPTION, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)

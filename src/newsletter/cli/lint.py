@@ -12,7 +12,7 @@ from ..findings import catalogue, has_errors
 from ..lint import LoadOptions, lint_paths, settings_from
 from ..lint.docs import area_of, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
-from ..render import Kind
+from ..kinds import Kind
 from .app import NOW_OPTION, main, parse_now, write_output
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)

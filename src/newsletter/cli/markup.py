@@ -10,7 +10,7 @@ from ..findings import has_errors
 from ..markup import display, validate
 from ..markup.inputs import load
 from ..markup.report import text_report
-from ..render import Kind
+from ..kinds import Kind
 from ..render.environment import load_json
 from .app import NOW_OPTION, echo_json, main, parse_now
 

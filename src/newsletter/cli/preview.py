@@ -21,7 +21,7 @@ from ..preview import (
     render_preview,
     screenshot,
 )
-from ..render import Kind
+from ..kinds import Kind
 from .app import main, report_findings, write_output
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..render import Kind, RenderOptions, render as render_message
+from ..kinds import Kind
+from ..render import RenderOptions, render as render_message
 from ..render.dkim import DkimSigner
 from ..render.environment import load_json
 from .app import main, progress_printer, report_findings, write_output

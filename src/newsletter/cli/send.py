@@ -10,7 +10,7 @@ import click
 
 from ..config import find_config
 from ..errors import display_path
-from ..render.addresses import parse_address
+from ..addresses import parse_address
 from ..send import SendOptions, SendPlan, SendSummary, resolve_settings, send_campaign, send_message
 from ..send.settings import TLS_MODES, SmtpSettings
 from .app import echo_json, main, progress_printer

@@ -12,7 +12,7 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, finding
-from ..render import Kind
+from ..kinds import Kind
 from . import data
 from .data import normalise
 from .dom import all_text, hidden_in_tree, snippet, style_of, visible_text, visible_word_count

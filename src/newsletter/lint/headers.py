@@ -8,7 +8,7 @@ from email.utils import getaddresses
 from typing import Iterator
 
 from ..findings import Finding, finding
-from ..render import Kind
+from ..kinds import Kind
 from .model import LintInput, Origin
 
 _REPLY_PREFIX = re.compile(r"^\s*(re|fwd?|tr|réf|ref|aw|wg)\s*:", re.IGNORECASE)

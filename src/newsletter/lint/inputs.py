@@ -32,7 +32,8 @@ from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..limits import input_limits
-from ..render import CompiledTemplate, Kind, RenderOptions, render
+from ..kinds import Kind
+from ..render import CompiledTemplate, RenderOptions, render
 from ..render.environment import (
     TemplateFault,
     jinja_errors,

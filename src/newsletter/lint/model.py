@@ -19,7 +19,7 @@ from lxml import etree
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
-from ..render import Kind
+from ..kinds import Kind
 from .dom import text_of
 
 

@@ -16,7 +16,8 @@ from urllib.parse import unquote, urlparse
 from ..bounds import check_html_size, check_message_size
 from ..config import find_config
 from ..errors import NewsletterError, display_path
-from ..render import Kind, RenderOptions, html_to_text, render
+from ..kinds import Kind
+from ..render import RenderOptions, html_to_text, render
 from .extract import extract
 from .images import image_size
 from .model import Markup

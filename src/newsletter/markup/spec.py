@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ..render import Kind
+from ..kinds import Kind
 
 # Value types that are literals; anything else in `expects` is an enumeration or a nested type.
 LITERAL_TYPES = frozenset({"Text", "Number", "URL", "DateTime", "Date", "Currency", "Boolean"})

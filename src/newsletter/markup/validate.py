@@ -9,7 +9,7 @@ import re
 from datetime import datetime, timezone
 
 from ..findings import Finding, Location, finding
-from ..render import Kind
+from ..kinds import Kind
 from . import values as check
 from .model import Item, Literal, Markup, Value
 from .promotions import promotion_findings

@@ -21,7 +21,8 @@ from ..findings import Finding, finding
 from ..lint import LintInput, LoadOptions, Origin, discover, lint_input, load_input
 from ..lint.inputs import Folders, layouts_of
 from ..markup import extract
-from ..render import Kind, html_to_text
+from ..kinds import Kind
+from ..render import html_to_text
 from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate, received_auth
 from .kind import infer_kind, placement_findings
 from .knowledge import knowledge

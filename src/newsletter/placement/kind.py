@@ -9,7 +9,7 @@ as account mail: annotations, a clear unsubscribe and authentication make it wor
 from __future__ import annotations
 
 from ..findings import Finding, Location, finding
-from ..render import Kind
+from ..kinds import Kind
 from .knowledge import knowledge
 from .model import Placement, Reason, Tab
 from .signals import Signals

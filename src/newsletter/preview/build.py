@@ -11,7 +11,8 @@ from ..config import find_config
 from ..errors import NewsletterError, display_path
 from ..lint import LoadOptions, load_input
 from ..markup import extract
-from ..render import Kind, RenderedMessage, RenderOptions, render
+from ..kinds import Kind
+from ..render import RenderedMessage, RenderOptions, render
 from ..render.environment import load_json
 from .model import InboxRow, Snapshot
 from ..placement import CheckOptions, check_input

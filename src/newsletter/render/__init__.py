@@ -1,7 +1,7 @@
 """Rendering: Jinja templates in the sandbox, CSS inlined, a plain-text part, a complete message."""
 
 from .inline import Inlined, inline_css
-from .kinds import Kind, resolve_kind
+from ..kinds import Kind, resolve_kind
 from .message import Envelope, build_message
 from .pipeline import CompiledTemplate, RenderedMessage, RenderOptions, render
 from .text import html_to_text

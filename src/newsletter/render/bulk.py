@@ -26,12 +26,12 @@ from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
 from ..suppressions import read_suppressions, suppressions_path
-from .addresses import AddressError, duplicate_key
+from ..addresses import AddressError, duplicate_key
 from .campaign import CompiledCampaign, NotCompilable, compile_campaign, template_variables
 from .dkim import DkimSigner
 from .encoded import quoted_printable
 from .environment import jinja_errors, render_template
-from .headers import unsafe_recipient_value
+from ..headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, manifest_line, message_file
 from .message import assemble_message

@@ -25,8 +25,8 @@ from typing import Callable
 from ..errors import NewsletterError
 from ..limits import input_limits
 from .encoded import quoted_printable
-from .headers import check_header_value
-from .kinds import Kind
+from ..headers import check_header_value
+from ..kinds import Kind
 
 _LINE = int(input_limits("headers")["fold_at"])
 _MAX_LINE = int(input_limits("headers")["max_line"])

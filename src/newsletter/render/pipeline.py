@@ -17,16 +17,16 @@ import jinja2
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
-from .addresses import AddressError, parse_address
+from ..addresses import AddressError, parse_address
 from .environment import (
     load_template,
     make_environment,
     render_block,
     render_template,
 )
-from .headers import check_header_value
+from ..headers import check_header_value
 from .inline import inline_css
-from .kinds import Kind, resolve_kind
+from ..kinds import Kind, resolve_kind
 from .message import Envelope, build_message
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern

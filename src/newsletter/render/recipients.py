@@ -19,7 +19,7 @@ from typing import Any, Iterator, TextIO
 from .. import bounded_json
 from ..errors import NewsletterError
 from ..limits import input_limits
-from .headers import first_unsafe
+from ..headers import first_unsafe
 from .records import Lines, csv_records, row_test
 
 

@@ -25,7 +25,7 @@ from jinja2 import nodes
 
 from ..errors import NewsletterError
 from .environment import header_environment, jinja_errors
-from .headers import check_header_value
+from ..headers import check_header_value
 from .slots import SlotPath
 
 _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)", re.S)

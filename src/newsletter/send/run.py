@@ -18,7 +18,7 @@ from typing import Callable
 
 from ..config import Config
 from ..errors import NewsletterError
-from ..render.addresses import AddressError, parse_address
+from ..addresses import AddressError, parse_address
 from ..render.lock import FolderLock
 from ..suppressions import Suppressor, suppressions_path
 from .connection import ConnectError, Connection

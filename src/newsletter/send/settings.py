@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from ..config import Config
 from ..errors import NewsletterError
-from ..render.addresses import AddressError, parse_address
+from ..addresses import AddressError, parse_address
 
 TLS_MODES = ("starttls", "implicit", "none")
 _RATE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(?:/\s*(s|sec|second|min|minute|h|hour))?\s*", re.I)

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from ... import __version__
+from ...version import __version__
 from ...findings import Rule, Severity, catalogue
 from ..model import LintResult
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from ..errors import NewsletterError
+from .errors import NewsletterError
 
 
 class Kind(str, enum.Enum):

@@ -14,7 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Mapping
 
-from ..errors import NewsletterError
+from .errors import NewsletterError
 
 # C0 controls but TAB/LF/CR, DEL, C1 controls (NEL among them), the Unicode line and paragraph
 # separators, lone surrogates (not encodable) and the two noncharacters XML refuses.
