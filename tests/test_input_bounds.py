@@ -10,7 +10,7 @@ import pytest
 
 from helpers import assert_one_line_error, run_cli
 from newsletter.bounds import css_excess
-from newsletter.lint.css import read_stylesheet
+from newsletter.html.css import read_stylesheet
 from newsletter.lint.suppress import read_suppressions
 from newsletter.render.inline import inline_css
 

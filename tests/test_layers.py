@@ -16,6 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsletter"
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in (
     "errors version",
     "findings kinds limits files headers addresses bounded_json bounds",
+    "html",
     "config suppressions",
     "render",
     "document",

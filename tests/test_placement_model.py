@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from newsletter.lint import LintInput, Origin
-from newsletter.lint.dom import parse_html
+from newsletter.html.dom import parse_html
 from newsletter.placement import (AuthSignals, AuthStatus, CheckOptions, SpamRisk, Tab, check_input, knowledge,
                                   predict, score)
 from newsletter.placement.model import sigmoid

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from newsletter.lint import LintInput, Origin
-from newsletter.lint.dom import parse_html
+from newsletter.html.dom import parse_html
 from newsletter.markup import extract
 from newsletter.placement import extract_signals, knowledge, tab_scores
 from newsletter.placement.knowledge import Vocabulary, fold

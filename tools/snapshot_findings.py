@@ -6,6 +6,7 @@ repository root, time pinned, DNS off.
 
     python tools/snapshot_findings.py --out before.json [--shared /work/shared]
     python tools/snapshot_findings.py --compare before.json after.json
+    python tools/snapshot_diff.py before.json after.json [KEY...]   # what changed, field by field
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def compare(old: dict, new: dict) -> int:
 
 
 def main() -> int:
+    if os.environ.get("PYTHONHASHSEED") != "0":  # ties in some reports are listed in set order
+        os.environ["PYTHONHASHSEED"] = "0"
+        os.execv(sys.executable, [sys.executable, *sys.argv])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--shared", type=Path, default=os.environ.get("NEWSLETTER_SHARED"))

@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from ..findings import Finding, finding
 from . import data
 from .data import normalise
-from .dom import declarations
+from ..html.dom import declarations
 from .model import LintInput
 
 _LAYOUT_ROLES = frozenset({"presentation", "none"})

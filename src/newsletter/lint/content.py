@@ -15,7 +15,7 @@ from ..findings import Finding, finding
 from ..kinds import Kind
 from . import data
 from .data import normalise
-from .dom import all_text, hidden_in_tree, snippet, style_of, visible_text, visible_word_count
+from ..html.dom import all_text, hidden_in_tree, snippet, style_of, visible_text, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 from .accessibility import facts_of, judge
-from .css import declaration_parts, read_stylesheet
-from .dom import declarations, style_hides
+from ..html.css import declaration_parts, read_stylesheet
+from ..html.dom import declarations, style_hides
 from .families import FAMILIES, Family
 from .gmail import refused, refused_in_sheet, verdict
 from .inputs import Folders, LoadOptions, discover, layouts_of, load_input
@@ -41,7 +41,7 @@ def lint_paths(paths: Iterable[Path], settings: LintSettings = LintSettings(),
 
 def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selection = Selection()) -> LintResult:
     """Lint HTML as sent, given as a string (no file needed)."""
-    from .dom import parse_html
+    from ..html.dom import parse_html
 
     item = LintInput(path=path, origin=Origin.HTML, html=html, document=parse_html(html), kind=kind)
     return lint_input(item, selection)

@@ -11,8 +11,8 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
 from . import data
-from .css import read_stylesheet
-from .dom import all_text, declarations, encode_html, is_hidden, snippet
+from ..html.css import read_stylesheet
+from ..html.dom import all_text, declarations, encode_html, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.

@@ -43,7 +43,7 @@ from ..render.environment import (
     render_template,
 )
 from ..render.loader import TemplateOutsideProject
-from .dom import encode_html, parse_encoded
+from ..html.dom import encode_html, parse_encoded
 from .model import LintInput, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
 

@@ -20,7 +20,7 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..kinds import Kind
-from .dom import text_of
+from ..html.dom import text_of
 
 
 class Origin(str, enum.Enum):

@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from ..lint import LintInput, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import phrases as lint_phrases
-from ..lint.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
+from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
 

@@ -1,8 +1,9 @@
 """The plain-text part, generated from the HTML with lxml.
 
 Headings stand out, paragraphs are separated by a blank line, lists keep their bullets or
-numbers, links read `text (url)`, table rows become lines. Hidden content (the preheader, anything
-with `display:none`), `<head>`, scripts and styles are left out.
+numbers, links read `text (url)`, table rows become lines. What a reader cannot see
+(`newsletter.html.dom.is_hidden`: the preheader, `display:none`, `visibility:hidden`, …),
+`<head>`, scripts and styles are left out.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from typing import Callable
 from lxml import html as lxml_html
 from lxml.etree import ParserError
 
-_SKIP = {"head", "script", "style", "title", "meta", "link", "noscript", "template"}
+from ..html.dom import INVISIBLE_TAGS, is_hidden
 _BLOCK = {
     "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "table",
     "tbody", "thead", "tfoot", "blockquote", "center", "form", "address", "figure", "dl", "dd",
     "dt", "pre",
 }
 _HEADINGS = {"h1": "=", "h2": "-", "h3": "", "h4": "", "h5": "", "h6": ""}
-_HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _CELL = "\x1f"  # marks a table cell boundary until the line is finished
 _CELLS = re.compile(r"\s*\x1f[\x1f\s]*")
 _SPACES = re.compile(r"[ \t\r\n\f]+")
@@ -148,17 +148,9 @@ class _Writer:
         return "".join(parts).strip() + "\n"
 
 
-def _hidden(element) -> bool:
-    return (
-        _HIDDEN.search(element.get("style") or "") is not None
-        or element.get("hidden") is not None
-        or "preheader" in (element.get("class") or "").split()
-    )
-
-
 def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
     tag = element.tag if isinstance(element.tag, str) else ""
-    if not tag or tag in _SKIP or _hidden(element):  # comments, head, hidden preheader
+    if not tag or tag in INVISIBLE_TAGS or is_hidden(element):  # comments, head, hidden preheader
         out.inline(element.tail or "")
         return
     if tag in _HEADINGS:
@@ -229,12 +221,12 @@ def _inline_text(element) -> str:
     if element.text:
         parts.append(element.text)
     for child in element:
-        if isinstance(child.tag, str) and not _hidden(child):
+        if isinstance(child.tag, str) and not is_hidden(child):
             if child.tag == "img":
                 parts.append(child.get("alt") or "")
             elif child.tag == "br":
                 parts.append(" ")
-            elif child.tag not in _SKIP:
+            elif child.tag not in INVISIBLE_TAGS:
                 parts.append(_inline_text(child))
         if child.tail:
             parts.append(child.tail)

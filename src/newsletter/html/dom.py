@@ -16,7 +16,7 @@ from .css import read_declarations
 # lxml's plain HTML parser: the same tree as `lxml.html`, without its Python element-class
 # lookup, which runs for every element a rule touches and cost more than the parse itself.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=False)
-_INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "meta", "link", "noscript", "template"})
+INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "meta", "link", "noscript", "template"})
 _SPACES = re.compile(r"\s+")
 
 
@@ -80,14 +80,21 @@ def style_of(element: Element) -> dict[str, str]:
 
 
 _HIDING_PROPERTIES = ("display", "visibility", "mso-hide", "max-height")
+# The class email layouts give the preheader, which their stylesheet hides: Gmail and most
+# clients show it only as the inbox snippet, so it is never part of what a reader sees.
+HIDDEN_CLASSES = frozenset({"preheader"})
 
 
 def is_hidden(element: Element) -> bool:
-    """Hidden by its own inline style or attribute, the way preheaders and mobile-only blocks are."""
+    """Hidden by its own attribute, inline style or class: the one definition of hidden for the
+    plain-text part, lint and placement (preheaders, mobile-only blocks, hidden text)."""
     if element.get("hidden") is not None:
         return True
     style = element.get("style")
-    return bool(style) and style_hides(style)
+    if style and style_hides(style):
+        return True
+    classes = element.get("class")
+    return bool(classes) and not HIDDEN_CLASSES.isdisjoint(classes.split())
 
 
 @lru_cache(maxsize=4096)
@@ -108,7 +115,7 @@ def style_hides(style: str) -> bool:
 def hidden_in_tree(element: Element) -> bool:
     node: Element | None = element
     while node is not None:
-        if isinstance(node.tag, str) and (node.tag in _INVISIBLE_TAGS or is_hidden(node)):
+        if isinstance(node.tag, str) and (node.tag in INVISIBLE_TAGS or is_hidden(node)):
             return True
         node = node.getparent()
     return False
@@ -125,7 +132,7 @@ def all_text(element: Element) -> str:
 def text_of(element: Element) -> str:
     """The element's visible text, spaces collapsed; an image counts as its alt text."""
     tag = element.tag
-    if not len(element) and isinstance(tag, str) and tag not in _INVISIBLE_TAGS and tag != "img" \
+    if not len(element) and isinstance(tag, str) and tag not in INVISIBLE_TAGS and tag != "img" \
             and not is_hidden(element):
         return _SPACES.sub(" ", element.text or "").strip()  # a leaf (most links): no walk needed
     parts: list[str] = []
@@ -185,8 +192,7 @@ def _collect(element: Element, parts: list[str], *, alt: bool,
     for event, node in walker:
         if event == "start":
             tag = node.tag
-            style = node.get("style")  # is_hidden(node), inline: this runs for every element
-            if tag in _INVISIBLE_TAGS or node.get("hidden") is not None or style and style_hides(style):
+            if tag in INVISIBLE_TAGS or node.attrib and is_hidden(node):
                 pass
             elif tag == "img":
                 if alt:
