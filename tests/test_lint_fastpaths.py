@@ -21,8 +21,8 @@ from lxml import etree
 from newsletter.lint import data, lint_html
 from newsletter.html.css import _read_simple, _read_with_tinycss2, read_declarations, read_stylesheet
 from newsletter.html.dom import parse_html, tinycss2_declarations, visible_text, visible_word_count
-from newsletter.lint.inputs import _Placeholder
-from newsletter.lint.template_parser import _fast_lexer, parse_template, render_plain
+from newsletter.document.load import _Placeholder
+from newsletter.document.template_parser import _fast_lexer, parse_template, render_plain
 from newsletter.render.environment import make_environment
 
 from conftest import corpus_files, requires_shared

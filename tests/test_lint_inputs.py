@@ -202,7 +202,7 @@ def test_layout_passed_alone_is_recognised_from_the_templates_beside_it(tmp_path
 
 def test_paths_are_resolved_through_links_as_path_resolve_does(tmp_path, monkeypatch):
     """Loading resolves each folder once; links to files and to folders still resolve fully."""
-    from newsletter.lint.inputs import Folders
+    from newsletter.document.load import Folders
 
     real_folder = tmp_path / "real"
     target = write(real_folder, "base.html", "<html></html>")

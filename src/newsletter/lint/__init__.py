@@ -7,7 +7,7 @@
 
 from .engine import lint_html, lint_input, lint_paths
 from .families import FAMILIES, Family
-from .inputs import Folders, LoadOptions, discover, load_input
+from ..document import Folders, LoadOptions, discover, load_input
 from .model import LintInput, LintResult, Origin, TemplateSource
 from .selection import LintSettings, Selection, settings_from
 from .suppress import Suppressions, read_suppressions

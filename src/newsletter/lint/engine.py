@@ -10,7 +10,7 @@ from ..html.css import declaration_parts, read_stylesheet
 from ..html.dom import declarations, style_hides
 from .families import FAMILIES, Family
 from .gmail import refused, refused_in_sheet, verdict
-from .inputs import Folders, LoadOptions, discover, layouts_of, load_input
+from ..document import Folders, LoadOptions, discover, layouts_of, load_input
 from .model import LintInput, LintResult, Origin, sort_findings
 from .selection import LintSettings, Selection
 from .suppress import read_suppressions

@@ -18,8 +18,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from ..errors import NewsletterError
 from ..findings import Finding, finding
-from ..lint import LintInput, LoadOptions, Origin, discover, lint_input, load_input
-from ..lint.inputs import Folders, layouts_of
+from ..document import Document, Folders, LoadOptions, Origin, discover, layouts_of, load_input
+from ..lint import lint_input
 from ..markup import extract
 from ..kinds import Kind
 from ..render import html_to_text
@@ -92,7 +92,7 @@ def check_paths(paths: Iterable[Path], options: CheckOptions = CheckOptions(), *
         yield check_input(item, options, raw=raw, authenticator=cached, spam=spam)
 
 
-def check_input(item: LintInput, options: CheckOptions = CheckOptions(), *, raw: bytes | None = None,
+def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: bytes | None = None,
                 authenticator: Authenticator = authenticate, spam: SpamScorer | None = None) -> CheckReport:
     """The report of one loaded input. `raw` is the message as received (an .eml's bytes), for
     DKIM and SpamAssassin; `spam` scores a message (SpamAssassin), None to skip it."""
@@ -121,7 +121,7 @@ def check_input(item: LintInput, options: CheckOptions = CheckOptions(), *, raw:
                        spam_result, tuple(findings), values)
 
 
-def _has_text(item: LintInput) -> bool:
+def _has_text(item: Document) -> bool:
     message = item.message
     return message is not None and message.get_body(preferencelist=("plain",)) is not None
 
@@ -176,7 +176,7 @@ def _raw_message(path: Path) -> bytes:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
 
 
-def _message_bytes(item: LintInput, signals: Signals) -> bytes:
+def _message_bytes(item: Document, signals: Signals) -> bytes:
     """The message as it would be sent: the rendered one, or the HTML wrapped in a minimal
     MIME message (the headers a sending platform adds are added, so they are not judged)."""
     if item.message is not None:

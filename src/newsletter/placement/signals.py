@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
-from ..lint import LintInput, Origin
+from ..document import Document, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import phrases as lint_phrases
 from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
@@ -213,7 +213,7 @@ class Signals:
         }
 
 
-def extract_signals(item: LintInput, markup: Markup | None = None, sender: str | None = None) -> Signals:
+def extract_signals(item: Document, markup: Markup | None = None, sender: str | None = None) -> Signals:
     """The signals of one loaded input. `sender` (an address) overrides the message's From."""
     known = knowledge()
     message = item.message

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import find_config
 from ..errors import NewsletterError, display_path
-from ..lint import LoadOptions, load_input
+from ..document import LoadOptions, load_input
 from ..markup import extract
 from ..kinds import Kind
 from ..render import RenderedMessage, RenderOptions, render

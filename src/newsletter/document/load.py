@@ -1,8 +1,9 @@
-"""The I/O edge of the linter: find the files, read them, render templates, parse messages.
+"""The I/O edge of every command that reads messages: find the files, read them, render
+templates, parse messages.
 
-Each file becomes one `LintInput`. How a file is read:
+Each file becomes one `Document`. How a file is read:
 
-- `.eml`: parsed with the standard `email` package; its HTML part, subject and headers are linted.
+- `.eml`: parsed with the standard `email` package; its HTML part, subject and headers are read.
 - `.html`/`.htm` without Jinja syntax: HTML as sent.
 - `.jinja`, `.j2`, or `.html` containing `{{`, `{%` or `{#`: a template. With sample data (`--data`,
   or `name.json` next to `name.html`) it is rendered by `newsletter.render.render` exactly as it
@@ -44,7 +45,7 @@ from ..render.environment import (
 )
 from ..render.loader import TemplateOutsideProject
 from ..html.dom import encode_html, parse_encoded
-from .model import LintInput, Origin, TemplateLineMap, TemplateSource
+from .model import Document, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
 
 HTML_SUFFIXES = (".html", ".htm")
@@ -182,14 +183,14 @@ class Folders:
 
 
 def load_input(path: Path, options: LoadOptions = LoadOptions(), layouts: frozenset[Path] = frozenset(),
-               folders: Folders | None = None) -> LintInput:
-    """Read one file into a `LintInput`. Unreadable files raise `NewsletterError`. Files of one
+               folders: Folders | None = None) -> Document:
+    """Read one file into a `Document`. Unreadable files raise `NewsletterError`. Files of one
     run share `folders`."""
     item = _load(path, options, layouts, folders or Folders())
     return replace(item, now=options.now) if options.now else item
 
 
-def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> LintInput:
+def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: Folders) -> Document:
     real = folders.real(path)
     message = path.name.lower().endswith(MESSAGE_SUFFIXES)
     try:
@@ -227,18 +228,18 @@ def _kind(flag: Kind | None, declared: str | None, real: Path) -> Kind | None:
 
 
 def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encoded: bytes | None = None,
-                **more: Any) -> LintInput:
+                **more: Any) -> Document:
     """`encoded`: the HTML's UTF-8 when the file's bytes are exactly that (no second encoding).
     HTML past the bound of `[html]` is refused before it is parsed."""
     encoded = encode_html(html) if encoded is None else encoded
     check_html_size(len(encoded), shown)
-    return LintInput(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
+    return Document(path=shown, origin=origin, html=html, document=parse_encoded(html, encoded), kind=kind,
                      html_size=len(encoded), **more)
 
 
 # --- messages ------------------------------------------------------------------------------------
 
-def _load_message(raw: bytes, shown: str, kind: Kind | None) -> LintInput:
+def _load_message(raw: bytes, shown: str, kind: Kind | None) -> Document:
     message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
     html_part = message.get_body(preferencelist=("html",))
     html = _part_text(html_part) if html_part is not None else None
@@ -247,7 +248,7 @@ def _load_message(raw: bytes, shown: str, kind: Kind | None) -> LintInput:
     except (ValueError, IndexError, TypeError):
         subject = ""
     if html is None:
-        return LintInput(path=shown, origin=Origin.EML, kind=kind, subject=subject, message=message)
+        return Document(path=shown, origin=Origin.EML, kind=kind, subject=subject, message=message)
     offset = _part_offset(raw, html_part)
     return _html_input(shown, Origin.EML, html, kind, subject=subject, message=message,
                        line_offset=offset, findings=())
@@ -308,7 +309,7 @@ class _Placeholder(jinja2.ChainableUndefined):
 
 
 def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadOptions, layout: bool,
-                   folders: Folders) -> LintInput:
+                   folders: Folders) -> Document:
     env = folders.environment(path, real)
     try:
         ast = parse_template(env, text, path.name, str(path))
@@ -316,7 +317,7 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
         syntax = finding("T001", f"Jinja syntax error: {exc.message}", Location(shown, exc.lineno))
         source = TemplateSource(text, None, None, layout=layout, kind_given=options.kind is not None)
         if layout:
-            return LintInput(path=shown, origin=Origin.TEMPLATE, template=source, findings=(syntax,))
+            return Document(path=shown, origin=Origin.TEMPLATE, template=source, findings=(syntax,))
         return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), _kind(options.kind, None, real),
                            template=source, findings=(syntax,))
 
@@ -327,7 +328,7 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
     source = TemplateSource(text, ast, data, display_path(data_path) if data is not None else None,
                             layout=layout, kind_given=options.kind is not None)
     if layout:
-        return LintInput(path=shown, origin=Origin.TEMPLATE, template=source, kind=kind)
+        return Document(path=shown, origin=Origin.TEMPLATE, template=source, kind=kind)
     common = dict(template=source, line_offset=None, line_map=TemplateLineMap(text))
     findings: list[Finding] = []
     if data is not None:
@@ -348,7 +349,7 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
         placeholder = None
     if placeholder is None:  # even placeholders could not render it: lint the source itself,
         if ast.find(jinja2.nodes.Extends) is not None:  # unless it is only a child's blocks
-            return LintInput(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
+            return Document(path=shown, origin=Origin.TEMPLATE, kind=kind, template=source, findings=tuple(findings))
         return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), kind, template=source, findings=tuple(findings))
     html, subject = placeholder
     return _html_input(shown, Origin.TEMPLATE, html, kind, subject=subject, findings=tuple(findings), **common)
