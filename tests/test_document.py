@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from newsletter.html.dom import parse_html, visible_text
 from newsletter.render import html_to_text
+
+ROOT = Path(__file__).resolve().parents[1]
+ORDER = str(ROOT / "templates" / "transactional" / "order-confirmation.html")
 
 HIDDEN = [
     '<div style="visibility:hidden">SECRET</div>',
@@ -29,3 +35,27 @@ def test_hidden_means_the_same_for_the_text_part_and_for_lint(block):
 def test_visible_blocks_stay_in_both():
     html = '<html><body><div style="visibility:visible;max-height:10px">VISIBLE</div></body></html>'
     assert "VISIBLE" in html_to_text(html) and "VISIBLE" in visible_text(parse_html(html))
+
+
+def _cli(*args: str):
+    from click.testing import CliRunner
+
+    from newsletter.cli import main
+    return CliRunner().invoke(main, list(args))
+
+
+def test_markup_of_a_template_renders_it_as_lint_does():
+    """Issue 14: `markup` read the raw Jinja source (M001 invalid JSON) where lint rendered it."""
+    result = _cli("markup", "--format", "json", ORDER)
+    record = json.loads(result.stdout)
+    assert not [f for f in record["findings"] if f["rule"] == "M001"], record["findings"]
+    assert [item["type"] for item in record["items"]] == ["Order"]
+    assert record["kind"] == "transactional" and result.exit_code == 0
+    lint = _cli("lint", "--format", "json", ORDER)
+    assert lint.exit_code == 0
+
+
+def test_markup_of_a_template_that_does_not_parse_says_so(tmp_path):
+    (tmp_path / "broken.html").write_text("<html><body>{% if %}</body></html>", encoding="utf-8")
+    result = _cli("markup", "--format", "json", str(tmp_path / "broken.html"))
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["T001"] and result.exit_code == 1

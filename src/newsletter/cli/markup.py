@@ -11,7 +11,6 @@ from ..markup import display, validate
 from ..markup.inputs import load
 from ..markup.report import text_report
 from ..kinds import Kind
-from ..render.environment import load_json
 from .app import NOW_OPTION, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
@@ -27,12 +26,11 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
               help="A readable tree, or JSON Lines (one object per file).")
 def markup(files: tuple[Path, ...], kind: str | None, data_file: Path | None, now_text: str | None, fmt: str) -> None:
     """Extract and check the Gmail schema.org markup of FILE... (.html, .eml, or templates with --data)."""
-    data = load_json(data_file) if data_file else None
     now = parse_now(now_text)
     failed = False
     for path in files:
-        source = load(path, kind=kind, data=data)
-        findings = validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text)
+        source = load(path, kind=kind, data_file=data_file)
+        findings = [*source.findings, *validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text)]
         shown = display(source.markup)
         failed |= has_errors(findings)
         kind_name = source.kind.value if source.kind else None

@@ -71,6 +71,7 @@ _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']
 class LoadOptions:
     kind: Kind | None = None
     data_file: Path | None = None
+    data: Mapping[str, Any] | None = None  # the sample data itself (a caller's), wins over data_file
     now: datetime | None = None  # offer expiry is judged at this time (None: now)
 
 
@@ -196,6 +197,10 @@ def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: F
     try:
         (check_message_size if message else check_html_size)(path.stat().st_size, path)
         raw = folders.read(path, real)
+    except FileNotFoundError:
+        raise NewsletterError("file not found", path=path, fix="check the path") from None
+    except IsADirectoryError:
+        raise NewsletterError("is a folder, not a file", path=path) from None
     except OSError as exc:
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
     shown = display_path(path, real)
@@ -324,9 +329,11 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
     declared = _static_block(ast, "kind")
     kind = _kind(options.kind, declared, real)
     data_path = options.data_file or path.with_suffix(".json")
-    data = load_json(data_path) if (options.data_file or data_path.is_file()) and not layout else None
-    source = TemplateSource(text, ast, data, display_path(data_path) if data is not None else None,
-                            layout=layout, kind_given=options.kind is not None)
+    data = options.data
+    if data is None and (options.data_file or data_path.is_file()) and not layout:
+        data = load_json(data_path)
+    shown_data = display_path(data_path) if data is not None and options.data is None else None
+    source = TemplateSource(text, ast, data, shown_data, layout=layout, kind_given=options.kind is not None)
     if layout:
         return Document(path=shown, origin=Origin.TEMPLATE, template=source, kind=kind)
     common = dict(template=source, line_offset=None, line_map=TemplateLineMap(text))

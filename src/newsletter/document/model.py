@@ -21,7 +21,7 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..kinds import Kind
-from ..html.dom import text_of
+from ..html.dom import text_of, visible_text
 
 
 class Origin(str, enum.Enum):
@@ -88,6 +88,11 @@ class Document:
         if found is None:
             found = self._by_tag[tags] = list(self.document.iter(*tags)) if self.document is not None else []
         return found
+
+    @cached_property
+    def visible_text(self) -> str:
+        """All text a reader sees in the body: nothing hidden (`html.dom.is_hidden`), no alt text."""
+        return visible_text(self.document) if self.document is not None else ""
 
     @cached_property
     def _texts(self) -> dict[Element, str]:
