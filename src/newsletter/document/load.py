@@ -253,9 +253,9 @@ def _load_message(raw: bytes, shown: str, kind: Kind | None) -> Document:
     except (ValueError, IndexError, TypeError):
         subject = ""
     if html is None:
-        return Document(path=shown, origin=Origin.EML, kind=kind, subject=subject, message=message)
+        return Document(path=shown, origin=Origin.EML, kind=kind, subject=subject, message=message, raw=raw)
     offset = _part_offset(raw, html_part)
-    return _html_input(shown, Origin.EML, html, kind, subject=subject, message=message,
+    return _html_input(shown, Origin.EML, html, kind, subject=subject, message=message, raw=raw,
                        line_offset=offset, findings=())
 
 
@@ -347,7 +347,7 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
         else:
             findings += [f for f in rendered.findings if f.rule not in _COVERED]
             return _html_input(shown, Origin.TEMPLATE, rendered.html, kind, subject=rendered.subject,
-                               message=rendered.message, findings=tuple(findings), **common)
+                               message=rendered.message, raw=rendered.raw, findings=tuple(findings), **common)
     try:
         placeholder = _render_with_placeholders(path, env, ast, kind, folders.config(path))
     except TemplateFault as exc:  # no data would render it: say why, unless the data's render did

@@ -54,6 +54,9 @@ class Document:
     kind: Kind | None = None
     subject: str | None = None
     message: EmailMessage | None = None
+    # The message's bytes: the .eml file as received, or the message a template renders to
+    # (None for HTML as sent). Kept so that nothing reads the file or serialises `message` again.
+    raw: bytes | None = field(default=None, repr=False)
     template: TemplateSource | None = None
     # Findings made while loading (syntax errors, render failures, the renderer's own).
     findings: tuple[Finding, ...] = ()

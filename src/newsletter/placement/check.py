@@ -1,8 +1,8 @@
 """The pre-send check: one report per input joining lint, markup and authentication findings
 with the placement prediction. The library behind `newsletter check`.
 
-Each input is read once (`newsletter.lint.load_input`: .eml, HTML as sent, template with data),
-parsed once, and judged by the content model, then by lint (with the declared or else the
+Each input is read once (`newsletter.document.load_input`: .eml, HTML as sent, template with
+data), parsed once, and judged by the content model, then by lint (with the declared or else the
 inferred kind, so kind-dependent rules apply), then by the spam model.
 """
 
@@ -88,14 +88,16 @@ def check_paths(paths: Iterable[Path], options: CheckOptions = CheckOptions(), *
         item = load_input(path, load, layouts, folders)
         if item.template is not None and item.template.layout:
             continue  # a layout is checked through the templates that use it
-        raw = _raw_message(path) if item.origin is Origin.EML else None
-        yield check_input(item, options, raw=raw, authenticator=cached, spam=spam)
+        yield check_input(item, options, authenticator=cached, spam=spam)
 
 
 def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: bytes | None = None,
                 authenticator: Authenticator = authenticate, spam: SpamScorer | None = None) -> CheckReport:
-    """The report of one loaded input. `raw` is the message as received (an .eml's bytes), for
-    DKIM and SpamAssassin; `spam` scores a message (SpamAssassin), None to skip it."""
+    """The report of one loaded input. `raw` is the message as received (default: an .eml
+    document's own bytes), for DKIM and SpamAssassin; `spam` scores a message (SpamAssassin),
+    None to skip it."""
+    if raw is None and item.origin is Origin.EML:
+        raw = item.raw
     where = item.at()
     if not item.html and not _has_text(item):
         return CheckReport(item.path, item.kind, "declared" if item.kind else None, None, None, UNCHECKED, None,
@@ -108,8 +110,7 @@ def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: 
         auth = received_auth(item.message, signals.sender.rsplit("@", 1)[1].lower() if signals.sender else None)
     else:
         auth = authenticator(_auth_request(signals, options, raw, item.path))
-    message = raw if raw is not None else _message_bytes(item, signals)
-    spam_result = spam(message) if spam else None
+    spam_result = spam(raw if raw is not None else _message_bytes(item, signals)) if spam else None
     values, details = _spam_signals(lint, auth, spam_result)
     placement = predict(signals, values, details)
     findings = [*lint, *auth.findings]
@@ -169,18 +170,11 @@ def _cache(authenticator: Authenticator) -> Authenticator:
     return cached
 
 
-def _raw_message(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
-
-
 def _message_bytes(item: Document, signals: Signals) -> bytes:
     """The message as it would be sent: the rendered one, or the HTML wrapped in a minimal
     MIME message (the headers a sending platform adds are added, so they are not judged)."""
-    if item.message is not None:
-        return item.message.as_bytes()
+    if item.raw is not None:
+        return item.raw
     message = EmailMessage()
     message["From"] = signals.sender or "sender@example.com"
     message["To"] = "recipient@example.com"
