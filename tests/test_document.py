@@ -59,3 +59,21 @@ def test_markup_of_a_template_that_does_not_parse_says_so(tmp_path):
     (tmp_path / "broken.html").write_text("<html><body>{% if %}</body></html>", encoding="utf-8")
     result = _cli("markup", "--format", "json", str(tmp_path / "broken.html"))
     assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["T001"] and result.exit_code == 1
+
+
+def _headers(*args: str):
+    import email
+    import email.policy
+    result = _cli("render", *args)
+    assert result.exit_code == 0, result.stderr
+    return email.message_from_bytes(result.stdout_bytes, policy=email.policy.default)
+
+
+def test_list_id_goes_on_promotional_mail_only_unless_asked():
+    """Issue 14: an order confirmation carried the newsletter's List-Id (newsletter.toml)."""
+    order = _headers(ORDER, "--data", str(ROOT / "examples/boutique/order.json"))
+    sale = _headers(str(ROOT / "templates/promotional/flash-sale.html"), "--data", str(ROOT / "examples/boutique/sale.json"))
+    asked = _headers(ORDER, "--data", str(ROOT / "examples/boutique/order.json"), "--list-id", "Commandes <commandes.shop.example>")
+    assert order["List-Id"] is None
+    assert sale["List-Id"] == "Lettre de Maison Lumière <lettre.maison-lumiere.example>"
+    assert asked["List-Id"] == "Commandes <commandes.shop.example>"

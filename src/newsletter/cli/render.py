@@ -27,6 +27,8 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--subject", help="Subject (default: the template's subject block).")
 @click.option("--reply-to", metavar="ADDRESS", help="Reply-To address.")
 @click.option("--unsubscribe-url", metavar="URL", help="https URL for one-click unsubscribe.")
+@click.option("--list-id", metavar="ID", help="List-Id header, on either kind (default: the configuration's "
+              "list_id, on promotional mail only).")
 @click.option("--format", "fmt", type=click.Choice(["eml", "html", "text"]), default="eml",
               show_default=True, help="A complete message, or only its HTML or text part.")
 @click.option("-o", "--output", metavar="FILE", help="Write here instead of stdout.")
@@ -45,14 +47,14 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--dkim-domain", metavar="D", help="DKIM signing domain (d=; default: the sender's).")
 def render(template: Path, data_file: Path | None, kind: str | None, sender: str | None,
            to: str | None, subject: str | None, reply_to: str | None,
-           unsubscribe_url: str | None, fmt: str, output: str | None, recipients: Path | None,
+           unsubscribe_url: str | None, list_id: str | None, fmt: str, output: str | None, recipients: Path | None,
            out_dir: Path | None, jobs: int | None, resume: bool, dry_run: bool, dkim_key: Path | None,
            dkim_selector: str | None, dkim_domain: str | None) -> None:
     """Render TEMPLATE into one message (a complete .eml by default), or with --recipients
     into one message per recipient."""
     data = load_json(data_file) if data_file else {}
     options = RenderOptions(kind=kind, sender=sender, to=to, subject=subject, reply_to=reply_to,
-                            unsubscribe_url=unsubscribe_url)
+                            unsubscribe_url=unsubscribe_url, list_id=list_id)
     if bool(dkim_key) != bool(dkim_selector):
         raise click.UsageError("--dkim-key and --dkim-selector go together")
     if dkim_key and fmt != "eml":

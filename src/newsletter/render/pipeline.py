@@ -44,6 +44,9 @@ class RenderOptions:
     unsubscribe_url: str | None = None
     date: datetime | None = None
     message_id: str | None = None
+    # A List-Id (RFC 2919) for this message, of either kind. Without it, the configuration's
+    # `list_id` goes on promotional mail only: an order confirmation belongs to no list.
+    list_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ class Campaign:
             reply_to=self.reply_to,
             unsubscribe_url=person.unsubscribe_url,
             unsubscribe_mailto=config.unsubscribe_mailto,
-            list_id=config.list_id,
+            list_id=self.options.list_id or (config.list_id if self.kind is Kind.PROMOTIONAL else None),
             date=date or self.options.date,
             message_id=message_id or self.options.message_id,
         )
