@@ -77,3 +77,22 @@ def test_list_id_goes_on_promotional_mail_only_unless_asked():
     assert order["List-Id"] is None
     assert sale["List-Id"] == "Lettre de Maison Lumière <lettre.maison-lumiere.example>"
     assert asked["List-Id"] == "Commandes <commandes.shop.example>"
+
+
+def test_lint_fails_a_promotional_template_that_render_refuses(tmp_path):
+    """Issue 14: no unsubscribe_url in newsletter.toml: render refused the template, lint passed."""
+    (tmp_path / "newsletter.toml").write_text('sender_address = "news@shop.example"\n', encoding="utf-8")
+    template = tmp_path / "promotional" / "sale.html"
+    template.parent.mkdir()
+    template.write_text("{% block subject %}Soldes{% endblock %}<html lang=\"fr\"><body><p>Soldes</p>"
+                        "<a href=\"{{ unsubscribe_url }}\">Se désinscrire</a></body></html>", encoding="utf-8")
+    (tmp_path / "promotional" / "sale.json").write_text('{"email": "a@b.example"}', encoding="utf-8")
+    render = _cli("render", str(template), "--data", str(tmp_path / "promotional" / "sale.json"))
+    assert render.exit_code == 2 and "unsubscribe URL" in render.stderr
+    for data in ((), ("--data", str(tmp_path / "promotional" / "sale.json"))):
+        lint = _cli("lint", "--format", "json", *data, str(template))
+        found = [f for f in json.loads(lint.stdout)["findings"] if f["rule"] == "T006"]
+        assert lint.exit_code == 1 and len(found) == 1 and "unsubscribe URL" in found[0]["message"], lint.stdout
+    (tmp_path / "promotional" / "sale.json").unlink()
+    lint = _cli("lint", "--format", "json", str(template))  # no data: rendered with placeholders
+    assert lint.exit_code == 1 and "T006" in lint.stdout

@@ -41,7 +41,13 @@ def write(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+# A promotional template needs an unsubscribe URL in its configuration, or render refuses it
+# (and so does lint: T006).
+CONFIG = 'unsubscribe_url = "https://boutique.example/unsubscribe"\n'
+
+
 def test_template_without_data_is_rendered_with_placeholders_and_lines_are_mapped(tmp_path):
+    write(tmp_path, "newsletter.toml", CONFIG)
     template = write(tmp_path, "soldes.html", TEMPLATE)
     findings = lint_one(template)
     alt = next(f for f in findings if f.rule == "C001")
@@ -68,6 +74,7 @@ def test_template_with_sibling_sample_data_is_rendered_and_missing_variables_rep
 
 
 def test_template_rendered_with_complete_data_lints_the_inlined_html(tmp_path):
+    write(tmp_path, "newsletter.toml", CONFIG)
     template = write(tmp_path, "soldes.html", TEMPLATE)
     data = write(tmp_path, "data.json", json.dumps({"first_name": "Élodie", "intro": "CLIQUEZ ICI", "email": "e@example.com"}))
     findings = lint_one(template, data_file=data)

@@ -35,6 +35,7 @@ from ..findings import Finding, Location, finding
 from ..limits import input_limits
 from ..kinds import Kind
 from ..render import CompiledTemplate, RenderOptions, render
+from ..render.message import require_unsubscribe
 from ..render.environment import (
     TemplateFault,
     jinja_errors,
@@ -338,6 +339,10 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
         return Document(path=shown, origin=Origin.TEMPLATE, template=source, kind=kind)
     common = dict(template=source, line_offset=None, line_map=TemplateLineMap(text))
     findings: list[Finding] = []
+    try:  # rendered below with a stand-in URL, so that the rest is read: say what render will say
+        require_unsubscribe(kind, folders.config(path).unsubscribe_url)
+    except NewsletterError as exc:
+        findings.append(_render_failed(exc, shown))
     if data is not None:
         config = folders.config(path)
         try:

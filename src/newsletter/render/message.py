@@ -52,6 +52,16 @@ class Envelope:
     message_id: str | None = None
 
 
+def require_unsubscribe(kind: Kind | None, unsubscribe_url: str | None) -> None:
+    """Promotional mail is refused without an unsubscribe URL: render says so, and lint too."""
+    if kind is Kind.PROMOTIONAL and not unsubscribe_url:
+        raise NewsletterError(
+            "promotional mail needs an unsubscribe URL (Gmail and Yahoo require one-click "
+            "unsubscribe, RFC 8058)",
+            fix="set unsubscribe_url in newsletter.toml or pass --unsubscribe-url",
+        )
+
+
 def build_message(envelope: Envelope, html: str, text: str) -> bytes:
     """A sendable message. Raises `NewsletterError` for a header value with a control character
     or line break (`UnsafeCharacter`), for a value too long for a header line, and for
@@ -77,12 +87,7 @@ def assemble_message(envelope: Envelope, html: bytes, text: bytes) -> bytes:
     if envelope.list_id:
         headers.append(("List-Id", encode_header(check_header_value("List-Id", envelope.list_id), len("List-Id: "))))
     if envelope.kind is Kind.PROMOTIONAL:
-        if not envelope.unsubscribe_url:
-            raise NewsletterError(
-                "promotional mail needs an unsubscribe URL (Gmail and Yahoo require one-click "
-                "unsubscribe, RFC 8058)",
-                fix="set unsubscribe_url in newsletter.toml or pass --unsubscribe-url",
-            )
+        require_unsubscribe(envelope.kind, envelope.unsubscribe_url)
         targets = [f"<{check_header_value('List-Unsubscribe', envelope.unsubscribe_url)}>"]
         if envelope.unsubscribe_mailto:
             mailto = check_header_value("List-Unsubscribe", envelope.unsubscribe_mailto.removeprefix("mailto:"))
