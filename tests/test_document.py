@@ -96,3 +96,17 @@ def test_lint_fails_a_promotional_template_that_render_refuses(tmp_path):
     (tmp_path / "promotional" / "sale.json").unlink()
     lint = _cli("lint", "--format", "json", str(template))  # no data: rendered with placeholders
     assert lint.exit_code == 1 and "T006" in lint.stdout
+
+
+def test_a_child_template_that_does_not_parse_gets_only_its_syntax_error(tmp_path):
+    """Issue 14: the layout was never applied, yet its absence gave C010 and A001."""
+    (tmp_path / "newsletter.toml").write_text('unsubscribe_url = "https://shop.example/u"\n', encoding="utf-8")
+    (tmp_path / "base.html").write_text('<html lang="fr"><body>{% block body %}{% endblock %}'
+                                        '<a href="{{ unsubscribe_url }}">Se désinscrire</a></body></html>', encoding="utf-8")
+    child = tmp_path / "promotional" / "sale.html"
+    child.parent.mkdir()
+    child.write_text('{% extends "base.html" %}\n{% block subject %}Soldes{% endblock %}\n'
+                     '{% block body %}<p>{% if %}Soldes</p>{% endblock %}\n', encoding="utf-8")
+    result = _cli("lint", "--format", "json", str(child))
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["rule"], f["location"]["line"]) for f in findings] == [("T001", 3)] and result.exit_code == 1

@@ -65,6 +65,7 @@ _COVERED = frozenset({"R001", "R002", "R003"})  # by G005, C010, G010
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 _BLOCK_TAG = re.compile(rb"\{%")
 _JINJA_TAG_START = re.compile(r"\{[%#]")
+_EXTENDS = re.compile(r"\{%-?\s*extends\b")
 _REFERENCE = re.compile(r"\{%-?\s*(?:extends|include|import|from)\s+[\"']([^\"']+)[\"']")
 
 
@@ -322,7 +323,7 @@ def _load_template(path: Path, real: Path, shown: str, text: str, options: LoadO
     except jinja2.TemplateSyntaxError as exc:
         syntax = finding("T001", f"Jinja syntax error: {exc.message}", Location(shown, exc.lineno))
         source = TemplateSource(text, None, None, layout=layout, kind_given=options.kind is not None)
-        if layout:
+        if layout or _EXTENDS.search(text):  # a child's blocks are not a page: nothing more to read
             return Document(path=shown, origin=Origin.TEMPLATE, template=source, findings=(syntax,))
         return _html_input(shown, Origin.TEMPLATE, mask_jinja(text), _kind(options.kind, None, real),
                            template=source, findings=(syntax,))
