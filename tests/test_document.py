@@ -110,3 +110,38 @@ def test_a_child_template_that_does_not_parse_gets_only_its_syntax_error(tmp_pat
     result = _cli("lint", "--format", "json", str(child))
     findings = json.loads(result.stdout)["findings"]
     assert [(f["rule"], f["location"]["line"]) for f in findings] == [("T001", 3)] and result.exit_code == 1
+
+
+EML = (
+    "From: Boutique <news@shop.example>\r\n"
+    "To: client@example.com\r\n"
+    "Date: Sun, 29 Nov 2026 09:00:00 +0100\r\n"
+    "Message-ID: <1@shop.example>\r\n"
+    "Subject: Re: vos soldes\r\n"
+    "MIME-Version: 1.0\r\n"
+    "Content-Type: text/html; charset=utf-8\r\n"
+    "Content-Transfer-Encoding: {encoding}\r\n"
+    "\r\n"
+    "{body}"
+)
+BODY = '<html lang="fr">\r\n<body>\r\n<p>Bonjour</p>\r\n<img src="https://shop.example/a.png">\r\n</body>\r\n</html>\r\n'
+
+
+def test_eml_findings_point_at_lines_of_the_file(tmp_path):
+    """Issue 14: lines were those of the decoded HTML part; a header finding points at its header."""
+    path = tmp_path / "message.eml"
+    path.write_bytes(EML.format(encoding="8bit", body=BODY).encode())
+    findings = json.loads(_cli("lint", "--format", "json", str(path)).stdout)["findings"]
+    lines = path.read_bytes().split(b"\n")
+    image = next(f for f in findings if f["rule"] == "C001")  # the image without alt text
+    assert lines[image["location"]["line"] - 1].startswith(b"<img")
+    reply = next(f for f in findings if f["rule"] == "H006")
+    assert lines[reply["location"]["line"] - 1].startswith(b"Subject:")
+
+
+def test_eml_part_in_quoted_printable_has_no_line_rather_than_a_wrong_one(tmp_path):
+    path = tmp_path / "message.eml"
+    path.write_bytes(EML.format(encoding="quoted-printable", body=BODY.replace("=", "=3D")).encode())
+    findings = json.loads(_cli("lint", "--format", "json", str(path)).stdout)["findings"]
+    image = next(f for f in findings if f["rule"] == "C001")
+    assert image["location"]["line"] is None

@@ -80,6 +80,18 @@ class Document:
             return Location(self.path, self.line_map.find(element))
         return Location(self.path)
 
+    def header_line(self, name: str) -> int | None:
+        """The file line where header `name` first starts (an .eml's header block), else None."""
+        if self.raw is None or self.origin is not Origin.EML:
+            return None
+        wanted = name.lower().encode("ascii") + b":"
+        for number, line in enumerate(self.raw.split(b"\n"), 1):
+            if not line.strip(b"\r"):
+                return None  # the end of the header block
+            if line[: len(wanted)].lower() == wanted:
+                return number
+        return None
+
     @cached_property
     def _by_tag(self) -> dict[tuple[str, ...], list[Element]]:
         return {}

@@ -19,17 +19,22 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
     message = lint_input.message
     if message is None or lint_input.origin is not Origin.EML:
         return  # rendered templates get their headers from the renderer, which sets them all
-    here = lint_input.at(1)
+    here = lint_input.at(1)  # a header that is missing: the top of the header block
+
+    def at(name: str):
+        return lint_input.at(lint_input.header_line(name) or 1)
+
     if not _header(message, "Message-ID"):
         yield finding("H003", "no Message-ID header", here)
     if not _header(message, "Date"):
         yield finding("H004", "no Date header", here)
     senders = getaddresses([str(v) for v in message.get_all("From", [])])
     if len([a for _, a in senders if a]) > 1:
-        yield finding("H005", f"{len(senders)} addresses in From", here)
+        yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")
     if _REPLY_PREFIX.match(subject) and not (_header(message, "In-Reply-To") or _header(message, "References")):
-        yield finding("H006", f"subject {subject!r} looks like a reply but has no In-Reply-To or References", here)
+        yield finding("H006", f"subject {subject!r} looks like a reply but has no In-Reply-To or References",
+                      at("Subject"))
     unsubscribe = _header(message, "List-Unsubscribe")
     if not unsubscribe:
         if lint_input.kind is Kind.PROMOTIONAL:
@@ -38,7 +43,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
     post = _header(message, "List-Unsubscribe-Post")
     if not _HTTPS_URI.search(unsubscribe) or " ".join(post.split()).lower() != "list-unsubscribe=one-click":
         yield finding("H002", "List-Unsubscribe needs an https URI and List-Unsubscribe-Post: "
-                      "List-Unsubscribe=One-Click", here)
+                      "List-Unsubscribe=One-Click", at("List-Unsubscribe"))
 
 def _header(message: Message, name: str) -> str:
     """A header's value, or "" when absent or unreadable (a malformed header is not a crash)."""
