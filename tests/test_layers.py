@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsletter"
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in (
     "errors version",
     "findings kinds limits files headers addresses bounded_json bounds",
-    "html",
+    "html reporters",
     "config suppressions",
     "render",
     "document",
@@ -24,7 +24,6 @@ LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in
     "lint",
     "placement",
     "preview reports send init",
-    "reporters",
     "cli",
     "__init__ __main__",
 ))

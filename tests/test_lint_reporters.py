@@ -10,7 +10,7 @@ import jsonschema
 
 from newsletter.findings import Location, catalogue, finding
 from newsletter.lint import LintResult
-from newsletter.lint.reporters import format_github, format_json, format_sarif, format_text
+from newsletter.reporters import format_github, format_json, format_sarif, format_text
 
 SCHEMA = Path(__file__).parent / "schemas" / "sarif-schema-2.1.0.json"
 

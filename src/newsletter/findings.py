@@ -52,6 +52,9 @@ class Rule:
     why: str
     fix: str
     source: str | None = None
+    # The part of a report the rule belongs to (the dns report's SPF, DKIM, MX, …): the id's
+    # prefix unless the catalogue says otherwise.
+    section: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def catalogue() -> dict[str, Rule]:
                 why=raw["why"],
                 fix=raw["fix"],
                 source=raw.get("source"),
+                section=raw.get("section"),
             )
             if rule.id in rules:
                 raise ValueError(f"duplicate rule id {rule.id} in {entry.name}")

@@ -14,6 +14,11 @@ from .resolver import Mx, Resolver, Status, Txt
 from .spf.check import normalise_ip
 
 
+def dns_error(message: str, where: Location) -> Finding:
+    """AUTH013: a record could not be fetched, so what depends on it is unknown."""
+    return finding("AUTH013", message, where)
+
+
 @dataclass(frozen=True)
 class MxHost:
     preference: int
@@ -49,7 +54,7 @@ def check_mx(domain: str, resolver: Resolver) -> tuple[tuple[MxHost, ...], tuple
     answer = resolver.query(domain, "MX")
     where = Location(f"{domain} MX")
     if answer.status is Status.TEMPERROR:
-        return (), (finding("AUTH013", f"MX lookup for {domain}: {answer.error}", where),)
+        return (), (dns_error(f"MX lookup for {domain}: {answer.error}", where),)
     records = sorted((r for r in answer.records if isinstance(r, Mx)),
                      key=lambda r: (r.preference, r.exchange))
     if not records:
@@ -77,7 +82,7 @@ def _tag_record(name: str, resolver: Resolver, version: str, syntax_rule: str
     where = Location(f"{name} TXT")
     answer = resolver.query(name, "TXT")
     if answer.status is Status.TEMPERROR:
-        return None, (finding("AUTH013", answer.error or "DNS error", where),)
+        return None, (dns_error(answer.error or "DNS error", where),)
     texts = [r.text for r in answer.records if isinstance(r, Txt)
              and re.match(rf"\s*v\s*=\s*{re.escape(version)}\s*(;|$)", r.text, re.I)]
     if not texts:
@@ -159,7 +164,7 @@ def check_reverse_dns(ip: str, resolver: Resolver) -> tuple[ReverseDns, tuple[Fi
     answer = resolver.query(reverse, "PTR")
     if answer.status is Status.TEMPERROR:
         return ReverseDns(str(address), (), (), answer.error), (
-            finding("AUTH013", answer.error or "DNS error", where),)
+            dns_error(answer.error or "DNS error", where),)
     names = tuple(r for r in answer.records if isinstance(r, str))
     if not names:
         return ReverseDns(str(address), (), ()), (finding("AUTH010", f"{address} has no PTR record",

@@ -21,11 +21,11 @@ from .bulk import FAIL, PASS, UNKNOWN, BulkEvidence, ProviderVerdict, bulk_sende
 from .dkim import DkimKey, DkimSignatureResult, common_selectors, lookup_keys, signature_findings, \
     verify_dkim
 from .dmarc import DmarcDiscovery, discover_dmarc, dmarc_findings, walk_targets
-from .records import (MxHost, ReverseDns, TagRecord, check_bimi, check_mta_sts, check_mx,
+from .records import (MxHost, ReverseDns, TagRecord, check_bimi, check_mta_sts, check_mx, dns_error,
                       check_reverse_dns, check_tls_rpt)
 from .resolver import Resolver, dns_name
 from .spf import SpfEvaluation, SpfResult, check_sender, valid_domain
-from .spf.lint import SpfLint, lint_spf
+from .spf.lint import SpfLint, lint_spf, lookup_failed
 
 CHECKS = ("spf", "dkim", "dmarc", "mx", "bimi", "mta-sts", "tls-rpt", "ptr")
 
@@ -172,8 +172,8 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
                             alignment_status=alignment_status, reverse_dns=reverse,
                             headers=headers, checked=only)
     if resolver.exhausted:
-        findings.append(finding("AUTH013", f"{resolver.exhausted}; later lookups were not made, "
-                                           "so this report is incomplete", Location(domain)))
+        findings.append(dns_error(f"{resolver.exhausted}; later lookups were not made, "
+                                  "so this report is incomplete", Location(domain)))
     verdicts = bulk_sender_verdict(evidence)
     failing = sorted({r.id for v in verdicts for r in v.requirements if r.status == FAIL})
     if failing:
@@ -189,7 +189,7 @@ def _spf_result_findings(result: SpfEvaluation) -> list[Finding]:
     if result.result is SpfResult.PASS:
         return []
     if result.result is SpfResult.TEMPERROR:
-        return [finding("SPF014", result.reason, where)]
+        return [lookup_failed(result.reason, where)]
     return [finding("SPF013", f"{result.result.value}: {result.reason}", where)]
 
 

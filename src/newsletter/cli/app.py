@@ -15,6 +15,7 @@ from ..version import __version__
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
+from ..reporters.model import InputFindings
 
 
 class _Group(click.Group):
@@ -52,6 +53,17 @@ def write_output(payload: bytes, output: str | None) -> None:
         write_atomic(target, payload)
     except OSError as exc:
         raise NewsletterError(f"cannot write output: {exc.strerror or exc}", path=target) from None
+
+
+# What every command that finds things can print besides its own text and JSON.
+FINDINGS_FORMATS = ("sarif", "github")
+FINDINGS_FORMAT_HELP = "sarif: SARIF 2.1.0 for code scanning; github: GitHub Actions annotations."
+
+
+def echo_findings(fmt: str, inputs: "list[InputFindings]") -> None:
+    """The findings of every input as one SARIF log or one annotation per finding."""
+    from ..reporters import REPORTERS
+    click.echo(REPORTERS[fmt](inputs), nl=False)
 
 
 def echo_json(value: object) -> None:

@@ -10,7 +10,8 @@ from ..errors import NewsletterError
 from ..findings import has_errors
 from ..placement import CheckOptions, check_paths, format_report, parse_address, summary
 from ..kinds import Kind
-from .app import NOW_OPTION, echo_json, main, parse_now
+from ..reporters.model import InputFindings
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, NOW_OPTION, echo_findings, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -28,8 +29,8 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @NOW_OPTION
 @click.option("--offline", is_flag=True, help="No DNS: authentication is not checked.")
 @click.option("--spamassassin", metavar="HOST:PORT", help="Also score each message with this spamd server.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="json: JSON Lines, one object per input.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
+              show_default=True, help="json: JSON Lines, one object per input. " + FINDINGS_FORMAT_HELP)
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
           sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, now_text: str | None,
@@ -53,9 +54,11 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
         reports.append(report)
         if fmt == "json":
             echo_json(report.to_json())
-        else:
+        elif fmt == "text":
             click.echo(format_report(report))
     if fmt == "text" and len(reports) > 1:
         click.echo(summary(reports), nl=False)
+    if fmt in FINDINGS_FORMATS:
+        echo_findings(fmt, [InputFindings(r.input, r.findings) for r in reports])
     if any(has_errors(r.findings) for r in reports):
         ctx.exit(1)

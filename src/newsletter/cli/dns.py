@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..auth import (CHECKS, CheckOptions, DomainReport, LayeredResolver, NetworkResolver,
+from ..auth import (CHECKS, CheckOptions, LayeredResolver, NetworkResolver,
                     QueryBudget, ZoneResolver, check_domains, parse_nameserver, validate_domain)
 from ..auth.spf import normalise_ip
+from ..auth.text import format_report
 from ..errors import NewsletterError
-from ..findings import Finding, has_errors
-from .app import echo_json, main
+from ..findings import has_errors
+from ..reporters.model import InputFindings
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, echo_findings, echo_json, main
 
 
 def _only(values: tuple[str, ...]) -> frozenset[str]:
@@ -45,8 +47,8 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
                    "--nameserver is also given, which then answers for names outside the zones.")
 @click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds to wait for each DNS answer.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Readable report, or JSON Lines (one object per domain).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
+              show_default=True, help="Readable report, or JSON Lines (one object per domain). " + FINDINGS_FORMAT_HELP)
 def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         mail_from: str | None, helo: str, message_file: Path | None, only: tuple[str, ...],
         nameservers: tuple[str, ...], zones: tuple[Path, ...], timeout: float, fmt: str) -> None:
@@ -86,100 +88,9 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
     for report in reports:
         if fmt == "json":
             echo_json(report.to_json())
-        else:
+        elif fmt == "text":
             click.echo(format_report(report))
+    if fmt in FINDINGS_FORMATS:  # a domain is not a file: findings name the DNS record they concern
+        echo_findings(fmt, [InputFindings(None, r.findings) for r in reports])
     if any(has_errors(r.findings) for r in reports):
         raise SystemExit(1)
-
-
-_AUTH_SECTIONS = {"AUTH001": "MX", "AUTH002": "MX", "AUTH003": "MX", "AUTH004": "BIMI",
-                  "AUTH005": "BIMI", "AUTH006": "BIMI", "AUTH007": "MTA-STS", "AUTH008": "TLS-RPT",
-                  "AUTH009": "TLS-RPT", "AUTH010": "PTR", "AUTH011": "PTR", "AUTH012": "Bulk"}
-_RECORD_SECTIONS = (("_bimi.", "BIMI"), ("_mta-sts.", "MTA-STS"), ("_smtp._tls.", "TLS-RPT"),
-                    (".arpa", "PTR"), (" MX", "MX"))
-
-
-def _section(item: Finding) -> str:
-    """Which block of the text report a finding belongs to."""
-    for prefix in ("SPF", "DKIM", "DMARC"):
-        if item.rule.startswith(prefix):
-            return prefix
-    path = item.location.path if item.location and item.location.path else ""
-    return _AUTH_SECTIONS.get(item.rule) or next(
-        (section for marker, section in _RECORD_SECTIONS if marker in path), "Bulk")
-
-
-def format_report(report: DomainReport) -> str:
-    """The text report: one block per domain, grouped by record, each finding with its fix."""
-    lines = [report.domain]
-    by_section: dict[str, list[Finding]] = {}
-    for item in report.findings:
-        by_section.setdefault(_section(item), []).append(item)
-
-    def row(label: str, text: str) -> None:
-        lines.append(f"  {label:<9}{text}")
-
-    def issues(section: str) -> None:
-        for item in by_section.pop(section, ()):
-            where = item.location.path if item.location and item.location.path else ""
-            column = f":{item.location.column}" if item.location and item.location.column else ""
-            lines.append(f"  {'':<9}{item.severity.value} {item.rule} {where}{column}: "
-                         f"{item.message}")
-            if item.fix:
-                lines.append(f"  {'':<11}fix: {item.fix}")
-
-    if report.spf is not None:
-        spf = report.spf
-        text = spf.record or "(none)"
-        if spf.record:
-            text += f"   [DNS lookups {spf.lookups}/10, void {spf.void_lookups}/2]"
-        row("SPF", text)
-        if report.spf_result is not None:
-            row("", f"check_host({report.spf_result.domain}): {report.spf_result.result.value}"
-                    f" — {report.spf_result.reason}")
-    issues("SPF")
-    if report.dkim is not None:
-        if not report.dkim:
-            row("DKIM", "(no key found)")
-        for key in report.dkim:
-            size = "revoked" if key.revoked else f"{key.key_type} {key.key_bits or '?'} bits"
-            row("DKIM", f"{key.selector}: {size}")
-    for sig in report.dkim_signatures or ():
-        row("DKIM sig", f"d={sig.domain} s={sig.selector} {sig.algorithm}: {sig.result}"
-                        + ("" if sig.result == "pass" else f" ({sig.reason})"))
-    issues("DKIM")
-    if report.dmarc is not None and "dmarc" in report.checked:
-        d = report.dmarc
-        if d.record:
-            row("DMARC", f"{d.record.text}   [policy {d.applied_policy} from "
-                         f"_dmarc.{d.policy_domain}, org {d.org_domain}]")
-        else:
-            row("DMARC", "(none)")
-    if report.alignment is not None:
-        a = report.alignment
-        row("Aligned", f"DKIM {a.dkim_domain or '-'}: {'yes' if a.dkim_aligned else 'no'}; "
-                       f"SPF {a.spf_domain or '-'}: {'yes' if a.spf_aligned else 'no'}")
-    issues("DMARC")
-    if report.mx is not None:
-        row("MX", ", ".join(f"{m.preference} {m.host or '.'}" for m in report.mx) or "(none)")
-    issues("MX")
-    for label, record, check in (("BIMI", report.bimi, "bimi"), ("MTA-STS", report.mta_sts,
-                                 "mta-sts"), ("TLS-RPT", report.tls_rpt, "tls-rpt")):
-        if check in report.checked:
-            row(label, record.record if record else "(none)")
-        issues(label)
-    if report.reverse_dns is not None:
-        r = report.reverse_dns
-        row("PTR", f"{r.ip} -> " + (f"(not checked: {r.error})" if r.error else
-                                     f"{', '.join(r.names) or '(none)'}"
-                                     + (" (forward-confirmed)" if r.ok else "")))
-    issues("PTR")
-    for verdict in report.bulk_sender:
-        groups = [f"{status}: " + ", ".join(q.id for q in verdict.requirements
-                                             if q.status == status)
-                  for status in ("fail", "unknown")
-                  if any(q.status == status for q in verdict.requirements)]
-        row(verdict.name, verdict.verdict + (f" ({'; '.join(groups)})" if groups else ""))
-    for section in list(by_section):
-        issues(section)
-    return "\n".join(lines) + "\n"

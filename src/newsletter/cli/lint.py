@@ -11,7 +11,7 @@ from ..config import find_config
 from ..findings import catalogue, has_errors
 from ..lint import LoadOptions, lint_paths, settings_from
 from ..lint.docs import area_of, rules_markdown
-from ..lint.reporters import REPORTERS, format_text
+from ..reporters import REPORTERS, format_text
 from ..kinds import Kind
 from .app import NOW_OPTION, main, parse_now, write_output
 

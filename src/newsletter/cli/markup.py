@@ -11,7 +11,8 @@ from ..markup import display, validate
 from ..markup.inputs import load
 from ..markup.report import text_report
 from ..kinds import Kind
-from .app import NOW_OPTION, echo_json, main, parse_now
+from ..reporters.model import InputFindings
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, NOW_OPTION, echo_findings, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -22,12 +23,13 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Render each FILE as a template with these variables (a JSON object).")
 @NOW_OPTION
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="A readable tree, or JSON Lines (one object per file).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
+              show_default=True, help="A readable tree, or JSON Lines (one object per file). " + FINDINGS_FORMAT_HELP)
 def markup(files: tuple[Path, ...], kind: str | None, data_file: Path | None, now_text: str | None, fmt: str) -> None:
     """Extract and check the Gmail schema.org markup of FILE... (.html, .eml, or templates with --data)."""
     now = parse_now(now_text)
     failed = False
+    found: list[InputFindings] = []
     for path in files:
         source = load(path, kind=kind, data_file=data_file)
         findings = [*source.findings, *validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text)]
@@ -42,7 +44,10 @@ def markup(files: tuple[Path, ...], kind: str | None, data_file: Path | None, no
                 "findings": [f.to_json() for f in findings],
                 "display": list(shown),
             })
-        else:
+        elif fmt == "text":
             click.echo(text_report(source.path, kind_name, source.markup, findings, shown))
+        found.append(InputFindings(source.path, tuple(findings)))
+    if fmt in FINDINGS_FORMATS:
+        echo_findings(fmt, found)
     if failed:
         click.get_current_context().exit(1)

@@ -19,6 +19,11 @@ MAX_STRING_BYTES = 255
 _MAX_RECORDS_WALKED = 40
 
 
+def lookup_failed(message: str, where: Location) -> Finding:
+    """SPF014: a DNS lookup SPF needs failed (temperror): the result is unknown, not a fail."""
+    return finding("SPF014", message, where)
+
+
 @dataclass(frozen=True)
 class SpfLint:
     domain: str
@@ -33,8 +38,8 @@ def lint_spf(domain: str, resolver: Resolver) -> SpfLint:
     where = Location(f"{domain} TXT")
     findings: list[Finding] = []
     if txt.status is Status.TEMPERROR:
-        return SpfLint(domain, None, 0, 0, (finding(
-            "SPF014", f"TXT lookup for {domain} failed: {txt.error}", where),))
+        return SpfLint(domain, None, 0, 0, (lookup_failed(
+            f"TXT lookup for {domain} failed: {txt.error}", where),))
     records = spf_records(txt)
     if spf_records(spf_type):
         findings.append(finding("SPF009", f"{domain} publishes an SPF-type (99) record",
@@ -123,7 +128,7 @@ class _Walk:
             return
         answer = self.resolver.query(target, "TXT") if valid_domain(target) else None
         if answer is not None and answer.status is Status.TEMPERROR:
-            self.findings.append(finding("SPF014", f"{how} {target}: {answer.error}", where))
+            self.findings.append(lookup_failed(f"{how} {target}: {answer.error}", where))
             return
         records = spf_records(answer) if answer else []
         if answer is None or answer.void:

@@ -6,19 +6,19 @@ from typing import Sequence
 
 import click
 
-from ...findings import Severity
-from ..model import LintResult
+from ..findings import Severity
+from .model import Findings
 
 _COLOURS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
 
 
-def format_text(results: Sequence[LintResult], *, show_fixes: bool = False) -> str:
+def format_text(results: Sequence[Findings], *, show_fixes: bool = False) -> str:
     """ANSI colours are always written; `click.echo` removes them when stdout is not a terminal."""
     lines: list[str] = []
     for result in results:
         if not result.findings:
             continue
-        lines.append(click.style(result.path, bold=True))
+        lines.append(click.style(result.path or "", bold=True))
         for item in result.findings:
             location = item.location
             where = ""
@@ -33,7 +33,7 @@ def format_text(results: Sequence[LintResult], *, show_fixes: bool = False) -> s
     return "\n".join(lines) + "\n"
 
 
-def summary(results: Sequence[LintResult]) -> str:
+def summary(results: Sequence[Findings]) -> str:
     counts = {severity: 0 for severity in Severity}
     for result in results:
         for item in result.findings:

@@ -9,16 +9,16 @@ from pathlib import PurePath
 from typing import Any, Sequence
 from urllib.parse import quote
 
-from ...version import __version__
-from ...findings import Rule, Severity, catalogue
-from ..model import LintResult
+from ..version import __version__
+from ..findings import Rule, Severity, catalogue
+from .model import Findings
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 _URL = re.compile(r"https?://\S+")
 
 
-def sarif_log(results: Sequence[LintResult]) -> dict[str, Any]:
+def sarif_log(results: Sequence[Findings]) -> dict[str, Any]:
     rules = sorted(catalogue().values(), key=lambda r: r.id)
     index = {rule.id: n for n, rule in enumerate(rules)}
     sarif_results = []
@@ -28,10 +28,11 @@ def sarif_log(results: Sequence[LintResult]) -> dict[str, Any]:
                 "ruleId": item.rule,
                 "level": _LEVELS[item.severity],
                 "message": {"text": item.message + (f" Fix: {item.fix}" if item.fix else "")},
-                "locations": [_location(item.location.path if item.location and item.location.path else result.path,
-                                        item.location.line if item.location else None,
-                                        item.location.column if item.location else None)],
             }
+            path = item.location.path if item.location and item.location.path else result.path
+            if path:
+                entry["locations"] = [_location(path, item.location.line if item.location else None,
+                                                item.location.column if item.location else None)]
             if item.rule in index:
                 entry["ruleIndex"] = index[item.rule]
             sarif_results.append(entry)
@@ -51,7 +52,7 @@ def sarif_log(results: Sequence[LintResult]) -> dict[str, Any]:
     }
 
 
-def format_sarif(results: Sequence[LintResult]) -> str:
+def format_sarif(results: Sequence[Findings]) -> str:
     return json.dumps(sarif_log(results), ensure_ascii=False, indent=2) + "\n"
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ...findings import Severity, catalogue
-from ..model import LintResult
+from ..findings import Severity, catalogue
+from .model import Findings
 
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -18,14 +18,15 @@ def _property(text: str) -> str:
     return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def format_github(results: Sequence[LintResult]) -> str:
+def format_github(results: Sequence[Findings]) -> str:
     rules = catalogue()
     lines = []
     for result in results:
         for item in result.findings:
             location = item.location
-            fields = [f"file={_property(location.path if location and location.path else result.path)}"]
-            if location and location.line:
+            path = location.path if location and location.path else result.path
+            fields = [f"file={_property(path)}"] if path else []
+            if path and location and location.line:
                 fields.append(f"line={location.line}")
                 if location.column:
                     fields.append(f"col={location.column}")
