@@ -16,6 +16,7 @@ import zipfile
 from pathlib import Path
 
 from conftest import ROOT
+from newsletter.version import __version__
 from smtp_server import PASSWORD, USER, LoopbackSMTP
 
 
@@ -33,6 +34,7 @@ def test_the_wheel_installs_and_the_walkthrough_runs_outside_the_repository(tmp_
     run(sys.executable, "-m", "twine", "check", "--strict", wheel, sdist, cwd=tmp_path)
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    project["version"] = __version__  # hatch reads it from src/newsletter/version.py
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         info = f"newsletter_toolkit-{project['version']}.dist-info"

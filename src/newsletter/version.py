@@ -1,11 +1,6 @@
 """The distribution's name and version, apart from the package's exports so that reading them
-imports nothing else."""
-
-from importlib.metadata import PackageNotFoundError, version
+imports nothing else. The version is written here (hatch reads it for the wheel), not looked up
+in the installed metadata: that lookup alone cost more than the rest of `newsletter --version`."""
 
 DISTRIBUTION = "newsletter-toolkit"  # the name on the package index; the import package and command are `newsletter`
-
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # running from a source tree
-    __version__ = "0.0.0"
+__version__ = "0.1.0"

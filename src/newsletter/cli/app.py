@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -18,8 +19,38 @@ from ..findings import Finding
 from ..reporters.model import InputFindings
 
 
+# Each command's module, imported when the command runs (so `newsletter lint` pays only for lint,
+# and `--version` and `--help` for none), and the line `--help` shows for it.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "Predict the Gmail tab and spam risk, with every finding."),
+    "dns": ("dns", "Check a sender domain's SPF, DKIM, DMARC, MX, BIMI, PTR."),
+    "init": ("init", "Start a project: configuration, starter templates, CI."),
+    "lint": ("lint", "Lint templates, HTML files and .eml messages."),
+    "markup": ("markup", "Extract and check Gmail schema.org markup."),
+    "preview": ("preview", "Preview a template live in a browser (127.0.0.1)."),
+    "render": ("render", "Render a template: one message, or one per recipient."),
+    "reports": ("reports", "Read DMARC aggregate and SMTP TLS reports."),
+    "rules": ("lint", "Print the rule catalogue."),
+    "send": ("send", "Send a message or a rendered campaign over SMTP."),
+}
+
+
 class _Group(click.Group):
-    """Every `NewsletterError` becomes one line on stderr and exit status 2."""
+    """Commands imported on demand (`COMMANDS`); every `NewsletterError` becomes one line on
+    stderr and exit status 2."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            importlib.import_module(f"{__package__}.{COMMANDS[name][0]}")  # registers it on `main`
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The list from `COMMANDS`, without importing every command."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][1]) for name in sorted(COMMANDS)])
 
     def invoke(self, ctx: click.Context):
         try:

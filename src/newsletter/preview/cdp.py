@@ -7,7 +7,6 @@ JSON message ended by a NUL byte (the transport Puppeteer and Playwright use too
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import select
@@ -24,6 +23,11 @@ class DevToolsPipe:
     the browser (politely, then by force)."""
 
     def __init__(self, executable: Path, flags: Sequence[str], log: Path, timeout: float = 30.0) -> None:
+        try:
+            import fcntl  # POSIX only, and only here: the CLI must import on Windows
+        except ImportError:
+            raise NewsletterError("the browser pipe needs a POSIX system (Linux, macOS)",
+                                  fix="run screenshots under Linux, macOS or WSL") from None
         self.timeout = timeout
         self._log = log
         to_child, self._commands = os.pipe()
