@@ -14,7 +14,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsletter"
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in (
-    "errors version",
+    "errors version checkfiles",
     "findings kinds limits files headers addresses bounded_json bounds",
     "html reporters",
     "config suppressions",

@@ -45,7 +45,7 @@ def test_the_wheel_installs_and_the_walkthrough_runs_outside_the_repository(tmp_
     runtime = [r for r in metadata.get_all("Requires-Dist") if "extra ==" not in r]
     assert sorted(runtime) == sorted(project["dependencies"])
     assert "newsletter = newsletter.cli:main" in entry_points
-    for name in ("newsletter/checks/smtp.toml", "newsletter/checks/input-limits.toml",
+    for name in ("newsletter/checks/smtp.toml", "newsletter/checks/input-limits.toml", "newsletter/checks/rules/lint.toml",
                  "newsletter/starter/templates/base.html", "newsletter/starter/templates/promotional/flash-sale.json",
                  "newsletter/starter/examples/boutique/recipients.csv",
                  "newsletter/starter/examples/ci/lint-templates.yml", "newsletter/preview/static/index.html"):
@@ -62,6 +62,9 @@ def test_the_wheel_installs_and_the_walkthrough_runs_outside_the_repository(tmp_
     place = run(venv / "bin/python", "-c", "import newsletter; print(newsletter.__file__, newsletter.__version__)",
                 cwd=tmp_path, env=env).stdout.split()
     assert Path(place[0]).is_relative_to(venv) and place[1] == project["version"]  # the wheel, not the source tree
+    checks = run(venv / "bin/python", "-c", "from newsletter.checkfiles import checks_dir; print(checks_dir())",
+                 cwd=tmp_path, env=env).stdout.strip()
+    assert Path(checks).is_relative_to(venv) and Path(checks, "rules", "auth.toml").is_file()  # the wheel's copy
 
     work = tmp_path / "empty"
     work.mkdir()
@@ -84,3 +87,12 @@ def test_the_wheel_installs_and_the_walkthrough_runs_outside_the_repository(tmp_
     assert "out/sale.eml: sent through" in test.stdout
     assert "55 messages: 55 sent, 0 deferred, 0 bounced, 0 uncertain" in sent.stdout
     assert len(server.log.received) == 56
+
+
+def test_a_source_tree_reads_the_repository_s_checks():
+    """Editable installs and source trees read `checks/` at the top of the repository (one copy)."""
+    from newsletter.checkfiles import checks_dir
+    from newsletter.findings import catalogue
+    assert Path(str(checks_dir())) == ROOT / "checks"
+    assert not (ROOT / "src" / "newsletter" / "checks").exists()
+    assert "C010" in catalogue()

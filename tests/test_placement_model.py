@@ -141,9 +141,9 @@ def test_weights_file_is_consistent():
     assert 0 < known.spam_medium < known.spam_high < 1
     assert 0.5 <= known.kind_min_confidence < 1 and 0.5 < known.sure < 1
     assert {w.part for w in known.spam_prior} == {"authentication", "compliance", "spamassassin"}
-    text = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement.toml").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[1] / "checks/placement.toml").read_text(encoding="utf-8")
     assert "Sources" in text  # the weights say where their directions come from
-    fitted = (Path(__file__).resolve().parents[1] / "src/newsletter/checks/placement-model.toml").read_text(encoding="utf-8")
+    fitted = (Path(__file__).resolve().parents[1] / "checks/placement-model.toml").read_text(encoding="utf-8")
     assert "training/fit.py" in fitted and "fitted = " in fitted  # and where the fitted ones come from
 
 

@@ -1,4 +1,4 @@
-"""Fit the placement model and write `src/newsletter/checks/placement-model.toml`.
+"""Fit the placement model and write `checks/placement-model.toml`.
 
     python training/fit.py [--check]
 
@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CORPUS, Measured, examples, measure, priors  # noqa: E402
 from learn import Fitted, fit  # noqa: E402
 
-OUTPUT = Path(__file__).resolve().parents[1] / "src" / "newsletter" / "checks" / "placement-model.toml"
+OUTPUT = Path(__file__).resolve().parents[1] / "checks" / "placement-model.toml"
 
 
 @dataclass(frozen=True)

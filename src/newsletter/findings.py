@@ -11,8 +11,9 @@ import enum
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Iterable
+
+from .checkfiles import checks_dir
 
 
 class Severity(str, enum.Enum):
@@ -86,7 +87,7 @@ class Finding:
 def catalogue() -> dict[str, Rule]:
     """Every rule shipped in `checks/rules/*.toml`, by id."""
     rules: dict[str, Rule] = {}
-    folder = resources.files("newsletter") / "checks" / "rules"
+    folder = checks_dir() / "rules"
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         if not entry.name.endswith(".toml"):
             continue

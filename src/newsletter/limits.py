@@ -10,15 +10,16 @@ from __future__ import annotations
 import re
 import tomllib
 from functools import lru_cache
-from importlib import resources
 from types import MappingProxyType
 from typing import Mapping
+
+from .checkfiles import read_check
 
 _KEY = re.compile(r"(\w+)\s*=\s*(.+)")
 
 
 def _text() -> str:
-    return (resources.files("newsletter") / "checks" / "input-limits.toml").read_text(encoding="utf-8")
+    return read_check("input-limits.toml")
 
 
 @lru_cache(maxsize=None)
@@ -31,7 +32,7 @@ def limits_markdown() -> str:
     """Every bound, by table, with the comment above it as its reason."""
     values = tomllib.loads(_text())
     out = ["# Input limits", "",
-           "Generated from `src/newsletter/checks/input-limits.toml` by `python -m newsletter.lint.docs`; "
+           "Generated from `checks/input-limits.toml` by `python -m newsletter.lint.docs`; "
            "do not edit. What the tool refuses (one clear line, exit 2, or the row rejected in bulk) "
            "rather than spend unbounded time or memory on, and why each bound is where it is."]
     table, why = None, []

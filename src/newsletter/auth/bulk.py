@@ -11,8 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from email.message import Message
 from functools import cache
-from importlib import resources
 
+from ..checkfiles import checks_dir
 from .alignment import Alignment
 from .dkim import DkimKey, DkimSignatureResult
 from .dmarc import DmarcDiscovery
@@ -61,7 +61,7 @@ class BulkEvidence:
 
 @cache
 def _catalogue() -> dict:
-    data = resources.files("newsletter") / "checks" / "bulk-senders.toml"
+    data = checks_dir() / "bulk-senders.toml"
     return tomllib.loads(data.read_text("utf-8"))
 
 

@@ -12,11 +12,11 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 import dkim
 import dkim.crypto
 
+from ..checkfiles import checks_dir
 from ..errors import NewsletterError
 from ..findings import Finding, Location, finding
 from .resolver import Answer, Resolver, Status, Txt
@@ -48,7 +48,7 @@ class DkimSignatureResult:
 @cache
 def common_selectors() -> tuple[str, ...]:
     """The selectors probed when none is given (checks/dkim-selectors.toml)."""
-    data = resources.files("newsletter") / "checks" / "dkim-selectors.toml"
+    data = checks_dir() / "dkim-selectors.toml"
     return tuple(entry["name"] for entry in tomllib.loads(data.read_text("utf-8"))["selector"])
 
 

@@ -10,12 +10,13 @@ import re
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Iterator
+
+from ..checkfiles import read_check
 
 
 def _load(name: str) -> dict[str, Any]:
-    return tomllib.loads((resources.files("newsletter") / "checks" / name).read_text(encoding="utf-8"))
+    return tomllib.loads(read_check(name))
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,9 @@ import enum
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
+from ..checkfiles import read_check
 from ..kinds import Kind
 
 # Value types that are literals; anything else in `expects` is an enumeration or a nested type.
@@ -112,7 +112,7 @@ class Knowledge:
 
 
 def _read(name: str) -> dict[str, Any]:
-    return tomllib.loads((resources.files("newsletter") / "checks" / name).read_text(encoding="utf-8"))
+    return tomllib.loads(read_check(name))
 
 
 def _ratio(text: str) -> float:

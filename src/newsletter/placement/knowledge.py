@@ -10,8 +10,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Mapping
+
+from ..checkfiles import read_check
 
 SCORES = ("promotions", "updates", "spam")
 
@@ -177,7 +178,7 @@ def _model(name: str, score: str, raw: Mapping[str, Any], fitted: Mapping[str, A
 
 
 def _read(name: str) -> dict[str, Any]:
-    return tomllib.loads((resources.files("newsletter") / "checks" / name).read_text(encoding="utf-8"))
+    return tomllib.loads(read_check(name))
 
 
 def _both(table: Mapping[str, list[str]]) -> list[str]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Mapping
 
+from ..checkfiles import read_check
 from ..findings import Finding, Location, finding
 from .senders import Sender
 from .summary import DomainTraffic, SourceTraffic, TlsTraffic, plural
@@ -25,7 +25,7 @@ class Thresholds:
 
 @cache
 def thresholds() -> Thresholds:
-    text = (resources.files("newsletter") / "checks" / "dmarc-advice.toml").read_text(encoding="utf-8")
+    text = read_check("dmarc-advice.toml")
     data = tomllib.loads(text)
     return Thresholds(int(data["min_days"]), int(data["min_messages"]), float(data["pass_rate"]))
 

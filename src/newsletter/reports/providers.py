@@ -9,11 +9,11 @@ import ipaddress
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
+from ..checkfiles import read_check
 from ..config import Config
 from ..errors import NewsletterError
 
@@ -35,7 +35,7 @@ class Provider:
 
 @cache
 def providers() -> Mapping[str, Provider]:
-    text = (resources.files("newsletter") / "checks" / "report-providers.toml").read_text(encoding="utf-8")
+    text = read_check("report-providers.toml")
     table = tomllib.loads(text)["provider"]
     return MappingProxyType({key: Provider(key, value["name"], tuple(value["reverse_suffixes"]),
                                            tuple(value["spf_includes"]), value["source"])

@@ -14,10 +14,10 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+from ..checkfiles import read_check
 from ..config import Config
 from ..errors import NewsletterError
 from ..addresses import AddressError, parse_address
@@ -31,7 +31,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 @cache
 def knowledge() -> Mapping[str, Any]:
     """`checks/smtp.toml`: the default settings and the meaning of replies."""
-    text = (resources.files("newsletter") / "checks" / "smtp.toml").read_text(encoding="utf-8")
+    text = read_check("smtp.toml")
     return tomllib.loads(text)
 
 
