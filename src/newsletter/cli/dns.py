@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..auth import (CHECKS, CheckOptions, LayeredResolver, NetworkResolver,
-                    QueryBudget, ZoneResolver, check_domains, parse_nameserver, validate_domain)
+from ..auth import CHECKS, CheckOptions, QueryBudget, check_domains, validate_domain
+from ..auth.lookup import dns_resolver
 from ..auth.spf import normalise_ip
 from ..auth.text import format_report
 from ..errors import NewsletterError
@@ -70,21 +70,9 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
                            mail_from=mail_from, helo=helo, message=message,
                            message_path=str(message_file) if message_file else None,
                            only=_only(only))
-    zone = ZoneResolver.from_files(zones, origin=names[0] + ".") if zones else None
-    if zone is not None and not nameservers:
-        reports = check_domains(names, zone, options)
-    else:
-        network = NetworkResolver([parse_nameserver(n) for n in nameservers] or None,
-                                  timeout=timeout, budget=QueryBudget.for_domains(len(names)))
-        try:
-            reports = check_domains(names, LayeredResolver(zone, network) if zone else network,
-                                    options)
-        finally:
-            network.close()
-        if network.queries and not network.responses:
-            servers = ", ".join(f"{h}:{p}" for h, p in network.nameservers)
-            raise NewsletterError(f"no answer from the nameserver(s) {servers} within "
-                                  f"{timeout:g} s", fix="check --nameserver, or raise --timeout")
+    with dns_resolver(zones, nameservers, origin=names[0], timeout=timeout,
+                      budget=QueryBudget.for_domains(len(names))) as resolver:
+        reports = check_domains(names, resolver, options)
     for report in reports:
         if fmt == "json":
             echo_json(report.to_json())

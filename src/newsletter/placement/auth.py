@@ -17,7 +17,6 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
-from ..errors import NewsletterError
 from ..findings import Finding
 
 
@@ -89,23 +88,14 @@ def authenticate(request: AuthRequest) -> AuthSignals:
     """Sender authentication of `request` (SPF for `ip`, DKIM signatures of `message`, DMARC and
     alignment for `domain`, the bulk-sender verdict), as `AuthSignals` with the auth findings.
     DNS answers come from the zone files, then the nameserver or the system's resolver."""
-    from ..auth import (CheckOptions, LayeredResolver, NetworkResolver, ZoneResolver, check_domain,
-                        parse_nameserver)
+    from ..auth import CheckOptions, check_domain
+    from ..auth.lookup import dns_resolver
 
-    zone = ZoneResolver.from_files(list(request.zones), origin=request.domain + ".") if request.zones else None
-    network = None
-    if zone is None or request.nameserver:
-        network = NetworkResolver([parse_nameserver(request.nameserver)] if request.nameserver else None)
-    resolver = LayeredResolver(zone, network) if zone and network else (zone or network)
-    try:
+    nameservers = [request.nameserver] if request.nameserver else []
+    with dns_resolver(request.zones, nameservers, origin=request.domain) as resolver:
         report = check_domain(request.domain, resolver, CheckOptions(
             selectors=signing_selectors(request.message, request.domain), ip=request.ip,
             mail_from=request.mail_from, message=request.message))
-    finally:
-        if network is not None:
-            network.close()
-    if network is not None and network.queries and not network.responses:
-        raise NewsletterError("no answer from the DNS server", fix="check --nameserver, or use --zone or --offline")
     return signals_from_report(report)
 
 
