@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from ..errors import NewsletterError
+from .report import CheckOptions, DomainReport, check_domains, validate_domain
 from .resolver import LayeredResolver, NetworkResolver, QueryBudget, Resolver, ZoneResolver, parse_nameserver
 
 
@@ -31,3 +32,12 @@ def dns_resolver(zones: Sequence[Path] = (), nameservers: Sequence[str] = (), *,
         raise NewsletterError(f"no answer from the nameserver(s) {servers} within {timeout:g} s",
                               fix="check --nameserver and the network, raise --timeout, or check records "
                                   "from a zone file with --zone")
+
+
+def report_domains(domains: Sequence[str], options: CheckOptions = CheckOptions(), *, zones: Sequence[Path] = (),
+                   nameservers: Sequence[str] = (), timeout: float = 2.0) -> list[DomainReport]:
+    """The sender-authentication report of each domain, as `newsletter dns` makes it."""
+    names = [validate_domain(d) for d in domains]
+    with dns_resolver(zones, nameservers, origin=names[0], timeout=timeout,
+                      budget=QueryBudget.for_domains(len(names))) as resolver:
+        return check_domains(names, resolver, options)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..auth import CHECKS, CheckOptions, QueryBudget, check_domains, validate_domain
-from ..auth.lookup import dns_resolver
+from ..auth import CHECKS, CheckOptions, validate_domain
+from ..auth.lookup import report_domains
 from ..auth.spf import normalise_ip
 from ..auth.text import format_report
 from ..errors import NewsletterError
@@ -70,9 +70,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
                            mail_from=mail_from, helo=helo, message=message,
                            message_path=str(message_file) if message_file else None,
                            only=_only(only))
-    with dns_resolver(zones, nameservers, origin=names[0], timeout=timeout,
-                      budget=QueryBudget.for_domains(len(names))) as resolver:
-        reports = check_domains(names, resolver, options)
+    reports = report_domains(names, options, zones=zones, nameservers=nameservers, timeout=timeout)
     for report in reports:
         if fmt == "json":
             echo_json(report.to_json())

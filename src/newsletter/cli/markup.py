@@ -7,8 +7,7 @@ from pathlib import Path
 import click
 
 from ..findings import has_errors
-from ..markup import display, validate
-from ..markup.inputs import load
+from ..markup.inputs import check_markup
 from ..markup.report import text_report
 from ..kinds import Kind
 from ..reporters.model import InputFindings
@@ -31,22 +30,14 @@ def markup(files: tuple[Path, ...], kind: str | None, data_file: Path | None, no
     failed = False
     found: list[InputFindings] = []
     for path in files:
-        source = load(path, kind=kind, data_file=data_file)
-        findings = [*source.findings, *validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text)]
-        shown = display(source.markup)
-        failed |= has_errors(findings)
-        kind_name = source.kind.value if source.kind else None
+        report = check_markup(path, kind=kind, data_file=data_file, now=now)
+        failed |= has_errors(report.findings)
         if fmt == "json":
-            echo_json({
-                "input": source.path,
-                "kind": kind_name,
-                "items": [item.to_json() for item in source.markup.items],
-                "findings": [f.to_json() for f in findings],
-                "display": list(shown),
-            })
+            echo_json(report.to_json())
         elif fmt == "text":
-            click.echo(text_report(source.path, kind_name, source.markup, findings, shown))
-        found.append(InputFindings(source.path, tuple(findings)))
+            click.echo(text_report(report.path, report.kind.value if report.kind else None, report.markup,
+                                   report.findings, report.display))
+        found.append(InputFindings(report.path, report.findings))
     if fmt in FINDINGS_FORMATS:
         echo_findings(fmt, found)
     if failed:

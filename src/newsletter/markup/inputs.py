@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping
 from urllib.parse import unquote, urlparse
@@ -18,8 +19,10 @@ from ..findings import Finding, Severity
 from ..kinds import Kind
 from .extract import extract
 from .images import image_size
-from .model import Markup
+from .display import display
+from .model import Item, Markup
 from .promotions import image_url
+from .validate import validate
 
 _JPEG_READ_LIMIT = 1 << 20
 
@@ -72,3 +75,32 @@ def _local_sizes(markup: Markup, folder: Path) -> tuple[tuple[str, tuple[int, in
         if size:
             sizes.append((url, size))
     return tuple(sizes)
+
+
+@dataclass(frozen=True)
+class MarkupReport:
+    """What `newsletter markup` says of one file."""
+
+    path: str
+    kind: Kind | None
+    markup: Markup
+    findings: tuple[Finding, ...]
+    display: tuple[str, ...]  # what Gmail shows for it, in words
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(self.markup.items)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"input": self.path, "kind": self.kind.value if self.kind else None,
+                "items": [item.to_json() for item in self.markup.items],
+                "findings": [f.to_json() for f in self.findings], "display": list(self.display)}
+
+
+def check_markup(path: Path | str, *, kind: Kind | str | None = None, data: Mapping[str, Any] | None = None,
+                 data_file: Path | None = None, now: datetime | None = None) -> MarkupReport:
+    """The markup of a message or template, validated (`now`: when offers are judged), as
+    `newsletter markup` reports it."""
+    source = load(Path(path), kind=kind, data=data, data_file=data_file)
+    findings = (*source.findings, *validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text))
+    return MarkupReport(source.path, source.kind, source.markup, findings, display(source.markup))

@@ -3,7 +3,7 @@
 from .inline import Inlined, inline_css
 from ..kinds import Kind, resolve_kind
 from .message import Envelope, build_message
-from .pipeline import CompiledTemplate, RenderedMessage, RenderOptions, render
+from .pipeline import CompiledTemplate, RenderedMessage, RenderOptions, render, render_source
 from .text import html_to_text
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "html_to_text",
     "inline_css",
     "render",
+    "render_source",
     "resolve_kind",
 ]

@@ -79,6 +79,15 @@ class _Task:
     full: bool  # render this one in full (it overrides campaign values)
 
 
+def render_campaign(template: Path | str, recipients: Path | str, out_dir: Path | str | None,
+                    data: Mapping[str, Any] | None = None, options: RenderOptions | None = None, *,
+                    jobs: int = 1, resume: bool = False) -> BulkSummary:
+    """One message a row of `recipients` (.csv or .jsonl) into `out_dir`, with the manifest and
+    the rejects file, as `newsletter render --recipients` writes them (`out_dir` None: a dry run)."""
+    return render_bulk(Path(template), Path(recipients), dict(data or {}), options or RenderOptions(),
+                       BulkOptions(out_dir=Path(out_dir) if out_dir is not None else None, jobs=jobs, resume=resume))
+
+
 def render_bulk(
     template: Path,
     recipients: Path,

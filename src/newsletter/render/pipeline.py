@@ -19,6 +19,7 @@ from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..addresses import AddressError, parse_address
 from .environment import (
+    jinja_errors,
     load_template,
     make_environment,
     render_block,
@@ -82,6 +83,17 @@ class CompiledTemplate:
         path = Path(path)
         config = config or find_config(path)
         return cls(path, load_template(make_environment(path, config), path), config)
+
+    @classmethod
+    def from_source(cls, source: str, config: Config | None = None, *, folder: Path | None = None,
+                    name: str = "<string>") -> "CompiledTemplate":
+        """A template given as text (`config`: its settings, default none). Layouts it extends
+        or includes are looked for in `folder` (default: the working folder) and the
+        configuration's template folders."""
+        path = (folder or Path.cwd()) / name
+        env = make_environment(path, config or Config())
+        with jinja_errors(path):
+            return cls(path, env.from_string(source), config or Config())
 
 
 @dataclass(frozen=True)
@@ -178,13 +190,16 @@ def render(
     template: Path | str | CompiledTemplate,
     data: Mapping[str, Any] | None = None,
     options: RenderOptions | None = None,
+    *,
+    config: Config | None = None,
 ) -> RenderedMessage:
-    """Render one complete message of `template` with `data`.
+    """Render one complete message of `template` (a path, or `CompiledTemplate.from_source` for
+    a template held as text) with `data`; `config` replaces the newsletter.toml found for it.
 
     The recipient is `options.to`, else the data's `email` (with `name`, or `first_name` and
     `last_name`, as display name). Raises `NewsletterError` for anything that cannot be sent.
     """
-    compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template))
+    compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template), config)
     data = dict(data or {})
     campaign = Campaign.prepare(compiled, data, options or RenderOptions())
     person = campaign.personalise(data)
@@ -199,6 +214,12 @@ def render(
     findings += unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, inlined.html, path)
     raw = build_message(campaign.envelope(person, subject), inlined.html, text)
     return RenderedMessage(path, campaign.kind, subject, preheader, inlined.html, text, raw, tuple(findings))
+
+
+def render_source(source: str, data: Mapping[str, Any] | None = None, options: RenderOptions | None = None,
+                  *, config: Config | None = None, folder: Path | None = None) -> RenderedMessage:
+    """`render` for a template held as text; layouts it extends are found in `folder`."""
+    return render(CompiledTemplate.from_source(source, config, folder=folder), data, options)
 
 
 def unsubscribe_link_findings(kind: Kind, url: str | None, html: str, path: Path) -> list[Finding]:
