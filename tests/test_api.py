@@ -18,7 +18,8 @@ SALE = ROOT / "templates/promotional/flash-sale.html"
 SALE_DATA = json.loads((ROOT / "examples/boutique/sale.json").read_text(encoding="utf-8"))
 ORDER = ROOT / "templates/transactional/order-confirmation.html"
 SHOP = Config(sender_name="Atelier Bleu", sender_address="bonjour@atelier-bleu.example",
-              unsubscribe_url="https://atelier-bleu.example/desinscription?e={{ email | urlencode }}")
+              unsubscribe_url="https://atelier-bleu.example/desinscription?e={{ email | urlencode }}",
+              template_dirs=(ROOT / "templates",))  # where base.html is: no newsletter.toml says so
 
 
 def test_render_a_path_with_an_explicit_configuration():
