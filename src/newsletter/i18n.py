@@ -2,12 +2,15 @@
 (`checks/locale/*.toml`, English as the fallback key by key) and prices, dates and percentages
 written the locale's way (Babel's CLDR data: `89,00 €`, `3 févr.`, `40 %`).
 
-The locale is `--locale` when given, else newsletter.toml's `locale`, else English: reports are
-for the people running the command, who set the shop's language once in its configuration.
+Two locales, chosen apart. Reports (`check`, `lint`, `rules`, `markup`) are read by the person
+running the command: `--locale`, else $NEWSLETTER_LOCALE, else the POSIX locale ($LC_ALL,
+$LC_MESSAGES, $LANG, as gettext reads them), else English. What a recipient sees (the preview's
+Promotions card, the `money` filter) follows the mail's language: newsletter.toml's `locale`.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -35,9 +38,14 @@ def language(tag: str | None) -> str:
     return primary if primary in LOCALES else DEFAULT
 
 
-def choose(flag: str | None, config_locale: str | None) -> "Messages":
-    """`--locale` wins, then the configuration's `locale`, then English."""
-    return messages(language(flag or config_locale))
+REPORT_VARIABLES = ("NEWSLETTER_LOCALE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def reader_messages(flag: str | None = None, environ: Mapping[str, str] = os.environ) -> "Messages":
+    """The texts of a report: `--locale`, else the first of REPORT_VARIABLES that is set (C and
+    POSIX read as English), else English."""
+    tag = flag or next((environ[name] for name in REPORT_VARIABLES if environ.get(name)), None)
+    return messages(tag)
 
 
 @dataclass(frozen=True)
