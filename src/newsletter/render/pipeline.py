@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import html as html_lib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
@@ -30,6 +31,8 @@ from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern
+
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -187,7 +190,8 @@ def render(
     person = campaign.personalise(data)
     subject = campaign.subject(person.context)
     path = compiled.path
-    preheader = " ".join((render_block(compiled.template, "preheader", person.context) or "").split())
+    # runs of spaces and line breaks made one space; no-break spaces kept (« -30 % » does not wrap)
+    preheader = _SPACES.sub(" ", render_block(compiled.template, "preheader", person.context) or "").strip(" ")
 
     inlined = inline_css(render_template(compiled.template, person.context), path=str(path))
     text = campaign.own_text(person.context) or html_to_text(inlined.html)
