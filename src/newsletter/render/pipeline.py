@@ -29,6 +29,7 @@ from .headers import check_header_value
 from .inline import inline_css
 from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
+from .names import display_name, name_columns
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern
 
@@ -94,6 +95,7 @@ class Campaign:
     reply_to: Address | None
     options: RenderOptions
     unsubscribe: UrlPattern | None
+    name_columns: tuple[str, ...] = ()  # [recipients] name: the columns of the To header's display name
 
     @classmethod
     def prepare(cls, compiled: CompiledTemplate, data: Mapping[str, Any], options: RenderOptions) -> "Campaign":
@@ -111,13 +113,14 @@ class Campaign:
             reply_to=_address(reply_to, "reply-to") if reply_to else None,
             options=options,
             unsubscribe=unsubscribe,
+            name_columns=name_columns(config.section("recipients"), config.path),
         )
 
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
         template context."""
         config = self.compiled.config
-        recipient = recipient or recipient_address(self.options.to, data)
+        recipient = recipient or recipient_address(self.options.to, data, self.name_columns)
         unsubscribe_url = self.unsubscribe.url_for({**data, "email": recipient.addr_spec}) if self.unsubscribe else None
         context = {
             **data,
@@ -181,8 +184,9 @@ def render(
 ) -> RenderedMessage:
     """Render one complete message of `template` with `data`.
 
-    The recipient is `options.to`, else the data's `email` (with `name`, or `first_name` and
-    `last_name`, as display name). Raises `NewsletterError` for anything that cannot be sent.
+    The recipient is `options.to`, else the data's `email` (with the columns `[recipients] name`
+    names, else `name`, or `first_name` and `last_name`, as display name). Raises
+    `NewsletterError` for anything that cannot be sent.
     """
     compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template))
     data = dict(data or {})
@@ -215,7 +219,8 @@ def _address(value: str, what: str, display_name: str | None = None) -> Address:
         raise NewsletterError(f"{what}: {exc}", fix=exc.fix or f"give the {what} as Name <user@example.com>") from None
 
 
-def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
+def recipient_address(to: str | None, data: Mapping[str, Any], name_columns: tuple[str, ...] = ()) -> Address:
+    """--to, else the data's `email` with its display name (`names.display_name`)."""
     if to:
         return _address(to, "recipient (--to)")
     email = data.get("email")
@@ -223,10 +228,7 @@ def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
         raise NewsletterError(
             "no recipient", fix='pass --to ADDRESS or put an "email" in the data file'
         )
-    name = data.get("name") or " ".join(
-        str(data[k]) for k in ("first_name", "last_name") if data.get(k)
-    )
-    return _address(str(email), "recipient (data 'email')", display_name=str(name) if name else None)
+    return _address(str(email), "recipient (data 'email')", display_name=display_name(data, name_columns))
 
 
 def _sender(sender: str | None, config: Config) -> Address:
