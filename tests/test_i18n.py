@@ -161,6 +161,15 @@ def test_lint_reads_in_french_with_its_fixes():
     assert "correction : Écrivez <html lang=\"fr\"> (ou la langue du message).".replace(" :", f"{NBSP}:") in text
     assert re.search(r"\d+ erreurs, \d+ avertissements, \d+ infos dans 1 sur 1 fichier\.", text), text
     assert "avertissement" in text and "warning" not in text
+    for english in ("has no", "is not supported", "link text shows", "does not appear", "remote stylesheet",
+                    "promotional message without"):  # the example's findings, each matched by a pattern
+        assert english not in text, text
+
+
+def test_every_message_pattern_compiles_and_fills_its_french_from_its_groups():
+    for entry in _table("fr")["message"]:
+        pattern = re.compile(entry["english"])
+        assert set(re.findall(r"{(\w+)}", entry["french"])) <= set(pattern.groupindex), entry
 
 
 def test_gmails_display_in_french_writes_prices_and_dates_the_french_way():
