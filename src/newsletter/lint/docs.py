@@ -27,7 +27,7 @@ def area_of(rule_id: str) -> str:
     return AREAS.get(prefix, prefix)
 
 
-def area_title(rule_id: str, texts: "Messages") -> str:
+def area_title(rule_id: str, texts: Messages) -> str:
     """The area's name in the locale of `texts` (its `[areas]`), English where it has none."""
     return texts.optional(f"areas.{rule_id.rstrip('0123456789')}", area_of(rule_id))
 

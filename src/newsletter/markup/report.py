@@ -39,41 +39,40 @@ class _Pending:
 def text_report(path: str, kind: str | None, markup: Markup, findings: tuple[Finding, ...], shown: tuple[str, ...],
                 texts: Messages | None = None) -> str:
     t = texts or messages()
-    finding_line = lambda f, depth: _finding_line(f, depth, t)  # noqa: E731
     pending = _Pending(findings)
     kind_text = t.text(f"report.kind.{kind}") if kind in ("promotional", "transactional") else kind
     out = [t.text("report.heading", input=path, kind=kind_text or t.text("display.no_kind"))]
     if not markup.items:
         out.append("  " + t.text("display.no_markup"))
     for item in markup.items:
-        _item(item, out, pending, depth=1, label=None, finding_line=finding_line)
-        out += [finding_line(f, 2) for f in pending.within(item)]
+        _item(item, out, pending, depth=1, label=None, t=t)
+        out += [_finding_line(f, 2, t) for f in pending.within(item)]
     for f in pending.left.values():
-        out.append(finding_line(f, 1))
+        out.append(_finding_line(f, 1, t))
     if shown:
         out.append("  " + t.text("display.heading"))
         out += [f"    {line}" for line in shown]
     return "\n".join(out)
 
 
-def _item(item: Item, out: list[str], pending: _Pending, depth: int, label: str | None, finding_line) -> None:
+def _item(item: Item, out: list[str], pending: _Pending, depth: int, label: str | None, t: Messages) -> None:
     pad = "  " * depth
     where = f"  [{item.syntax.value}, line {item.location.line}]" if item.location and item.location.line and label is None else ""
     out.append(f"{pad}{label + ': ' if label else ''}{item.type or '(no type)'}{where}")
-    _beside(item.location, out, pending, depth + 1, finding_line)
+    _beside(item.location, out, pending, depth + 1, t)
     for prop in item.properties:
         for value in prop.values:
             if isinstance(value, Item):
-                _item(value, out, pending, depth + 1, prop.name, finding_line)
+                _item(value, out, pending, depth + 1, prop.name, t)
             else:
                 out.append(f"{pad}  {prop.name}: {_literal(value)}")
-        _beside(prop.location, out, pending, depth + 2, finding_line)
+        _beside(prop.location, out, pending, depth + 2, t)
 
 
-def _beside(location: Location | None, out: list[str], pending: _Pending, depth: int, finding_line) -> None:
+def _beside(location: Location | None, out: list[str], pending: _Pending, depth: int, t: Messages) -> None:
     if location is None or location.line is None:
         return
-    out += [finding_line(f, depth) for f in pending.at_location(location)]
+    out += [_finding_line(f, depth, t) for f in pending.at_location(location)]
 
 
 def _literal(value: Literal) -> str:

@@ -18,6 +18,7 @@ import jinja2
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
+from . import names
 from .addresses import AddressError, parse_address
 from .environment import (
     load_template,
@@ -29,7 +30,6 @@ from .headers import check_header_value
 from .inline import inline_css
 from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
-from .names import display_name, name_columns
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern
 
@@ -113,7 +113,7 @@ class Campaign:
             reply_to=_address(reply_to, "reply-to") if reply_to else None,
             options=options,
             unsubscribe=unsubscribe,
-            name_columns=name_columns(config.section("recipients"), config.path),
+            name_columns=names.name_columns(config.section("recipients"), config.path),
         )
 
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
@@ -228,7 +228,7 @@ def recipient_address(to: str | None, data: Mapping[str, Any], name_columns: tup
         raise NewsletterError(
             "no recipient", fix='pass --to ADDRESS or put an "email" in the data file'
         )
-    return _address(str(email), "recipient (data 'email')", display_name=display_name(data, name_columns))
+    return _address(str(email), "recipient (data 'email')", display_name=names.display_name(data, name_columns))
 
 
 def _sender(sender: str | None, config: Config) -> Address:
