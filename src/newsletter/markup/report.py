@@ -3,6 +3,8 @@ would display. Presentation only; the findings and lines come from the library."
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..findings import Finding, Location
 from ..i18n import Messages, messages
 from .model import Item, Literal, Markup
@@ -76,8 +78,15 @@ def _beside(location: Location | None, out: list[str], pending: _Pending, depth:
 
 
 def _literal(value: Literal) -> str:
+    """A string in quotes, as Python writes it (control characters escaped), except the spaces
+    French typography puts in values (`-30\u00a0%`), which are shown as spaces."""
     text = value.text
-    return repr(text) if isinstance(value.value, str) else text
+    if not isinstance(value.value, str):
+        return text
+    quoted = repr(text)
+    for space in {c for c in text if c != " " and unicodedata.category(c) == "Zs"}:
+        quoted = quoted.replace(repr(space)[1:-1], space)
+    return quoted
 
 
 def _finding_line(f: Finding, depth: int, t: Messages) -> str:
