@@ -98,8 +98,8 @@ def test_sending_platform_from_its_headers(tmp_path, headers, platform):
 
 def test_every_platform_cites_its_source():
     import tomllib
-    from importlib import resources
-    raw = tomllib.loads((resources.files("newsletter") / "checks" / "placement-platforms.toml").read_text("utf-8"))
+    from newsletter.checkfiles import read_check
+    raw = tomllib.loads(read_check("placement-platforms.toml"))
     assert raw["platform"] and all(p["source"] and p["markers"] for p in raw["platform"])
     assert len(knowledge().platforms) == len(raw["platform"])
 

@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from email import message_from_binary_file
 from email.policy import compat32
 from email.utils import getaddresses
-from importlib import resources
 from pathlib import Path
 from typing import Mapping
 
+from newsletter.checkfiles import read_check
 from newsletter.lint.content import site_of
 from newsletter.placement import CheckOptions, check_paths, knowledge
 
@@ -114,7 +114,7 @@ def measure(chosen: list[Example], workers: int = 1) -> list[Measured]:
 def priors(model: str) -> dict[str, float]:
     """The signals of one fitted model (`promotions`, `spam_content`) and their priors, in the
     order of checks/placement.toml."""
-    text = (resources.files("newsletter") / "checks" / "placement.toml").read_text(encoding="utf-8")
+    text = read_check("placement.toml")
     return {signal: float(entry["prior"]) for signal, entry in tomllib.loads(text)[model].items()}
 
 

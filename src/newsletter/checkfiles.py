@@ -17,7 +17,8 @@ from pathlib import Path
 @cache
 def checks_dir() -> Traversable:
     packaged = resources.files("newsletter") / "checks"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "checks"
+    # a stray empty folder (left by a move, a cache) is not the wheel's copy: look for its rules
+    return packaged if packaged.joinpath("rules").is_dir() else Path(__file__).resolve().parents[2] / "checks"
 
 
 def read_check(*parts: str) -> str:

@@ -16,6 +16,7 @@ from ..version import __version__
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
+from ..i18n import LOCALES
 from ..reporters.model import InputFindings
 
 
@@ -116,6 +117,11 @@ def parse_now(value: str | None) -> "datetime | None":
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME",
                           help="Judge offer expiry as of this ISO 8601 time (default: now).")
+
+
+LOCALE_OPTION = click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
+                             help="Language of the report (default: $NEWSLETTER_LOCALE, else $LC_ALL, "
+                                  "$LC_MESSAGES or $LANG, else en).")
 
 
 def progress_printer(unit: str = "rows", stream=sys.stderr) -> Callable[[int, int], None]:

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 
 from ..document import Document, LoadOptions, Origin, load_input
 from ..findings import Finding, Severity
+from ..i18n import Messages
 from ..kinds import Kind
 from .extract import extract
 from .images import image_size
@@ -98,9 +99,10 @@ class MarkupReport:
 
 
 def check_markup(path: Path | str, *, kind: Kind | str | None = None, data: Mapping[str, Any] | None = None,
-                 data_file: Path | None = None, now: datetime | None = None) -> MarkupReport:
+                 data_file: Path | None = None, now: datetime | None = None,
+                 texts: Messages | None = None) -> MarkupReport:
     """The markup of a message or template, validated (`now`: when offers are judged), as
-    `newsletter markup` reports it."""
+    `newsletter markup` reports it; `texts`: the locale its display is written in (English)."""
     source = load(Path(path), kind=kind, data=data, data_file=data_file)
     findings = (*source.findings, *validate(source.markup, kind=source.kind, now=now, visible_text=source.visible_text))
-    return MarkupReport(source.path, source.kind, source.markup, findings, display(source.markup))
+    return MarkupReport(source.path, source.kind, source.markup, findings, display(source.markup, texts))
