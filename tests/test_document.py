@@ -145,3 +145,51 @@ def test_eml_part_in_quoted_printable_has_no_line_rather_than_a_wrong_one(tmp_pa
     findings = json.loads(_cli("lint", "--format", "json", str(path)).stdout)["findings"]
     image = next(f for f in findings if f["rule"] == "C001")
     assert image["location"]["line"] is None
+
+
+def test_a_product_grid_names_each_product_once_in_the_text_part():
+    """Issue 14: a linked product image (alt: the name) followed by the name gave it twice."""
+    text = _cli("render", str(ROOT / "templates/promotional/flash-sale.html"), "--data",
+                str(ROOT / "examples/boutique/sale.json"), "--format", "text").stdout
+    for product in SALE_PRODUCTS:
+        assert text.count(product["name"]) == 1, text
+        assert f"{product['name']} ({product['url']})" in text
+
+
+SALE_PRODUCTS = json.loads((ROOT / "examples/boutique/sale.json").read_text(encoding="utf-8"))["sale"]["products"]
+
+
+def test_a_name_that_only_repeats_a_link_label_by_chance_is_kept():
+    html = ('<html><body><a href="https://shop.example/a"><img alt="Veste"></a><p>Veste</p>'
+            '<p>Veste</p><a href="https://shop.example/b">Voir</a><p>Autre</p></body></html>')
+    assert html_to_text(html) == "Veste (https://shop.example/a)\n\nVeste\n\nVoir (https://shop.example/b)\n\nAutre\n"
+
+
+def test_bulk_text_equals_one_message_when_a_label_holds_a_recipient_value(tmp_path):
+    """The repeat is decided per recipient when a value is in the label: bulk renders those in full."""
+    import csv
+    (tmp_path / "newsletter.toml").write_text('sender_address = "news@shop.example"\n'
+                                              'unsubscribe_url = "https://shop.example/u"\n', encoding="utf-8")
+    template = tmp_path / "transactional" / "note.html"
+    template.parent.mkdir()
+    template.write_text('{% block subject %}Note{% endblock %}<html lang="fr"><body>'
+                        '<div><a href="https://shop.example/p"><img alt="{{ city }}"></a></div><p>Lyon</p></body></html>',
+                        encoding="utf-8")
+    rows = tmp_path / "rows.csv"
+    with rows.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([["email", "city"], ["a@example.com", "Lyon"], ["b@example.com", "Paris"]])
+    summary = newsletter_render_campaign(template, rows, tmp_path / "out")
+    assert summary.rendered == 2 and not summary.compiled
+    import email
+    import email.policy
+    texts = {}
+    for eml in sorted((tmp_path / "out").glob("*.eml")):
+        message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+        texts[str(message["To"])] = message.get_body(("plain",)).get_content()
+    assert texts["a@example.com"].count("Lyon") == 1 and texts["b@example.com"].count("Lyon") == 1
+    assert "Paris (https://shop.example/p)" in texts["b@example.com"]
+
+
+def newsletter_render_campaign(*args):
+    import newsletter
+    return newsletter.render_campaign(*args)

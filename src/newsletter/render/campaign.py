@@ -32,7 +32,7 @@ from .environment import jinja_errors, render_block, render_template
 from .inline import STYLE_BLOCK, inline_css, parse_document, write_document
 from .pipeline import Campaign
 from .slots import Registry, Slot, SlotPath
-from .text import Deferred, clean, heading_text, html_to_text_with_slots, link_text
+from .text import Deferred, TextDependsOnValues, clean, heading_text, html_to_text_with_slots, link_text
 
 # Values the renderer computes per recipient, on top of the recipient's own columns.
 PER_RECIPIENT = ("email", "unsubscribe_url")
@@ -259,9 +259,12 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
     text_pieces = None
     if "text" not in compiled.template.blocks:
         markers = f"zq{registry.nonce}m"
-        text, deferred = html_to_text_with_slots(
-            inlined.html, registry.pattern("s"), lambda i: f"{markers}{i}z"
-        )
+        try:
+            text, deferred = html_to_text_with_slots(
+                inlined.html, registry.pattern("s"), lambda i: f"{markers}{i}z"
+            )
+        except TextDependsOnValues as exc:
+            raise NotCompilable(str(exc)) from None
         text_pieces = tuple(_cut_text(text, registry, deferred))
     return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces, subject,
                             registry.pattern("s"), inlined.findings, EncodedBody.of(html_pieces),

@@ -33,6 +33,10 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 
 
+class TextDependsOnValues(Exception):
+    """The text's shape depends on recipient values (bulk rendering must render each in full)."""
+
+
 @dataclass(frozen=True)
 class Deferred:
     """A link or underlined heading whose text depends on recipient values (bulk rendering)."""
@@ -97,6 +101,8 @@ class _Writer:
         self.slots = slots
         self.marker = marker
         self.deferred: list[Deferred] = []
+        self.link: tuple[str, str] | None = None  # the last link's (label, written text)
+        self.after_link: tuple[str, str] | None = None  # the link whose block was the last one
 
     def defer(self, item: Deferred) -> str | None:
         """A marker for `item` when its text depends on slot values, else None."""
@@ -120,13 +126,43 @@ class _Writer:
         text = "".join(self.current)
         lines = [_CELLS.sub("  ", line).strip() for line in text.split("\n")]
         joined = "\n".join(line for line in lines if line)
-        if joined:
-            self.blocks.append((joined, self.lists[-1] if self.lists else None))
         self.current = []
+        if not joined:
+            return
+        link, self.link = self.link, None
+        repeated, self.after_link = self.after_link is not None and self._repeats(joined, self.after_link[0]), None
+        if repeated:
+            return
+        self.blocks.append((joined, self.lists[-1] if self.lists else None))
+        if link is not None and joined == link[1]:  # a block of the link alone: the next may repeat its label
+            self.after_link = link
+
+    def _repeats(self, text: str, label: str) -> bool:
+        """True when `text` only repeats the label of the link that made the block before it: a
+        product's linked image (its name as alt text) followed by its name. Said once, with the
+        link."""
+        if text == label:
+            return bool(label)
+        if self.slots is not None and self._may_equal(text, label):
+            raise TextDependsOnValues("a link's label and the text after it may be equal for some recipients")
+        return False
+
+    def _may_equal(self, text: str, label: str) -> bool:
+        """Whether some recipient values make `text` and `label` (with slot tokens) equal."""
+        assert self.slots is not None
+        if not self.slots.search(text):
+            text, label = label, text
+        if not self.slots.search(text):
+            return False  # no value in either, and they differ
+        if self.slots.search(label):
+            return True  # values on both sides: assume they may
+        pattern = ".*".join(re.escape(part) for part in self.slots.sub("\x00", text).split("\x00"))
+        return re.fullmatch(pattern, label, re.DOTALL) is not None
 
     def add(self, text: str) -> None:
         self.block()
         self.blocks.append((text, None))
+        self.after_link = None
 
     def open_list(self) -> None:
         self.block()
@@ -213,7 +249,9 @@ def _walk(element, out: _Writer, list_stack: list[list[int | None]]) -> None:
 def _link(element, out: _Writer) -> None:
     label = _inline_text(element)
     href = (element.get("href") or "").strip()
-    out.inline(out.defer(Deferred("link", label, href)) or link_text(label, href))
+    written = out.defer(Deferred("link", label, href)) or link_text(label, href)
+    out.link = (label, written)
+    out.inline(written)
 
 
 def _inline_text(element) -> str:
