@@ -8,6 +8,7 @@ from typing import Callable, Iterable
 from ..findings import Finding
 from .accessibility import accessibility_rules
 from .content import content_rules
+from .darkmode import darkmode_rules
 from .gmail import gmail_rules
 from .headers import header_rules
 from .markup import markup_rules
@@ -23,4 +24,5 @@ FAMILIES: tuple[Family, ...] = (
     accessibility_rules,
     header_rules,
     markup_rules,
+    darkmode_rules,
 )
