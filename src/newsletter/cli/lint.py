@@ -9,11 +9,13 @@ import click
 
 from ..config import find_config
 from ..findings import catalogue, has_errors
-from ..lint import LoadOptions, lint_paths, settings_from
+from ..lint import FAMILIES, LoadOptions, lint_paths, settings_from
 from ..lint.docs import area_of, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
 from ..render import Kind
+from ..network import network_family
 from .app import NOW_OPTION, main, parse_now, write_output
+from .network_options import network_from, network_options
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -33,9 +35,11 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--show-fixes", is_flag=True, help="Text format: print each finding's fix under it.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit (as `newsletter rules`).")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@network_options
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-         data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None) -> None:
+         data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None,
+         network: bool, allow_private: bool) -> None:
     """Lint templates, HTML files and .eml messages (folders recursively).
 
     Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
@@ -49,7 +53,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
     settings = settings_from(config, select=select, ignore=ignore)
     options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file,
                           now=parse_now(now_text))
-    results = list(lint_paths(paths, settings, options))
+    fetching = network_from(network, allow_private)
+    families = (*FAMILIES, network_family(fetching)) if fetching else FAMILIES
+    results = list(lint_paths(paths, settings, options, families))
     report = format_text(results, show_fixes=show_fixes) if fmt == "text" else REPORTERS[fmt](results)
     if output and output != "-":
         write_output(click.unstyle(report).encode("utf-8"), output)
