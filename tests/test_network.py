@@ -79,6 +79,7 @@ def test_broken_links_redirect_chains_and_errors_are_reported(tmp_path):
     assert ("NET001", f"{base}/missing") in by_rule and ("NET001", f"{base}/broken") in by_rule
     [chain] = [f for f in findings if f.rule == "NET003"]
     assert chain.message == f"{base}/hop1 redirects 2 times to {base}/ok"
+    assert not any(f.rule == "NET004" for f in findings)  # http to http: no downgrade
     [loop] = [f for f in findings if f.rule == "NET002"]
     assert "more than 10 redirects" in loop.message
     assert all(f.location.line for f in findings)  # each on the line of its <a>
@@ -105,7 +106,7 @@ def test_images_real_size_weight_and_total(tmp_path):
         findings = network_findings(item, LOOPBACK)
     sizes = sorted(f.message for f in findings if f.rule == "NET006")
     assert len(sizes) == 2
-    assert "banner.png is 1800x300 px" in sizes[0] and "6.0 times" in sizes[0]
+    assert "banner.png is 1800x300 px" in sizes[0] and "6.0 times the width shown" in sizes[0]
     assert "small.png is 60x20 px" in sizes[1] and "stretched" in sizes[1]
     [total] = [f for f in findings if f.rule == "NET007"]
     assert "over 800 KB" in total.message

@@ -200,7 +200,8 @@ def _checked_address(host: str, port: int, allow_private: bool) -> str:
             address = ipaddress.ip_address(text.split("%", 1)[0])
             mapped = getattr(address, "ipv4_mapped", None)
             if not (mapped or address).is_global:
-                raise RefusedAddress(f"{host} resolves to {text}, a private, loopback or link-local address")
+                where = host if text == host.strip("[]") else f"{host} resolves to {text}, which"
+                raise RefusedAddress(f"{where} is a private, loopback or link-local address")
     return addresses[0]
 
 

@@ -79,7 +79,8 @@ def _answer(outcome: Outcome, where) -> Iterator[Finding]:
     if redirects:
         yield finding("NET003", f"{url} redirects {redirects} time{'s' if redirects > 1 else ''} to {outcome.final_url}",
                       where)
-        downgraded = next((hop.url for hop in outcome.hops[1:] if hop.url.lower().startswith("http:")), None)
+        downgraded = next((after.url for before, after in zip(outcome.hops, outcome.hops[1:])
+                           if before.url.lower().startswith("https:") and after.url.lower().startswith("http:")), None)
         if downgraded:
             yield finding("NET004", f"{url} redirects to {downgraded}", where)
     if outcome.status is not None and outcome.status >= 400:
@@ -97,7 +98,7 @@ def _image_fit(url: str, size, declared_width: int | None, outcome: Outcome, whe
                                 "stretched and blurred", where)
     elif ratio > rules.max_width_ratio:
         yield finding("NET006", f"{url} is {size.width}x{size.height} px ({weight}), shown {declared_width} px wide: "
-                                f"{ratio:.1f} times the pixels needed", where)
+                                f"{ratio:.1f} times the width shown", where)
 
 
 def _one_click(outcome: Outcome, item: LintInput) -> Iterator[Finding]:
