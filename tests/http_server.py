@@ -51,8 +51,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 site.in_flight += 1
                 site.most_in_flight = max(site.most_in_flight, site.in_flight)
             try:
-                time.sleep(site.slow.get(path, 0.0))
-                status, headers, content = site.routes.get(path, (404, {}, b"not here"))
+                time.sleep(site.slow.get(path.split("?")[0], 0.0))
+                status, headers, content = site.routes.get(path.split("?")[0], (404, {}, b"not here"))
                 if callable(content):
                     status, headers, content = content(self.command, self.headers, body)
                 self.send_response(status)

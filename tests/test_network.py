@@ -198,6 +198,15 @@ def test_per_host_limit_timeout_and_budget(tmp_path):
     assert any("budget" in (o.error or "") for o in outcomes.values())
 
 
+def test_urls_past_the_bound_are_reported_not_fetched(tmp_path):
+    site = _site()
+    with serving(site) as base:
+        item = _page(tmp_path, " ".join(f'<a href="{base}/ok?n={n}">{n}</a>' for n in range(5)))
+        [finding] = network_findings(item, NetworkOptions(allow_private=True, max_urls=2))
+    assert finding.rule == "NET002" and finding.message == "3 URLs past the first 2 were not fetched"
+    assert len(site.seen) == 2
+
+
 def test_a_large_body_is_read_up_to_the_cap_only(tmp_path):
     site = Site(routes={"/big": (200, {}, b"x" * 3_000_000)})
     with serving(site) as base:

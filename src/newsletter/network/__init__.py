@@ -9,7 +9,7 @@ unless they also pass --allow-private-network (the template may be hostile).
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable
 
 from ..findings import Finding, finding
 from ..lint.model import LintInput
@@ -17,11 +17,8 @@ from .fetch import Hop, NetworkOptions, Outcome, Request, fetch_all
 from .judge import judge, requests_of
 from .targets import Targets, targets_of
 
-Fetcher = Callable[[Iterable[Request], NetworkOptions], dict[Request, Outcome]]
 
-
-def network_findings(item: LintInput, options: NetworkOptions = NetworkOptions(),
-                     fetch: Fetcher = fetch_all) -> list[Finding]:
+def network_findings(item: LintInput, options: NetworkOptions = NetworkOptions()) -> list[Finding]:
     """Fetch what `item` links to (within the bounds) and say what is wrong with it."""
     targets = targets_of(item)
     requests = requests_of(targets)
@@ -31,7 +28,7 @@ def network_findings(item: LintInput, options: NetworkOptions = NetworkOptions()
         findings.append(finding("NET002", f"{len(requests) - limit} URLs past the first {limit} were not fetched",
                                 item.at()))
         requests = requests[:limit]
-    outcomes = fetch(requests, options) if requests else {}
+    outcomes = fetch_all(requests, options) if requests else {}
     return findings + list(judge(item, targets, outcomes))
 
 

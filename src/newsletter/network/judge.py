@@ -8,8 +8,8 @@ from functools import cache
 from importlib import resources
 from typing import Iterator, Mapping
 
-from ..findings import Finding, finding
-from ..images import image_size
+from ..findings import Finding, Location, finding
+from ..images import ImageSize, image_size
 from ..lint.model import LintInput
 from .fetch import Outcome, Request
 from .targets import Targets
@@ -31,14 +31,13 @@ def image_rules() -> ImageRules:
 
 
 def requests_of(targets: Targets) -> list[Request]:
-    """One request per URL: an image is read (its weight), a link only answered (a URL that is
-    both is read once); the unsubscribe URL is POSTed as a mailbox provider does."""
+    """One request per URL: the unsubscribe URL first (POSTed as a mailbox provider does, kept
+    when there are more URLs than the bound), then links and images; an image is read (its
+    weight), a link only answered, a URL that is both read once."""
     images = {image.url for image in targets.images}
-    requests = [Request(url, read_body=url in images) for url in dict.fromkeys(
+    requests = [Request(targets.unsubscribe, "POST", ONE_CLICK_BODY)] if targets.unsubscribe else []
+    return requests + [Request(url, read_body=url in images) for url in dict.fromkeys(
         [link.url for link in targets.links] + [image.url for image in targets.images])]
-    if targets.unsubscribe:
-        requests.append(Request(targets.unsubscribe, "POST", ONE_CLICK_BODY))
-    return requests
 
 
 def judge(item: LintInput, targets: Targets, outcomes: Mapping[Request, Outcome]) -> Iterator[Finding]:
@@ -67,7 +66,7 @@ def judge(item: LintInput, targets: Targets, outcomes: Mapping[Request, Outcome]
         yield from _one_click(unsubscribe, item)
 
 
-def _answer(outcome: Outcome, where) -> Iterator[Finding]:
+def _answer(outcome: Outcome, where: Location) -> Iterator[Finding]:
     url = outcome.request.url
     if outcome.refused:
         yield finding("NET008", f"{url} not fetched: {outcome.refused}", where)
@@ -87,7 +86,8 @@ def _answer(outcome: Outcome, where) -> Iterator[Finding]:
         yield finding("NET001", f"{outcome.final_url} answers {outcome.status}", where)
 
 
-def _image_fit(url: str, size, declared_width: int | None, outcome: Outcome, where) -> Iterator[Finding]:
+def _image_fit(url: str, size: ImageSize | None, declared_width: int | None, outcome: Outcome,
+               where: Location) -> Iterator[Finding]:
     if size is None or declared_width is None:
         return
     rules = image_rules()
