@@ -12,7 +12,7 @@ from email.utils import formatdate, make_msgid
 import pytest
 
 from newsletter.lint import load_input
-from newsletter.network import NetworkOptions, Request, fetch_all, network_findings
+from newsletter.network import NetworkOptions, Request, fetch_all, network_findings, targets_of
 
 from http_server import Site, png, serving
 from lint_helpers import page
@@ -244,3 +244,17 @@ def test_allow_private_network_alone_is_a_usage_error(tmp_path):
     result = _run("lint", str(html), "--allow-private-network")
     assert result.returncode == 2 and "--allow-private-network goes with --network" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_lints_stand_in_unsubscribe_url_is_neither_fetched_nor_posted(tmp_path):
+    """A template linted without a configured unsubscribe URL gets lint's stand-in: not the
+    shop's page, so --network leaves it alone."""
+    template = tmp_path / "promotional" / "sale.html"
+    template.parent.mkdir()
+    template.write_text("{% block subject %}Soldes{% endblock %}<html><body style='background:#fff'>"
+                        "<a href='{{ unsubscribe_url }}'>Se désinscrire</a></body></html>", encoding="utf-8")
+    template.with_suffix(".json").write_text("{}", encoding="utf-8")  # rendered as sent, with lint's stand-ins
+    item = load_input(template)
+    assert "https://example.com/unsubscribe" in item.html and item.message["List-Unsubscribe-Post"]
+    targets = targets_of(item)
+    assert targets.links == () and targets.unsubscribe is None

@@ -9,10 +9,14 @@ from urllib.parse import urlsplit
 
 from lxml.etree import _Element as Element
 
+from ..lint.inputs import LINT_UNSUBSCRIBE
 from ..lint.model import LintInput
 
 _HTTPS_URI = re.compile(r"<\s*(https://[^>\s]+)\s*>", re.IGNORECASE)
 _PIXELS = re.compile(r"\s*(\d{1,5})(?:px)?\s*", re.IGNORECASE)
+# What lint renders a template with when the configuration names no unsubscribe URL: a stand-in,
+# not the shop's page, so neither fetched nor POSTed to.
+_STAND_INS = frozenset({LINT_UNSUBSCRIBE})
 
 
 @dataclass(frozen=True)
@@ -57,7 +61,8 @@ def _web_url(value: str | None) -> str | None:
         return None
     url = value.strip()
     parts = urlsplit(url)
-    return url if parts.scheme.lower() in ("http", "https") and parts.hostname else None
+    web = parts.scheme.lower() in ("http", "https") and parts.hostname and url not in _STAND_INS
+    return url if web else None
 
 
 def _pixels(value: str | None) -> int | None:
@@ -73,4 +78,4 @@ def _one_click(item: LintInput) -> str | None:
     if "list-unsubscribe=one-click" not in post.replace(" ", "").lower():
         return None
     match = _HTTPS_URI.search(str(message.get("List-Unsubscribe", "") or ""))
-    return match.group(1) if match else None
+    return match.group(1) if match and match.group(1) not in _STAND_INS else None
