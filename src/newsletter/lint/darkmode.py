@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 from ..findings import Finding, finding
 from ..images import png_pixels
 from ..limits import input_limits
-from .accessibility import facts_of, parse_colour
+from .accessibility import facts_of, parse_colour, relative_luminance
 from .model import LintInput, Origin
 
 
@@ -140,24 +140,22 @@ def _dark_share(path: Path) -> float | None:
         return None
     limits = knowledge().logo
     total = transparent = dark = 0
+    is_dark: dict[tuple[int, int, int], bool] = {}  # a logo has few colours: each judged once
     for r, g, b, a in pixels:
         total += 1
         if a < 128:
             transparent += 1
-        elif _luminance(r, g, b) < limits.dark_luminance:
-            dark += 1
+            continue
+        colour = (r, g, b)
+        found = is_dark.get(colour)
+        if found is None:
+            found = is_dark[colour] = relative_luminance(colour) < limits.dark_luminance
+        dark += found
     opaque = total - transparent
     if not opaque or transparent / total < limits.min_transparent_share or dark / opaque < limits.min_dark_share:
         return None
     return dark / opaque
 
-
-def _luminance(r: int, g: int, b: int) -> float:
-    """WCAG 2.1 relative luminance of an sRGB colour."""
-    def linear(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-    return 0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
 
 
 # --- DARK003 ----------------------------------------------------------------------------------
