@@ -8,9 +8,10 @@ import click
 
 from ..errors import NewsletterError
 from ..findings import has_errors
+from ..i18n import reader_messages
 from ..placement import CheckOptions, check_paths, format_report, parse_address, summary
 from ..render import Kind
-from .app import NOW_OPTION, echo_json, main, parse_now
+from .app import LOCALE_OPTION, NOW_OPTION, echo_json, main, parse_now
 from .network_options import network_from, network_options
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
@@ -32,10 +33,12 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: JSON Lines, one object per input.")
 @network_options
+@LOCALE_OPTION
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
           sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, now_text: str | None,
-          offline: bool, spamassassin: str | None, fmt: str, network: bool, allow_private: bool) -> None:
+          offline: bool, spamassassin: str | None, fmt: str, network: bool, allow_private: bool,
+          locale: str | None) -> None:
     """Predict where each message lands (Primary, Updates, Promotions; spam risk) and why,
     with every lint, markup and authentication finding and its fix.
 
@@ -50,14 +53,15 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,
         now=parse_now(now_text), network=network_from(network, allow_private),
     )
+    texts = reader_messages(locale)
     reports = []
     for report in check_paths(inputs, options):
         reports.append(report)
         if fmt == "json":
             echo_json(report.to_json())
         else:
-            click.echo(format_report(report))
+            click.echo(format_report(report, texts=texts))
     if fmt == "text" and len(reports) > 1:
-        click.echo(summary(reports), nl=False)
+        click.echo(summary(reports, texts), nl=False)
     if any(has_errors(r.findings) for r in reports):
         ctx.exit(1)
