@@ -7,6 +7,7 @@ from typing import Callable, Iterable
 
 from ..findings import Finding
 from .accessibility import accessibility_rules
+from .clients import ClientSupport
 from .content import content_rules
 from .gmail import gmail_rules
 from .headers import header_rules
@@ -23,4 +24,5 @@ FAMILIES: tuple[Family, ...] = (
     accessibility_rules,
     header_rules,
     markup_rules,
+    ClientSupport(),  # the default clients; `[lint] clients` replaces it (engine.lint_paths)
 )
