@@ -56,9 +56,12 @@ def _bulk(report: CheckReport) -> str:
         return "not checked (offline; authentication as the message's receiver recorded it)"
     if not auth.checked:
         return "not checked (offline)"
-    if auth.bulk_sender_compliant is None:
-        return "unknown"
-    return "met" if auth.bulk_sender_compliant else "NOT met"
+    overall = "unknown" if auth.bulk_sender_compliant is None else "met" if auth.bulk_sender_compliant else "NOT met"
+    each = ", ".join(f"{name} {_VERDICTS[verdict]}" for name, verdict in auth.bulk_verdicts)
+    return f"{overall} ({each})" if each else overall
+
+
+_VERDICTS = {"pass": "met", "fail": "NOT met", "unknown": "unknown"}
 
 
 def _reasons(title: str, reasons: list[Reason]) -> list[str]:
