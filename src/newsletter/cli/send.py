@@ -111,13 +111,14 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
         outcome = summary.not_sent[0] if summary.not_sent else None
         if outcome is None:
             return f"{where}: sent through {summary.server}"
-        return f"{where}: {outcome.status.value} by {summary.server}: {outcome.reply}"
+        return f"{where}: {outcome.status.value} by {summary.server}: {outcome.reply}" + _explained(outcome)
     before = f" ({summary.sent_before:,} by an earlier run)" if summary.sent_before else ""
     lines = [f"{summary.messages:,} messages: {summary.sent:,} sent{before}, {summary.deferred:,} deferred, "
              f"{summary.bounced:,} bounced, {summary.uncertain:,} uncertain in {summary.seconds:.1f} s: "
              f"{summary.per_second:,.0f} messages/s through {summary.server}"]
     for outcome in summary.not_sent[:_SHOWN]:
-        lines.append(f"{where}/{outcome.file}: {outcome.status.value} {outcome.email}: {outcome.reply or ''}")
+        lines.append(f"{where}/{outcome.file}: {outcome.status.value} {outcome.email}: {outcome.reply or ''}"
+                     + _explained(outcome))
     if len(summary.not_sent) > _SHOWN:
         lines.append(f"... and {len(summary.not_sent) - _SHOWN:,} more (--format json lists them all)")
     if summary.suppressed:
@@ -129,6 +130,10 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
     return "\n".join(lines)
 
 
+def _explained(outcome) -> str:
+    return f"\n  {outcome.explanation}" if outcome.explanation else ""
+
+
 def _summary_json(target: Path, summary: SendSummary) -> dict:
     return {
         "target": str(target), "server": summary.server, "messages": summary.messages, "sent": summary.sent,
@@ -136,7 +141,8 @@ def _summary_json(target: Path, summary: SendSummary) -> dict:
         "sent_before": summary.sent_before, "seconds": round(summary.seconds, 3),
         "per_second": round(summary.per_second, 1), "suppressed": summary.suppressed,
         "suppressions": str(summary.suppressions) if summary.suppressions else None,
-        "not_sent": [{"row": o.row, "email": o.email, "file": o.file, "status": o.status.value, "reply": o.reply}
+        "not_sent": [{"row": o.row, "email": o.email, "file": o.file, "status": o.status.value, "reply": o.reply,
+                      "explanation": asdict(o.explanation) if o.explanation else None}
                      for o in summary.not_sent],
     }
 
