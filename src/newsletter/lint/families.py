@@ -13,6 +13,7 @@ from .gmail import gmail_rules
 from .headers import header_rules
 from .markup import markup_rules
 from .model import LintInput
+from .sender_headers import sender_header_rules
 from .template import template_rules
 
 Family = Callable[[LintInput], Iterable[Finding]]
@@ -23,6 +24,7 @@ FAMILIES: tuple[Family, ...] = (
     content_rules,
     accessibility_rules,
     header_rules,
+    sender_header_rules,
     markup_rules,
     ClientSupport(),  # the default clients; `[lint] clients` replaces it (engine.lint_paths)
 )
