@@ -25,11 +25,12 @@ from .dom import declarations
 from .model import LintInput
 
 NOT_SUPPORTED, PARTIAL = "n", "a"
-_FUNCTION = re.compile(r"([a-zA-Z-]+)\(")
-_UNIT = re.compile(r"(?<![\w#.-])[-+]?(?:\d+\.?\d*|\.\d+)(%|[a-zA-Z]+)\b|(?<![\w#.-])[-+]?(?:\d+\.?\d*|\.\d+)(%)")
+# Possessive and anchored by lookbehinds: values may be hostile, and each pattern reads a run once.
+_FUNCTION = re.compile(r"(?<![a-zA-Z-])([a-zA-Z-]++)\(")
+_UNIT = re.compile(r"(?<![\w#.-])[-+]?(?:\d++(?:\.\d*+)?|\.\d++)(%|[a-zA-Z]++)")
 _WORD = re.compile(r"[a-zA-Z][\w-]*")
 _IMPORTANT = re.compile(r"!\s*important", re.IGNORECASE)
-_RULE_PRELUDE = re.compile(r"([^{};]+)\{")
+_RULE_PRELUDE = re.compile(r"(?:(?<=[{};])|^)([^{};]+)\{")  # from a delimiter only: linear on long runs
 _MEDIA_FEATURE = re.compile(r"\(\s*([a-zA-Z-]+)")
 _PSEUDO = re.compile(r"::?([a-zA-Z-]+)")
 # What a selector shows of each kind caniemail tests (a selector is read with its strings blanked).
@@ -43,7 +44,7 @@ _SELECTOR_KINDS = {
     "universal": re.compile(r"\*(?!=)"),
     "chaining": re.compile(r"[\w\]\)][.#\[][a-zA-Z_-]"),
     "grouping": re.compile(r","),
-    "descendant": re.compile(r"[\w\]\)*]\s+[\w.#\[*:]"),
+    "descendant": re.compile(r"[\w\]\)*]\s++[\w.#\[*:]"),
     "type": re.compile(r"(?:^|[\s,>+~])[a-zA-Z][\w-]*"),
 }
 
@@ -254,7 +255,7 @@ def _in_declaration(name: str, value: str) -> tuple[str, ...]:
     for function in _FUNCTION.findall(lowered):
         found += index.get(("function", function), ())
     for match in _UNIT.finditer(lowered):
-        found += index.get(("unit", match.group(1) or match.group(2)), ())
+        found += index.get(("unit", match.group(1)), ())
     return tuple(dict.fromkeys(found))
 
 
