@@ -137,3 +137,13 @@ def test_refresh_transforms_the_npm_package(tmp_path):
     assert font_face["detect"] == {"at_rule": ["font-face"]} and font_face["support"] == {"gmail.ios": ["y", []]}
     assert video["detect"] == {"element": ["video"]}
     assert gap["detect"] == {"property": ["gap", "column-gap", "row-gap"]}
+
+
+def test_clients_command_lists_the_ids_and_marks_the_defaults():
+    result = CliRunner().invoke(main, ["clients"])
+    assert result.exit_code == 0 and result.output.startswith("caniemail 2.0.2 (data of 2026-05-13)")
+    lines = result.output.splitlines()
+    assert "* orange.desktop-webmail       Orange Desktop Webmail" in lines
+    assert "  laposte.desktop-webmail      LaPoste.net Desktop Webmail" in lines
+    rows = [json.loads(line) for line in CliRunner().invoke(main, ["clients", "--format", "json"]).output.splitlines()]
+    assert sorted(r["id"] for r in rows if r["default"]) == sorted(DEFAULTS)

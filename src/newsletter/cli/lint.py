@@ -10,6 +10,7 @@ import click
 from ..config import find_config
 from ..findings import catalogue, has_errors
 from ..lint import LoadOptions, lint_paths, settings_from
+from ..lint.clients import client_data, default_clients
 from ..lint.docs import area_of, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
 from ..render import Kind
@@ -91,3 +92,19 @@ def _rules_text(prefixes: tuple[str, ...]) -> str:
             lines.append(("\n" if lines else "") + click.style(area, bold=True))
         lines.append(f"  {rule.id:<8} {rule.severity.value:<8} {rule.name:<34} {rule.title}")
     return "\n".join(lines) + "\n"
+
+
+@main.command(name="clients")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def clients_command(fmt: str) -> None:
+    """List the mail clients of the stored caniemail dataset: the ids `[lint] clients` takes
+    (family.platform, or a family alone); * marks the default ones."""
+    data, default = client_data(), set(default_clients())
+    if fmt == "json":
+        for client, (family, platform) in data.clients.items():
+            click.echo(json.dumps({"id": client, "family": family, "platform": platform,
+                                   "default": client in default}, ensure_ascii=False))
+        return
+    click.echo(f"caniemail {data.version} (data of {data.data_updated}), {len(data.features)} features")
+    for client, (family, platform) in data.clients.items():
+        click.echo(f"{'*' if client in default else ' '} {client:<28} {family} {platform}")
