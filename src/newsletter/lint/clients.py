@@ -133,19 +133,24 @@ class ClientSupport:
         if lint_input.html is None or lint_input.document is None:
             return
         clients = self.clients if self.clients is not None else default_clients()
-        data = client_data()
         skipped = baseline()
         for slug, location in features_used(lint_input).items():
-            if slug not in skipped:
-                yield from _judge(data.features[slug], clients, data.clients, location)
+            verdict = _verdict(slug, clients) if slug not in skipped else None
+            if verdict is not None:
+                rule, message, fix = verdict
+                yield finding(rule, message, location, fix=fix)
 
 
-def _judge(feature: Feature, clients: tuple[str, ...], names: Mapping[str, tuple[str, str]],
-           location: Location) -> Iterator[Finding]:
+@lru_cache(maxsize=4096)
+def _verdict(slug: str, clients: tuple[str, ...]) -> tuple[str, str, str] | None:
+    """(rule, message, fix) for a feature in these clients, None when they all support it.
+    Cached: every template of a project asks about the same features."""
+    data = client_data()
+    feature, names = data.features[slug], data.clients
     lacking = [c for c in clients if feature.support.get(c, ("u",))[0] == NOT_SUPPORTED]
     partial = [c for c in clients if feature.support.get(c, ("u",))[0] == PARTIAL]
     if not lacking and not partial:
-        return
+        return None
     parts = []
     if lacking:
         parts.append(f"not supported in {_clients_text(feature, lacking, names)}")
@@ -153,10 +158,9 @@ def _judge(feature: Feature, clients: tuple[str, ...], names: Mapping[str, tuple
         parts.append(f"partly supported in {_clients_text(feature, partial, names)}")
     used = sorted({n for c in lacking + partial for n in feature.support[c][1]})
     notes = "".join(f"; note {n}: {feature.notes[str(n)]}" for n in used if str(n) in feature.notes)
-    rule = "E001" if lacking else "E002"
-    what = f"{feature.title}" if feature.category == "others" else f"{feature.category.upper()} {feature.title}"
-    yield finding(rule, f"{what}: {'; '.join(parts)}{notes}", location,
-                  fix=f"Give those clients a fallback, or do without it (caniemail: {feature.url})")
+    what = feature.title if feature.category == "others" else f"{feature.category.upper()} {feature.title}"
+    return ("E001" if lacking else "E002", f"{what}: {'; '.join(parts)}{notes}",
+            f"Give those clients a fallback, or do without it (caniemail: {feature.url})")
 
 
 def _clients_text(feature: Feature, clients: list[str], names: Mapping[str, tuple[str, str]]) -> str:
@@ -314,5 +318,5 @@ def _image(src: str) -> tuple[str, ...]:
 
 
 def clear_caches() -> None:
-    for cached in (_in_stylesheet, _in_style_attribute, _in_declaration, _in_selector, _in_element):
+    for cached in (_in_stylesheet, _in_style_attribute, _in_declaration, _in_selector, _in_element, _verdict):
         cached.cache_clear()
