@@ -147,3 +147,8 @@ def test_clients_command_lists_the_ids_and_marks_the_defaults():
     assert "  laposte.desktop-webmail      LaPoste.net Desktop Webmail" in lines
     rows = [json.loads(line) for line in CliRunner().invoke(main, ["clients", "--format", "json"]).output.splitlines()]
     assert sorted(r["id"] for r in rows if r["default"]) == sorted(DEFAULTS)
+
+
+def test_a_decorative_feature_a_client_lacks_is_information():
+    (radius,) = [f for f in e_findings(page(css=".b { border-radius: 4px; }")) if "border-radius" in f.message]
+    assert radius.rule == "E002" and "not supported in Outlook (Windows" in radius.message

@@ -106,6 +106,12 @@ def baseline() -> frozenset[str]:
     return frozenset(_settings()["baseline"])
 
 
+@cache
+def decorative() -> frozenset[str]:
+    """Slugs of the features a client can lack and still show the message whole: info, not warning."""
+    return frozenset(_settings()["decorative"])
+
+
 def resolve_clients(names: Iterable[str], *, where: str, path: str | None = None) -> tuple[str, ...]:
     """Client ids (family.platform), a family alone standing for all its platforms. An id the
     dataset does not know is a usage error naming the known families."""
@@ -159,7 +165,8 @@ def _verdict(slug: str, clients: tuple[str, ...]) -> tuple[str, str, str] | None
     used = sorted({n for c in lacking + partial for n in feature.support[c][1]})
     notes = "".join(f"; note {n}: {feature.notes[str(n)]}" for n in used if str(n) in feature.notes)
     what = feature.title if feature.category == "others" else f"{feature.category.upper()} {feature.title}"
-    return ("E001" if lacking else "E002", f"{what}: {'; '.join(parts)}{notes}",
+    rule = "E001" if lacking and slug not in decorative() else "E002"
+    return (rule, f"{what}: {'; '.join(parts)}{notes}",
             f"Give those clients a fallback, or do without it (caniemail: {feature.url})")
 
 
