@@ -1,19 +1,23 @@
-"""docs/benchmarks.md, made from the benchmarks' JSON results (benchmarks/results/*.json): the
-tables show what a run measured, never figures typed by hand. A test checks that the page is
-current.
+"""docs/benchmarks.md and the README's speed tables, made from the benchmarks' JSON results
+(benchmarks/results/*.json): the tables show what a run measured, never figures typed by hand. A
+test checks that both are current.
 
-    python benchmarks/tables.py        # after a benchmark run: rewrites docs/benchmarks.md
+    python benchmarks/tables.py        # after a benchmark run: rewrites docs/benchmarks.md and the README's tables
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
 PAGE = ROOT / "docs" / "benchmarks.md"
+README = ROOT / "README.md"
+# In the README, a benchmark's ratio table sits between these two lines (NAME: the results' stem).
+README_BLOCK = re.compile(r"(<!-- benchmark:(\w+) -->\n).*?(<!-- /benchmark -->)", re.S)
 
 HEADER = """# Benchmarks
 
@@ -48,16 +52,32 @@ def section(data: dict) -> str:
         lines.append(f"| {c['label']} | {_number(c['median'])} {c['unit']} | "
                      f"{_number(min(c['rounds']))} – {_number(max(c['rounds']))} |")
     if data.get("ratios"):
-        lines += ["", "| ratio (within each round) | median | range | target |", "|---|---:|---:|---|"]
-        for r in data["ratios"]:
-            sign = "≤" if r.get("at_most") else "≥"
-            target = "" if r["target"] is None else f"{sign} {r['target']:g}: {'met' if r['met'] else '**not met**'}"
-            lines.append(f"| {r['label']} | {r['median']:.2f}× | {min(r['rounds']):.2f} – {max(r['rounds']):.2f} | {target} |")
+        lines += ["", *_ratios(data)]
     if data.get("memory"):
         lines += ["", *_memory(data["memory"])]
     for note in data.get("notes", []):
         lines += ["", note]
     return "\n".join(lines) + "\n"
+
+
+def _ratios(data: dict) -> list[str]:
+    lines = ["| ratio (within each round) | median | range | target |", "|---|---:|---:|---|"]
+    for r in data["ratios"]:
+        sign = "≤" if r.get("at_most") else "≥"
+        target = "" if r["target"] is None else f"{sign} {r['target']:g}: {'met' if r['met'] else '**not met**'}"
+        lines.append(f"| {r['label']} | {r['median']:.2f}× | {min(r['rounds']):.2f} – {max(r['rounds']):.2f} | {target} |")
+    return lines
+
+
+def readme(text: str, results: Path = RESULTS) -> str:
+    """The README with each benchmark block replaced by that benchmark's ratios and its run."""
+    def block(match: re.Match) -> str:
+        data = json.loads((results / f"{match.group(2)}.json").read_text(encoding="utf-8"))
+        machine = data["machine"]
+        run = (f"Run on {data['date']}, {machine['cpus']} CPUs, load {_load(machine['load_before'])}; medians of "
+               f"{data['rounds']} rounds (all contenders and figures: [docs/benchmarks.md](docs/benchmarks.md)).")
+        return match.group(1) + "\n".join([*_ratios(data), "", run]) + "\n" + match.group(3)
+    return README_BLOCK.sub(block, text)
 
 
 def _memory(memory: dict) -> list[str]:
@@ -82,7 +102,8 @@ def _load(load: list[float]) -> str:
 
 def main() -> int:
     PAGE.write_text(markdown(), encoding="utf-8")
-    print(f"written {PAGE.relative_to(ROOT)}", file=sys.stderr)
+    README.write_text(readme(README.read_text(encoding="utf-8")), encoding="utf-8")
+    print(f"written {PAGE.relative_to(ROOT)} and the tables of {README.name}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Reports in English whatever the machine's locale ($LANG...); the locale tests set their own.
+os.environ["NEWSLETTER_LOCALE"] = "en"
 SHARED = Path(os.environ.get("NEWSLETTER_SHARED", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 

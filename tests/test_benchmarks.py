@@ -19,6 +19,12 @@ def test_docs_benchmarks_md_is_generated_and_current():
     assert current == tables.markdown(), "docs/benchmarks.md is stale: run python benchmarks/tables.py"
 
 
+def test_the_readme_speed_tables_are_generated_and_current():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(tables.README_BLOCK.findall(text)) >= 1
+    assert text == tables.readme(text), "the README's speed tables are stale: run python benchmarks/tables.py"
+
+
 def test_every_benchmark_has_results_and_every_target_a_verdict():
     names = {path.stem for path in (ROOT / "benchmarks" / "results").glob("*.json")}
     assert {"bulk", "lint", "dns"} <= names

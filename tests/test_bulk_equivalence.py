@@ -7,6 +7,8 @@ alone, with the same Message-ID and Date.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import re
 import shutil
@@ -158,3 +160,52 @@ def test_attribute_values_are_written_as_lxml_writes_them(tag, name, value):
     from newsletter.render.campaign import _attribute, _lxml_attribute
 
     assert _attribute(tag, name, value) == _lxml_attribute(tag, name, value)
+
+
+# -- the display name from the columns newsletter.toml names (issue 15, item 5) ----------------
+
+@pytest.fixture(scope="module")
+def named(tmp_path_factory) -> Path:
+    """A project whose list calls its columns prenom and nom, and says so in [recipients]."""
+    folder = tmp_path_factory.mktemp("named")
+    shutil.copy(ROOT / "templates/base.html", folder / "base.html")
+    (folder / "lettre.html").write_text(
+        '{% extends "base.html" %}{% block kind %}promotional{% endblock %}'
+        "{% block subject %}{{ prenom }}, nos nouvelles{% endblock %}{% block preheader %}Nouvelles{% endblock %}"
+        "{% block content %}<p>Bonjour {{ prenom }} {{ nom }},</p>{% endblock %}", encoding="utf-8")
+    (folder / "newsletter.toml").write_text(
+        'sender_name = "Maison Lumière"\nsender_address = "bonjour@maison-lumiere.example"\n'
+        'unsubscribe_url = "https://maison-lumiere.example/u?e={{ email | urlencode }}"\nlocale = "fr"\n'
+        '[recipients]\nname = ["prenom", "nom"]\n', encoding="utf-8")
+    return folder / "lettre.html"
+
+
+@pytest.fixture(scope="module")
+def named_engine(named):
+    return engines(named, {"shop": SALE["shop"]}, {"prenom", "nom"})
+
+
+def test_the_to_header_carries_the_named_columns_encoded(named_engine):
+    _, engine, _ = named_engine
+    assert engine.campaign.name_columns == ("prenom", "nom")
+    row = {"email": "helene@example.com", "prenom": "Hélène", "nom": "Dupont-Lefèvre"}
+    recipient = recipient_address(None, row, engine.campaign.name_columns)
+    raw, _ = engine.message(_Task(1, 2, row, full=False), recipient, "<1.2@maison-lumiere.example>")
+    header = next(line for line in raw.split(b"\r\n") if line.startswith(b"To:"))
+    assert header.startswith(b"To: =?utf-8?") and header.endswith(b"<helene@example.com>")  # RFC 2047: ASCII only
+    to = email.message_from_bytes(raw, policy=email.policy.default)["To"].addresses[0]
+    assert (to.display_name, to.addr_spec) == ("Hélène Dupont-Lefèvre", "helene@example.com")
+    empty = recipient_address(None, {"email": "zoe@example.com", "prenom": "Zoé", "nom": ""}, ("prenom", "nom"))
+    assert empty.display_name == "Zoé"
+
+
+@SETTINGS
+@given(prenom=value, nom=value)
+def test_named_columns_bulk_equals_one_message(named, named_engine, prenom, nom):
+    _, engine, _ = named_engine
+    row = normalise({"email": "zoe@example.net", "prenom": prenom, "nom": nom})
+    data = {"shop": SALE["shop"], **row}
+    recipient = recipient_address(None, row, engine.campaign.name_columns)  # as the bulk engine reads a row
+    fast, _ = engine.message(_Task(1, 2, row, full=False), recipient, "<1.2@maison-lumiere.example>")
+    alone = render(named, data, RenderOptions(date=DATE, message_id="<1.2@maison-lumiere.example>"))
+    assert fast == alone.raw

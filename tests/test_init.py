@@ -33,6 +33,7 @@ def test_a_new_project_is_the_example_shop_and_renders_lints_and_checks(tmp_path
     run = run_cli("init", project)
     assert run.exit_code == 0, run.stderr
     assert "16 files written" in run.text
+    assert "\n  cd " in run.text  # another folder: the next steps start there
     assert files(project) == EXPECTED
     for name in EXPECTED:
         if name.startswith("templates/"):  # the repository's files, byte for byte (sample data through the links)
@@ -127,3 +128,10 @@ def test_init_asks_in_a_terminal(tmp_path):
     config = load_config(tmp_path / "shop/newsletter.toml")
     assert (config.sender_name, config.sender_address, config.locale) == \
         ("Ma Boutique", "news@ma-boutique.example", "en")
+
+
+def test_a_project_started_here_needs_no_cd(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    run = run_cli("init")
+    assert run.exit_code == 0, run.stderr
+    assert "next:\n  newsletter render" in run.text and " cd " not in run.text

@@ -112,3 +112,13 @@ def test_every_corpus_file_is_processed_without_a_crash(path):
     assert all(f.rule.startswith("M") for f in findings)
     result = _run(str(path), "--format", "json")
     assert result.exit_code in (0, 1) and json.loads(result.output)["input"]
+
+
+def test_values_show_french_spaces_as_spaces_and_control_characters_escaped(tmp_path):
+    page = tmp_path / "offre.html"
+    page.write_text('<html><head><script type="application/ld+json">{"@context": "https://schema.org", '
+                    '"@type": "DiscountOffer", "description": "-30\\u00a0%", "discountCode": "A\\u0007B"}'
+                    '</script></head><body>A\u0007B</body></html>', encoding="utf-8")
+    result = _run(str(page), "--kind", "promotional", *NOW)
+    assert "description: '-30\u00a0%'" in result.output
+    assert "discountCode: 'A\\x07B'" in result.output

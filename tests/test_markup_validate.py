@@ -167,7 +167,7 @@ def test_invoice_due_date_by_either_name_as_in_googles_example():
     googles = _renamed(invoice, "paymentDueDate", "paymentDue")
     for data in (invoice, googles):
         assert _rules(_check(_page(data))) == ["M021", "M022"]
-        assert display(extract(_page(data))) == ("Bill card: Énergie Verte, 70.00 due, by 15 Dec",)
+        assert display(extract(_page(data))) == ("Bill card: Énergie Verte, €70.00 due, by 15 Dec",)  # the amount with its currency
     undated = _without(invoice, "paymentDueDate")
     assert [f.message for f in _check(_page(undated)) if f.rule == "M006"] == [
         "Invoice: recommended property 'paymentDue' (or paymentDueDate) is missing"]

@@ -31,8 +31,8 @@ from preview_helpers import (
     running_server,
 )
 
-SUBJECT = "Camille, -30 % sur les bougies et les plaids jusqu'à fin janvier"
-PREHEADER = "Avec le code HIVER30 : -30 % sur les bougies et les plaids, livraison offerte dès 49,00\u00a0€."
+SUBJECT = "Camille, -30\u00a0% sur les bougies et les plaids jusqu'à fin janvier"
+PREHEADER = "Avec le code HIVER30 : -30\u00a0% sur les bougies et les plaids, livraison offerte dès 49,00\u00a0€."
 
 
 # -- screenshots ------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ def test_page_shows_the_inbox_row_and_the_email_in_both_frames(view):
     expect(page).to_have_title(f"{SUBJECT} · newsletter preview")
     for frame_id, width in (("desktop", 700), ("mobile", 375)):
         frame = page.frame_locator(f"#{frame_id}")
-        expect(frame.locator("h1")).to_have_text("Ventes privées d'hiver : -30 % sur les bougies et les plaids")
+        expect(frame.locator("h1")).to_have_text("Ventes privées d'hiver : -30\u00a0% sur les bougies et les plaids")
         expect(frame.locator("strong", has_text="HIVER30")).to_be_visible()
         assert page.locator(f"#{frame_id}").get_attribute("sandbox") == ""  # no scripts in the email
         assert frame.locator("html").evaluate("e => e.ownerDocument.defaultView.innerWidth") == width
@@ -145,14 +145,38 @@ def test_page_shows_the_inbox_row_and_the_email_in_both_frames(view):
 def test_promotions_card_shows_deal_badge_code_expiry_logo_and_carousel(view):
     page = view(PreviewSource(FLASH_SALE, SALE))
     expect(page.locator("#promotions")).to_be_visible()
-    expect(page.locator("#deal-badge")).to_have_text("-30 %")
+    expect(page.locator("#deal-badge")).to_have_text("-30\u00a0%")
     expect(page.locator("#deal-code")).to_have_text("Code HIVER30")
-    expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")
+    expect(page.locator("#deal-ends")).to_have_text("expire le 31 janv.")  # the shop's locale: fr
+    expect(page.locator("#carousel .price").first).to_have_text("24,00\u00a0€")
     assert page.locator("#promo-logo").get_attribute("src") == "https://maison-lumiere.example/img/logo-maison-lumiere.png"
     expect(page.locator("#carousel figure")).to_have_count(4)
     expect(page.locator("#carousel figcaption").first).to_contain_text("Bougie parfumée « Figuier »")
     expect(page.locator("#findings li")).not_to_have_count(0)
     expect(page.locator("#findings")).to_contain_text("M021")
+
+
+@needs_playwright
+def test_the_card_follows_the_locale_asked_for(view):
+    page = view(PreviewSource(FLASH_SALE, SALE, locale="en"))
+    expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")
+    expect(page.locator("#carousel .price").first).to_have_text("€24.00")
+
+
+@needs_playwright
+def test_both_frames_fit_a_1400_px_window_without_horizontal_scrolling(view):
+    page = view(PreviewSource(FLASH_SALE, SALE))
+    page.set_viewport_size({"width": 1400, "height": 900})
+    expect(page.locator("#deal-badge")).to_have_text("-30\u00a0%")
+    scroll = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert scroll[0] <= scroll[1], f"the page scrolls sideways: {scroll}"
+    window = page.evaluate("document.documentElement.clientWidth")
+    panel = page.locator(".side").bounding_box()
+    for frame_id, width in (("desktop", 700), ("mobile", 375)):
+        box = page.locator(f"#{frame_id}").bounding_box()
+        assert box["x"] >= panel["x"] + panel["width"] and box["x"] + box["width"] <= window, (frame_id, box, window)
+        assert box["y"] < 900 and box["width"] == width + 2  # beside the panel, in view, its full width (and borders)
+    assert panel["width"] >= 232
 
 
 @needs_playwright

@@ -19,7 +19,7 @@ def test_serves_then_stops_cleanly(signum):
     try:
         with urllib.request.urlopen(url + "state.json", timeout=20) as response:
             state = json.load(response)
-        assert state["inbox"]["subject"].startswith("Camille, -30 %") and state["error"] is None
+        assert state["inbox"]["subject"].startswith("Camille, -30\u00a0%") and state["error"] is None
         process.send_signal(signum)
         stdout, stderr = process.communicate(timeout=20)
     finally:

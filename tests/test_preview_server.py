@@ -55,7 +55,7 @@ def test_a_foreign_host_reads_nothing(port, host):
 ])
 def test_loopback_names_are_served(port, host):
     status, body = get(port, f"Host: {host.format(port=port)}")
-    assert status == 200 and json.loads(body)["inbox"]["subject"].startswith("Camille, -30 %")
+    assert status == 200 and json.loads(body)["inbox"]["subject"].startswith("Camille, -30\u00a0%")
 
 
 @pytest.mark.parametrize("version", ["HTTP/1.0", "HTTP/1.1"])

@@ -15,6 +15,7 @@ import pytest
 from newsletter.errors import NewsletterError
 from newsletter.markup import extract
 from newsletter.render import Kind
+from newsletter.i18n import messages
 from newsletter.preview import (
     PreviewServer,
     PreviewSource,
@@ -43,11 +44,20 @@ def test_promotions_card_comes_from_the_annotations():
     card = promotions_card(extract(render_preview(PreviewSource(FLASH_SALE, SALE)).html))
     assert card is not None
     assert card.logo == "https://maison-lumiere.example/img/logo-maison-lumiere.png"
-    assert (card.deal.description, card.deal.code, card.deal.ends) == ("-30 %", "HIVER30", "31 Jan")
+    assert (card.deal.description, card.deal.code, card.deal.ends) == ("-30\u00a0%", "HIVER30", "31 Jan")
     assert [p.headline for p in card.products] == [
         "Bougie parfumée « Figuier »", "Bougie « Feu de bois »", "Plaid en laine d'Auvergne", "Coffret « Soirée d'hiver »"]
     assert card.products[0].image.endswith("bougie-figuier-600x600.jpg")
     assert (card.products[0].price, card.products[0].currency) == ("24.00", "EUR")
+
+
+def test_the_card_writes_prices_and_dates_in_the_locale_given():
+    markup = extract(render_preview(PreviewSource(FLASH_SALE, SALE)).html)
+    french, english = promotions_card(markup, messages("fr")), promotions_card(markup, messages("en"))
+    assert (french.deal.ends, french.deal.expires) == ("31 janv.", "expire le 31 janv.")
+    assert (english.deal.ends, english.deal.expires) == ("31 Jan", "Expires 31 Jan")
+    assert [p.price_shown for p in french.products] == [f"{n},00\u00a0€" for n in (24, 26, 89, 59)]
+    assert english.products[2].price_shown == "€89.00"
 
 
 def test_no_annotations_no_card():
@@ -102,12 +112,12 @@ def test_snapshot_of_the_flash_sale():
     snapshot = build_snapshot(PreviewSource(FLASH_SALE, SALE))
     assert snapshot.error is None and snapshot.kind == "promotional"
     assert snapshot.inbox.sender_name == "Maison Lumière"
-    assert snapshot.inbox.subject == "Camille, -30 % sur les bougies et les plaids jusqu'à fin janvier"
-    assert snapshot.inbox.preheader.startswith("Avec le code HIVER30 : -30 %")
+    assert snapshot.inbox.subject == "Camille, -30\u00a0% sur les bougies et les plaids jusqu'à fin janvier"
+    assert snapshot.inbox.preheader.startswith("Avec le code HIVER30 : -30\u00a0%")
     assert snapshot.promotions.deal.code == "HIVER30"
     assert "HIVER30" in snapshot.html and snapshot.html_version == snapshot.version
     state = json.loads(json.dumps(snapshot.to_json()))
-    assert state["promotions"]["deal"]["description"] == "-30 %"
+    assert state["promotions"]["deal"]["description"] == "-30\u00a0%"
     assert all(set(f) == {"rule", "severity", "message", "location", "fix"} for f in state["findings"])
 
 
@@ -198,7 +208,7 @@ def test_server_endpoints(tmp_path):
         assert status == 200 and b'id="desktop"' in body and headers["Content-Type"].startswith("text/html")
         version = json.loads(_get(url + "version")[2])["version"]
         state = json.loads(_get(url + "state.json")[2])
-        assert state["version"] == version and state["inbox"]["subject"].startswith("Camille, -30 %")
+        assert state["version"] == version and state["inbox"]["subject"].startswith("Camille, -30\u00a0%")
         status, headers, body = _get(url + "email.html?v=" + version)
         assert status == 200 and "script-src 'none'" in headers["Content-Security-Policy"]
         assert "HIVER30".encode() in body

@@ -194,6 +194,7 @@ def test_a_folder_is_sent_once_unless_resumed(tmp_path):
     assert first.exit_code == 0
     assert_one_line_error(again, "send.jsonl", "sent (or partly sent) from this folder already", "--resume")
     assert resumed.exit_code == 0 and "55 sent (55 by an earlier run)" in resumed.text
+    assert "nothing left to send" in resumed.text and "messages/s" in first.text
     assert len(server.log.received) == 55
 
 

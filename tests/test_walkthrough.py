@@ -1,6 +1,7 @@
-"""The README's campaign walk-through, run as written in a copy of the repository's example shop:
-render the campaign, check a sample, test-send it, send it (to aiosmtpd's own server on loopback;
-only the port differs). It writes under out/ only, which .gitignore covers."""
+"""The README's campaign walk-through, read from the README and run as written in a copy of the
+repository's example shop: render the campaign, check a sample, test-send it, send it (to
+aiosmtpd's own server on loopback; only the port differs). It writes under out/ only, which
+.gitignore covers."""
 
 from __future__ import annotations
 
@@ -12,12 +13,13 @@ import time
 
 from conftest import ROOT
 
-WALKTHROUGH = """\
-newsletter render templates/promotional/flash-sale.html --data examples/boutique/sale.json --recipients examples/boutique/recipients.csv --dkim-key examples/boutique/dkim/lumiere2026.key --dkim-selector lumiere2026 --out-dir out/campagne
-newsletter check out/campagne/000001.eml --zone examples/boutique/dns/maison-lumiere.example.zone --zone examples/boutique/dns/2.0.192.in-addr.arpa.zone --ip 192.0.2.25
-newsletter send out/campagne/000001.eml --to vous@example.com --smtp 127.0.0.1:8025 --tls none
-newsletter send out/campagne --smtp 127.0.0.1:8025 --tls none
-"""
+def readme_walkthrough() -> list[str]:
+    """The commands of the README's walk-through block, continuation lines joined."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("<!-- walkthrough -->\n```sh\n", 1)[1].split("```\n<!-- /walkthrough -->", 1)[0]
+    return [" ".join(line.split()) for line in block.replace("\\\n", " ").splitlines()]
+
+
 SERVER = "python -m aiosmtpd -n -c aiosmtpd.handlers.Sink -l 127.0.0.1:8025"
 
 
@@ -33,7 +35,9 @@ def test_the_campaign_walkthrough_runs_and_leaves_only_ignored_output(tmp_path):
     try:
         _wait_for(int(port))
         outputs = []
-        for line in WALKTHROUGH.splitlines():
+        commands = readme_walkthrough()
+        assert len(commands) == 4 and all(c.startswith("newsletter ") for c in commands), commands
+        for line in commands:
             args = line.replace("8025", port).split()
             done = subprocess.run([sys.executable, "-m", "newsletter", *args[1:]], cwd=tmp_path,
                                   capture_output=True, text=True, timeout=120)

@@ -20,7 +20,7 @@ CONFIG_NAME = "newsletter.toml"
 
 # Tables that other parts of the project read; their own modules validate their contents. A
 # table nothing reads is an unknown key: a setting silently ignored would mislead.
-SECTIONS = ("lint", "reports", "smtp")
+SECTIONS = ("lint", "recipients", "reports", "smtp")
 
 
 @dataclass(frozen=True)

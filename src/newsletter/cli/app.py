@@ -15,6 +15,7 @@ from .. import __version__
 from ..errors import NewsletterError
 from ..files import write_atomic
 from ..findings import Finding
+from ..i18n import LOCALES
 
 
 class _Group(click.Group):
@@ -73,6 +74,11 @@ def parse_now(value: str | None) -> "datetime | None":
 
 NOW_OPTION = click.option("--now", "now_text", metavar="DATETIME",
                           help="Judge offer expiry as of this ISO 8601 time (default: now).")
+
+
+LOCALE_OPTION = click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
+                             help="Language of the report (default: $NEWSLETTER_LOCALE, else $LC_ALL, "
+                                  "$LC_MESSAGES or $LANG, else en).")
 
 
 def progress_printer(unit: str = "rows", stream=sys.stderr) -> Callable[[int, int], None]:

@@ -8,9 +8,10 @@ import click
 
 from ..errors import NewsletterError
 from ..findings import has_errors
+from ..i18n import reader_messages
 from ..placement import CheckOptions, check_paths, format_report, parse_address, summary
 from ..render import Kind
-from .app import NOW_OPTION, echo_json, main, parse_now
+from .app import LOCALE_OPTION, NOW_OPTION, echo_json, main, parse_now
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -30,10 +31,11 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--spamassassin", metavar="HOST:PORT", help="Also score each message with this spamd server.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json: JSON Lines, one object per input.")
+@LOCALE_OPTION
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
           sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, now_text: str | None,
-          offline: bool, spamassassin: str | None, fmt: str) -> None:
+          offline: bool, spamassassin: str | None, fmt: str, locale: str | None) -> None:
     """Predict where each message lands (Primary, Updates, Promotions; spam risk) and why,
     with every lint, markup and authentication finding and its fix.
 
@@ -48,14 +50,15 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,
         now=parse_now(now_text),
     )
+    texts = reader_messages(locale)
     reports = []
     for report in check_paths(inputs, options):
         reports.append(report)
         if fmt == "json":
             echo_json(report.to_json())
         else:
-            click.echo(format_report(report))
+            click.echo(format_report(report, texts=texts))
     if fmt == "text" and len(reports) > 1:
-        click.echo(summary(reports), nl=False)
+        click.echo(summary(reports, texts), nl=False)
     if any(has_errors(r.findings) for r in reports):
         ctx.exit(1)

@@ -38,8 +38,9 @@ def init(folder: Path, shop: str | None, sender: str | None, locale: str | None,
                    "prices and the lint and check vocabularies; the starter templates' own text is the example "
                    "shop's French: write yours in their place", err=True)
     sale = "templates/promotional/flash-sale"
+    go_there = "" if folder.resolve() == Path.cwd() else f"  cd {where}\n"
     click.echo("next:\n"
-               f"  cd {where}\n"
+               f"{go_there}"
                f"  newsletter render {sale}.html --data {sale}.json -o out/sale.eml\n"
                "  newsletter check out/sale.eml --offline\n"
                f"  newsletter render {sale}.html --data {sale}.json --recipients recipients.csv --out-dir out/campaign\n"

@@ -8,13 +8,14 @@ from pathlib import Path
 import click
 
 from ..config import find_config
-from ..findings import catalogue, has_errors
+from ..findings import Severity, catalogue, has_errors
+from ..i18n import Messages, reader_messages
 from ..lint import LoadOptions, lint_paths, settings_from
 from ..lint.clients import client_data, default_clients
-from ..lint.docs import area_of, rules_markdown
+from ..lint.docs import area_of, area_title, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
 from ..render import Kind
-from .app import NOW_OPTION, main, parse_now, write_output
+from .app import LOCALE_OPTION, NOW_OPTION, main, parse_now, write_output
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -34,15 +35,17 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--show-fixes", is_flag=True, help="Text format: print each finding's fix under it.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit (as `newsletter rules`).")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@LOCALE_OPTION
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-         data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None) -> None:
+         data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None,
+         locale: str | None) -> None:
     """Lint templates, HTML files and .eml messages (folders recursively).
 
     Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
     """
     if list_rules:
-        click.echo(_rules_text(()), nl=False)
+        click.echo(_rules_text((), reader_messages(locale)), nl=False)
         return
     if not paths:
         raise click.UsageError("give at least one file or folder to lint")
@@ -51,7 +54,8 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
     options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file,
                           now=parse_now(now_text))
     results = list(lint_paths(paths, settings, options))
-    report = format_text(results, show_fixes=show_fixes) if fmt == "text" else REPORTERS[fmt](results)
+    texts = reader_messages(locale)
+    report = format_text(results, show_fixes=show_fixes, texts=texts) if fmt == "text" else REPORTERS[fmt](results)
     if output and output != "-":
         write_output(click.unstyle(report).encode("utf-8"), output)
     else:
@@ -64,17 +68,19 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
 @click.argument("prefixes", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
-def rules(prefixes: tuple[str, ...], fmt: str) -> None:
+@LOCALE_OPTION
+def rules(prefixes: tuple[str, ...], fmt: str, locale: str | None) -> None:
     """Print the rule catalogue (every rule of every area), optionally only ids starting with PREFIXES."""
+    texts = reader_messages(locale)
     if fmt == "markdown":
         click.echo(rules_markdown(), nl=False)
     elif fmt == "json":
-        for rule in _chosen(prefixes):
+        for rule in _chosen(prefixes):  # JSON stays English, whatever the locale
             click.echo(json.dumps({"id": rule.id, "name": rule.name, "severity": rule.severity.value,
                                    "title": rule.title, "why": rule.why, "fix": rule.fix, "source": rule.source},
                                   ensure_ascii=False))
     else:
-        click.echo(_rules_text(prefixes), nl=False)
+        click.echo(_rules_text(prefixes, texts), nl=False)
 
 
 def _chosen(prefixes: tuple[str, ...]):
@@ -83,14 +89,15 @@ def _chosen(prefixes: tuple[str, ...]):
             if not wanted or r.id.startswith(wanted)]
 
 
-def _rules_text(prefixes: tuple[str, ...]) -> str:
+def _rules_text(prefixes: tuple[str, ...], texts: Messages) -> str:
+    width = max(len(texts.severity(s)) for s in Severity) + 1
     lines = []
     area = None
-    for rule in _chosen(prefixes):
+    for rule in map(texts.rule, _chosen(prefixes)):
         if area_of(rule.id) != area:
             area = area_of(rule.id)
-            lines.append(("\n" if lines else "") + click.style(area, bold=True))
-        lines.append(f"  {rule.id:<8} {rule.severity.value:<8} {rule.name:<34} {rule.title}")
+            lines.append(("\n" if lines else "") + click.style(area_title(rule.id, texts), bold=True))
+        lines.append(f"  {rule.id:<8} {texts.severity(rule.severity):<{width}} {rule.name:<34} {rule.title}")
     return "\n".join(lines) + "\n"
 
 

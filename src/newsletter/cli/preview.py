@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import NewsletterError
+from ..i18n import LOCALES
 from ..preview import (
     DEFAULT_PORT,
     DEFAULT_WIDTH,
@@ -40,14 +41,16 @@ from .app import main, report_findings, write_output
               help=f"Screenshot width in CSS pixels (default {DEFAULT_WIDTH}).")
 @click.option("--browser", metavar="PATH",
               help="Chromium for --screenshot (default: $NEWSLETTER_BROWSER, else chromium on PATH).")
+@click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
+              help="Language of the Promotions card's prices and dates (default: newsletter.toml's locale, else en).")
 def preview(template: Path, data_file: Path | None, kind: str | None, port: int | None, no_open: bool,
-            screenshot_file: Path | None, width: int | None, browser: str | None) -> None:
+            screenshot_file: Path | None, width: int | None, browser: str | None, locale: str | None) -> None:
     """Serve a live preview of TEMPLATE on 127.0.0.1: desktop and mobile widths, the Gmail inbox
     row, the Promotions card, the predicted tab and the findings. Reloads on every save."""
     for path in (template, data_file):  # later errors show in the page; a mistyped path is not one
         if path is not None and not path.is_file():
             raise NewsletterError("file not found", path=path, fix="check the path")
-    source = PreviewSource(template, data_file, Kind.parse(kind) if kind else None)
+    source = PreviewSource(template, data_file, Kind.parse(kind) if kind else None, locale)
     if screenshot_file is not None:
         _screenshot(source, screenshot_file, width or DEFAULT_WIDTH, browser)
         return

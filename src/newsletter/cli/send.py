@@ -113,9 +113,12 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
             return f"{where}: sent through {summary.server}"
         return f"{where}: {outcome.status.value} by {summary.server}: {outcome.reply}" + _explained(outcome)
     before = f" ({summary.sent_before:,} by an earlier run)" if summary.sent_before else ""
+    # A rate only for what this run sent: a --resume with nothing left is not "0 messages/s".
+    rate = (f"{summary.per_second:,.0f} messages/s" if summary.sent > summary.sent_before
+            else "nothing left to send")
     lines = [f"{summary.messages:,} messages: {summary.sent:,} sent{before}, {summary.deferred:,} deferred, "
              f"{summary.bounced:,} bounced, {summary.uncertain:,} uncertain in {summary.seconds:.1f} s: "
-             f"{summary.per_second:,.0f} messages/s through {summary.server}"]
+             f"{rate} through {summary.server}"]
     for outcome in summary.not_sent[:_SHOWN]:
         lines.append(f"{where}/{outcome.file}: {outcome.status.value} {outcome.email}: {outcome.reply or ''}"
                      + _explained(outcome))

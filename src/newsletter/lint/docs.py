@@ -12,6 +12,7 @@ from itertools import groupby
 from pathlib import Path
 
 from ..findings import Rule, catalogue
+from ..i18n import Messages
 from ..limits import limits_markdown
 
 AREAS = {
@@ -24,6 +25,11 @@ AREAS = {
 def area_of(rule_id: str) -> str:
     prefix = rule_id.rstrip("0123456789")
     return AREAS.get(prefix, prefix)
+
+
+def area_title(rule_id: str, texts: Messages) -> str:
+    """The area's name in the locale of `texts` (its `[areas]`), English where it has none."""
+    return texts.optional(f"areas.{rule_id.rstrip('0123456789')}", area_of(rule_id))
 
 
 def rules_markdown(rules: dict[str, Rule] | None = None) -> str:

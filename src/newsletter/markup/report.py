@@ -3,7 +3,10 @@ would display. Presentation only; the findings and lines come from the library."
 
 from __future__ import annotations
 
+import unicodedata
+
 from ..findings import Finding, Location
+from ..i18n import Messages, messages
 from .model import Item, Literal, Markup
 
 _MARK = {"error": "✗", "warning": "!", "info": "i"}
@@ -35,46 +38,56 @@ class _Pending:
         return self.take(i for line in lines for i in self.on_line.get(line, ()))
 
 
-def text_report(path: str, kind: str | None, markup: Markup, findings: tuple[Finding, ...], shown: tuple[str, ...]) -> str:
+def text_report(path: str, kind: str | None, markup: Markup, findings: tuple[Finding, ...], shown: tuple[str, ...],
+                texts: Messages | None = None) -> str:
+    t = texts or messages()
     pending = _Pending(findings)
-    out = [f"{path} ({kind or 'kind not declared'})"]
+    kind_text = t.text(f"report.kind.{kind}") if kind in ("promotional", "transactional") else kind
+    out = [t.text("report.heading", input=path, kind=kind_text or t.text("display.no_kind"))]
     if not markup.items:
-        out.append("  no schema.org markup")
+        out.append("  " + t.text("display.no_markup"))
     for item in markup.items:
-        _item(item, out, pending, depth=1, label=None)
-        out += [_finding_line(f, 2) for f in pending.within(item)]
+        _item(item, out, pending, depth=1, label=None, t=t)
+        out += [_finding_line(f, 2, t) for f in pending.within(item)]
     for f in pending.left.values():
-        out.append(_finding_line(f, 1))
+        out.append(_finding_line(f, 1, t))
     if shown:
-        out.append("  Gmail would display:")
+        out.append("  " + t.text("display.heading"))
         out += [f"    {line}" for line in shown]
     return "\n".join(out)
 
 
-def _item(item: Item, out: list[str], pending: _Pending, depth: int, label: str | None) -> None:
+def _item(item: Item, out: list[str], pending: _Pending, depth: int, label: str | None, t: Messages) -> None:
     pad = "  " * depth
     where = f"  [{item.syntax.value}, line {item.location.line}]" if item.location and item.location.line and label is None else ""
     out.append(f"{pad}{label + ': ' if label else ''}{item.type or '(no type)'}{where}")
-    _beside(item.location, out, pending, depth + 1)
+    _beside(item.location, out, pending, depth + 1, t)
     for prop in item.properties:
         for value in prop.values:
             if isinstance(value, Item):
-                _item(value, out, pending, depth + 1, prop.name)
+                _item(value, out, pending, depth + 1, prop.name, t)
             else:
                 out.append(f"{pad}  {prop.name}: {_literal(value)}")
-        _beside(prop.location, out, pending, depth + 2)
+        _beside(prop.location, out, pending, depth + 2, t)
 
 
-def _beside(location: Location | None, out: list[str], pending: _Pending, depth: int) -> None:
+def _beside(location: Location | None, out: list[str], pending: _Pending, depth: int, t: Messages) -> None:
     if location is None or location.line is None:
         return
-    out += [_finding_line(f, depth) for f in pending.at_location(location)]
+    out += [_finding_line(f, depth, t) for f in pending.at_location(location)]
 
 
 def _literal(value: Literal) -> str:
+    """A string in quotes, as Python writes it (control characters escaped), except the spaces
+    French typography puts in values (`-30\u00a0%`), which are shown as spaces."""
     text = value.text
-    return repr(text) if isinstance(value.value, str) else text
+    if not isinstance(value.value, str):
+        return text
+    quoted = repr(text)
+    for space in {c for c in text if c != " " and unicodedata.category(c) == "Zs"}:
+        quoted = quoted.replace(repr(space)[1:-1], space)
+    return quoted
 
 
-def _finding_line(f: Finding, depth: int) -> str:
-    return f"{'  ' * depth}{_MARK[f.severity.value]} {f.severity.value} {f.rule} {f.message}"
+def _finding_line(f: Finding, depth: int, t: Messages) -> str:
+    return f"{'  ' * depth}{_MARK[f.severity.value]} {t.severity(f.severity)} {f.rule} {t.message(f.message)}"

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses, parsedate_tz
+from typing import Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -21,6 +22,7 @@ from ..lint.data import phrases as lint_phrases
 from ..lint.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
+from .quotes import FoldedText
 
 _DISCOUNT = re.compile(
     r"(?<![\w-])-\s?\d{1,2}(?:[.,]\d+)?\s?%"  # « -50 % »
@@ -221,6 +223,7 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
     sender = sender or _from_address(message)
     document = item.document
     text = visible_text(document) if document is not None else _plain_text(message)
+    quotes = FoldedText(subject or "", text)  # matched folded, quoted as written
     folded = fold(text)
     folded_subject = fold(subject or "")
     types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
@@ -229,21 +232,21 @@ def extract_signals(item: LintInput, markup: Markup | None = None, sender: str |
     unsubscribe = _header(message, "List-Unsubscribe")
     letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
     received = item.origin is Origin.EML  # a template's or an HTML file's headers are its platform's to add
-    whole = f"{folded_subject} {folded}"
+    whole = quotes.text  # f"{folded_subject} {folded}"
     return Signals(
         words=len(text.split()),
         subject=subject,
         sender=sender,
         promo_phrases=known.promotional.distinct(folded),
         promo_terms=known.promotional_terms.distinct(folded),
-        discounts=tuple(dict.fromkeys(" ".join(m.group(0).split()) for m in _DISCOUNT.finditer(whole))),
+        discounts=_distinct_quotes(_DISCOUNT.finditer(whole), quotes),
         prices=len(_PRICE.findall(folded)),
         promo_subject=known.promotional.distinct(folded_subject),
         transactional_phrases=known.transactional.distinct(whole),
         transactional_headline=known.transactional.distinct(headline),
         promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
-                                           + tuple(m.group(0) for m in _DISCOUNT.finditer(headline)))),
-        reference_numbers=_references(whole, known),
+                                           + _distinct_quotes(_DISCOUNT.finditer(headline), quotes))),
+        reference_numbers=_references(quotes, known),
         markup_types=types,
         promotions_markup=tuple(t for t in types if t in known.promotions_types),
         transactional_markup=tuple(t for t in types if t in known.transactional_types),
@@ -395,16 +398,26 @@ def _greeting(text: str, known: Knowledge) -> str | None:
             return f"{first} {name}"
     return None
 
-def _references(folded: str, known: Knowledge) -> tuple[str, ...]:
+def _distinct_quotes(matches: Iterable[re.Match[str]], quotes: FoldedText) -> tuple[str, ...]:
+    """Each distinct match (compared folded) quoted as the message first writes it."""
+    found: dict[str, str] = {}
+    for match in matches:
+        found.setdefault(" ".join(match.group(0).split()), quotes.quote(match.start(), match.end()))
+    return tuple(found.values())
+
+
+def _references(quotes: FoldedText, known: Knowledge) -> tuple[str, ...]:
     """Reference numbers: a reference word then an identifier holding a digit ("commande
-    n° 12345", "order #A-1042"), or a template placeholder named after one ({{ order_id }})."""
+    n° 12345", "order #A-1042"), or a template placeholder named after one ({{ order_id }});
+    matched folded, quoted as written."""
     words = "|".join(re.escape(w) for w in known.reference_words)
     written = re.compile(rf"(?<!\w)(?:{words}){_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
     placeholder = re.compile(rf"\{{\{{\s*[\w.]*(?:{words})[\w.]*\s*\}}\}}")
-    found = [" ".join(m.group(0).split()) for m in written.finditer(folded)]
-    found += [m.group(0) for m in placeholder.finditer(folded)]
-    by_identifier = {f.split()[-1].lstrip("#"): f for f in reversed(found)}  # one per number
-    return tuple(dict.fromkeys(f for f in found if by_identifier[f.split()[-1].lstrip("#")] == f))
+    matches = [*written.finditer(quotes.text), *placeholder.finditer(quotes.text)]
+    found = [(" ".join(m.group(0).split()), m) for m in matches]
+    by_identifier = {f.split()[-1].lstrip("#"): f for f, _ in reversed(found)}  # one per number
+    kept = {f: m for f, m in reversed(found) if by_identifier[f.split()[-1].lstrip("#")] == f}
+    return tuple(dict.fromkeys(quotes.quote(kept[f].start(), kept[f].end()) for f, _ in found if f in kept))
 
 
 # -- structure -------------------------------------------------------------------------------------

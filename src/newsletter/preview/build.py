@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..config import find_config
 from ..errors import NewsletterError, display_path
+from ..i18n import messages
 from ..lint import LoadOptions, load_input
 from ..markup import extract
 from ..render import Kind, RenderedMessage, RenderOptions, render
@@ -35,6 +36,7 @@ class PreviewSource:
     template: Path
     data_file: Path | None = None
     kind: Kind | None = None
+    locale: str | None = None  # of the Promotions card (default: the mail's, newsletter.toml's `locale`)
 
     @property
     def data_path(self) -> Path | None:
@@ -86,7 +88,8 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         kind=rendered.kind.value,
         html=rendered.html,
         inbox=inbox_row(rendered),
-        promotions=promotions_card(markup) if rendered.kind is Kind.PROMOTIONAL else None,
+        promotions=promotions_card(markup, messages(source.locale or find_config(source.template).locale))
+        if rendered.kind is Kind.PROMOTIONAL else None,
         placement=placement_view(report),
         findings=report.findings,
         watched=shown,

@@ -24,7 +24,8 @@ class Deal:
 
     description: str | None
     code: str | None
-    ends: str | None  # as shown: "31 Jan"
+    ends: str | None  # as shown: "31 Jan", « 31 janv. »
+    expires: str | None = None  # the badge's words: "Expires 31 Jan", « expire le 31 janv. »
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Product:
     currency: str | None
     discount_value: str | None
     url: str | None
+    price_shown: str | None = None  # in the mail's locale: "€24.00", « 24,00 € »
 
 
 @dataclass(frozen=True)

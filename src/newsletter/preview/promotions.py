@@ -1,37 +1,36 @@
-"""The Promotions-tab card, built from the extracted markup (never from the JSON-LD itself)."""
+"""The Promotions-tab card, built from the extracted markup (never from the JSON-LD itself),
+its prices and dates written in the mail's locale (`89,00 €`, « expire le 31 janv. »)."""
 
 from __future__ import annotations
 
+from ..i18n import Messages, messages
 from ..markup import Item, Markup
-from ..markup.values import parse_datetime
+from ..markup.display import when
 from .model import Deal, Product, PromotionsCard
 
 _ANNOTATIONS = ("Organization", "DiscountOffer", "PromotionCard")
 
 
-def promotions_card(markup: Markup) -> PromotionsCard | None:
+def promotions_card(markup: Markup, texts: Messages | None = None) -> PromotionsCard | None:
     """Logo, deal badge and product carousel; None when the message has no annotations."""
+    t = texts or messages()
     items = [i for i in markup.items if i.type in _ANNOTATIONS]
     if not items:
         return None
     logo = next((i.text("logo") for i in items if i.type == "Organization" and i.text("logo")), None)
     offer = next((i for i in items if i.type == "DiscountOffer"), None)
-    products = tuple(_product(i) for i in items if i.type == "PromotionCard")
-    return PromotionsCard(logo=logo, deal=_deal(offer) if offer else None, products=products)
+    products = tuple(_product(i, t) for i in items if i.type == "PromotionCard")
+    return PromotionsCard(logo=logo, deal=_deal(offer, t) if offer else None, products=products)
 
 
-def _deal(offer: Item) -> Deal:
-    return Deal(description=offer.text("description"), code=offer.text("discountCode"),
-                ends=_day(offer.text("availabilityEnds")))
+def _deal(offer: Item, t: Messages) -> Deal:
+    """"2027-01-31T23:59:00+01:00" ends "31 Jan" (as Gmail's badge shows it), « 31 janv. » in French."""
+    ends = when(offer.text("availabilityEnds"), t)
+    return Deal(description=offer.text("description"), code=offer.text("discountCode"), ends=ends,
+                expires=t.text("preview.expires", date=ends) if ends else None)
 
 
-def _product(card: Item) -> Product:
+def _product(card: Item, t: Messages) -> Product:
     return Product(image=card.text("image"), headline=card.text("headline"), price=card.text("price"),
                    currency=card.text("priceCurrency"), discount_value=card.text("discountValue"),
-                   url=card.text("url"))
-
-
-def _day(text: str | None) -> str | None:
-    """"2027-01-31T23:59:00+01:00" -> "31 Jan" (as Gmail's badge shows it); odd text as is."""
-    parsed = parse_datetime(text or "")
-    return f"{parsed.day} {parsed:%b}" if parsed else text
+                   url=card.text("url"), price_shown=t.price(card.text("price"), card.text("priceCurrency")))

@@ -115,7 +115,8 @@ def render_bulk(
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
     findings: dict[tuple[str, str], Finding] = {(f.rule, f.message): f for f in compiled.findings} if compiled else {}
-    for f in list_findings(sources, columns, campaign_data, unsubscribe_variables(campaign), recipients):
+    for f in list_findings(sources, columns, campaign_data, unsubscribe_variables(campaign) | set(campaign.name_columns),
+                           recipients):
         findings[f.rule, f.message] = f
     empty = EmptyValues(sources.personal)
 
@@ -250,7 +251,7 @@ class CampaignRenderer:
         record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
         try:
-            recipient = recipient_address(None, task.data)
+            recipient = recipient_address(None, task.data, self.campaign.name_columns)
             record["email"] = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import html as html_lib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
@@ -17,6 +18,7 @@ import jinja2
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
+from . import names
 from .addresses import AddressError, parse_address
 from .environment import (
     load_template,
@@ -30,6 +32,8 @@ from .kinds import Kind, resolve_kind
 from .message import Envelope, build_message
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern
+
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class Campaign:
     reply_to: Address | None
     options: RenderOptions
     unsubscribe: UrlPattern | None
+    name_columns: tuple[str, ...] = ()  # [recipients] name: the columns of the To header's display name
 
     @classmethod
     def prepare(cls, compiled: CompiledTemplate, data: Mapping[str, Any], options: RenderOptions) -> "Campaign":
@@ -108,13 +113,14 @@ class Campaign:
             reply_to=_address(reply_to, "reply-to") if reply_to else None,
             options=options,
             unsubscribe=unsubscribe,
+            name_columns=names.name_columns(config.section("recipients"), config.path),
         )
 
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
         template context."""
         config = self.compiled.config
-        recipient = recipient or recipient_address(self.options.to, data)
+        recipient = recipient or recipient_address(self.options.to, data, self.name_columns)
         unsubscribe_url = self.unsubscribe.url_for({**data, "email": recipient.addr_spec}) if self.unsubscribe else None
         context = {
             **data,
@@ -178,8 +184,9 @@ def render(
 ) -> RenderedMessage:
     """Render one complete message of `template` with `data`.
 
-    The recipient is `options.to`, else the data's `email` (with `name`, or `first_name` and
-    `last_name`, as display name). Raises `NewsletterError` for anything that cannot be sent.
+    The recipient is `options.to`, else the data's `email` (with the columns `[recipients] name`
+    names, else `name`, or `first_name` and `last_name`, as display name). Raises
+    `NewsletterError` for anything that cannot be sent.
     """
     compiled = template if isinstance(template, CompiledTemplate) else CompiledTemplate.load(Path(template))
     data = dict(data or {})
@@ -187,7 +194,8 @@ def render(
     person = campaign.personalise(data)
     subject = campaign.subject(person.context)
     path = compiled.path
-    preheader = " ".join((render_block(compiled.template, "preheader", person.context) or "").split())
+    # runs of spaces and line breaks made one space; no-break spaces kept (« -30 % » does not wrap)
+    preheader = _SPACES.sub(" ", render_block(compiled.template, "preheader", person.context) or "").strip(" ")
 
     inlined = inline_css(render_template(compiled.template, person.context), path=str(path))
     text = campaign.own_text(person.context) or html_to_text(inlined.html)
@@ -211,7 +219,8 @@ def _address(value: str, what: str, display_name: str | None = None) -> Address:
         raise NewsletterError(f"{what}: {exc}", fix=exc.fix or f"give the {what} as Name <user@example.com>") from None
 
 
-def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
+def recipient_address(to: str | None, data: Mapping[str, Any], name_columns: tuple[str, ...] = ()) -> Address:
+    """--to, else the data's `email` with its display name (`names.display_name`)."""
     if to:
         return _address(to, "recipient (--to)")
     email = data.get("email")
@@ -219,10 +228,7 @@ def recipient_address(to: str | None, data: Mapping[str, Any]) -> Address:
         raise NewsletterError(
             "no recipient", fix='pass --to ADDRESS or put an "email" in the data file'
         )
-    name = data.get("name") or " ".join(
-        str(data[k]) for k in ("first_name", "last_name") if data.get(k)
-    )
-    return _address(str(email), "recipient (data 'email')", display_name=str(name) if name else None)
+    return _address(str(email), "recipient (data 'email')", display_name=names.display_name(data, name_columns))
 
 
 def _sender(sender: str | None, config: Config) -> Address:

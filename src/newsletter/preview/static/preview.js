@@ -43,7 +43,7 @@ function fillPromotions(state) {
   $("deal").hidden = !deal;
   text("deal-badge", deal && deal.description);
   text("deal-code", deal && deal.code ? "Code " + deal.code : "");
-  text("deal-ends", deal && deal.ends ? "Expires " + deal.ends : "");
+  text("deal-ends", deal && deal.expires);
   const carousel = $("carousel");
   carousel.replaceChildren();
   for (const product of (card && card.products) || []) {
@@ -52,9 +52,7 @@ function fillPromotions(state) {
     image.alt = product.headline || "";
     if (product.image) image.src = product.image;
     const caption = element("figcaption", null, product.headline);
-    if (product.price) {
-      caption.append(element("div", "price", [product.price, product.currency].filter(Boolean).join(" ")));
-    }
+    if (product.price_shown) caption.append(element("div", "price", product.price_shown));
     figure.append(image, caption);
     carousel.append(figure);
   }
