@@ -11,6 +11,7 @@ from ..config import find_config
 from ..findings import Severity, catalogue, has_errors
 from ..i18n import Messages, reader_messages
 from ..lint import FAMILIES, LoadOptions, lint_paths, settings_from
+from ..lint.clients import client_data, default_clients
 from ..lint.docs import area_of, area_title, rules_markdown
 from ..lint.reporters import REPORTERS, format_text
 from ..network import network_family
@@ -103,3 +104,19 @@ def _rules_text(prefixes: tuple[str, ...], texts: Messages) -> str:
             lines.append(("\n" if lines else "") + click.style(area_title(rule.id, texts), bold=True))
         lines.append(f"  {rule.id:<8} {texts.severity(rule.severity):<{width}} {rule.name:<34} {rule.title}")
     return "\n".join(lines) + "\n"
+
+
+@main.command(name="clients")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def clients_command(fmt: str) -> None:
+    """List the mail clients of the stored caniemail dataset: the ids `[lint] clients` takes
+    (family.platform, or a family alone); * marks the default ones."""
+    data, default = client_data(), set(default_clients())
+    if fmt == "json":
+        for client, (family, platform) in data.clients.items():
+            click.echo(json.dumps({"id": client, "family": family, "platform": platform,
+                                   "default": client in default}, ensure_ascii=False))
+        return
+    click.echo(f"caniemail {data.version} (data of {data.data_updated}), {len(data.features)} features")
+    for client, (family, platform) in data.clients.items():
+        click.echo(f"{'*' if client in default else ' '} {client:<28} {family} {platform}")
