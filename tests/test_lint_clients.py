@@ -48,7 +48,8 @@ def test_grid_position_and_video_name_the_clients_and_the_note():
     by_title = {f.message.split(":")[0]: f for f in findings}
     grid = by_title["CSS display"]  # 'CSS display:grid: ...'
     assert grid.rule == "E001" and "Outlook (Windows" in grid.message and "Orange (Desktop Webmail" in grid.message
-    assert "note 1: Not supported with non Google accounts." in grid.message
+    assert "note 1: Not supported with non Google accounts" in grid.message
+    assert ".;" not in position_message(findings)  # the notes' own full stops do not run into the separator
     position = by_title["CSS position"]
     assert position.rule == "E001" and "Gmail (Desktop Webmail, iOS, Android)" in position.message
     video = by_title["HTML <video> element"]
@@ -152,3 +153,13 @@ def test_clients_command_lists_the_ids_and_marks_the_defaults():
 def test_a_decorative_feature_a_client_lacks_is_information():
     (radius,) = [f for f in e_findings(page(css=".b { border-radius: 4px; }")) if "border-radius" in f.message]
     assert radius.rule == "E002" and "not supported in Outlook (Windows" in radius.message
+
+
+def test_a_feature_whose_title_names_its_category_is_not_named_twice():
+    findings = e_findings(page(css=":root { --brand: #c00; } .a { color: var(--brand); }"))
+    variables = [f for f in findings if "Variables" in f.message]
+    assert variables and variables[0].message.startswith("CSS Variables (Custom Properties):")
+
+
+def position_message(findings) -> str:
+    return next(f.message for f in findings if f.message.startswith("CSS position"))

@@ -163,8 +163,11 @@ def _verdict(slug: str, clients: tuple[str, ...]) -> tuple[str, str, str] | None
     if partial:
         parts.append(f"partly supported in {_clients_text(feature, partial, names)}")
     used = sorted({n for c in lacking + partial for n in feature.support[c][1]})
-    notes = "".join(f"; note {n}: {feature.notes[str(n)]}" for n in used if str(n) in feature.notes)
-    what = feature.title if feature.category == "others" else f"{feature.category.upper()} {feature.title}"
+    notes = "".join(f"; note {n}: {' '.join(feature.notes[str(n)].split()).rstrip('.')}"
+                    for n in used if str(n) in feature.notes)
+    prefix = feature.category.upper()
+    what = (feature.title if feature.category == "others" or feature.title.upper().startswith(f"{prefix} ")
+            else f"{prefix} {feature.title}")
     rule = "E001" if lacking and slug not in decorative() else "E002"
     return (rule, f"{what}: {'; '.join(parts)}{notes}",
             f"Give those clients a fallback, or do without it (caniemail: {feature.url})")
