@@ -69,6 +69,14 @@ def test_rules_lists_every_catalogued_rule_of_every_file():
         {i for i in catalogue() if i.startswith("H")}
 
 
+def test_every_rule_names_its_source():
+    """A page, a dataset, a file of checks/, or "project:" with what makes it the tool's own rule."""
+    for rule in catalogue().values():
+        source = rule.source or ""
+        assert re.match(r"(https?://|RFC |project: \S|checks/|caniemail|SpamAssassin|W3C|WCAG)", source), \
+            f"{rule.id} names no source: {source!r}"
+
+
 def test_docs_rules_md_is_generated_and_current():
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == rules_markdown(), "docs/rules.md is stale: run python -m newsletter.lint.docs"
