@@ -225,8 +225,10 @@ def test_starter_templates_land_where_policy_wants(template, data, tabs):
 
 # -- the shared corpus ----------------------------------------------------------------------------
 
-# Measured: 43 of 46 (93 %); see docs/check.md. A little below, so honest tuning may move it.
-CORPUS_ACCURACY = 0.85
+# Measured: 39 of 46 (85 %) with the model fitted on all the data, every transactional template
+# right and 7 of the 11 promotional ones "unknown" rather than named: since the learned words
+# leave out host names, "com" or "org" no longer tell the tab (held out: 89 %, docs/check.md).
+CORPUS_ACCURACY = 0.8
 
 
 @requires_shared

@@ -15,13 +15,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsletter"
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in (
     "errors version checkfiles",
-    "findings kinds limits files headers addresses bounded_json bounds i18n",
+    "findings kinds limits files headers addresses bounded_json bounds i18n images",
     "html reporters",
     "config suppressions",
     "render",
     "document",
     "markup auth",
     "lint",
+    "network",
     "placement",
     "preview reports send init",
     "cli",

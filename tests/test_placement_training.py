@@ -65,7 +65,7 @@ def test_temperature_undoes_overconfidence():
 
 
 def test_docs_show_the_figures_evaluate_wrote():
-    """The figures in training/README.md and docs/check.md are generated from
+    """The figures in training/README.md, docs/check.md and README.md are generated from
     training/figures.json by training/evaluate.py, not typed."""
     import json
 

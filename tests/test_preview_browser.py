@@ -250,3 +250,21 @@ def test_media_queries_still_win_over_the_inlined_styles(page):
     # Control: without the !important the renderer adds, the inlined styles win on a phone.
     weakened = html.replace(" !important", "")
     assert _layout(page, weakened, 375) == {"container": 600, "button": "inline-block"}
+
+
+@needs_playwright
+def test_dark_frames_show_the_dark_styles_and_the_inverted_colours(view, tmp_path):
+    template = tmp_path / "promotional" / "themed.html"
+    template.parent.mkdir()
+    template.write_text(
+        "{% block subject %}Nouveautés{% endblock %}<!DOCTYPE html><html><head><style>"
+        "@media (prefers-color-scheme: dark) { .card { background-color: #121212 !important; } }</style></head>"
+        "<body style='margin:0'><div class='card' style='height:80px;background-color:#ffffff'>Bonjour</div>"
+        "</body></html>", encoding="utf-8")
+    page = view(PreviewSource(template))
+    background = "e => getComputedStyle(e).backgroundColor"
+    for frame_id, expected in (("mobile", "rgb(255, 255, 255)"), ("dark", "rgb(18, 18, 18)"),
+                               ("inverted", "rgb(0, 0, 0)")):
+        card = page.frame_locator(f"#{frame_id}").locator(".card")
+        expect(card).to_have_text("Bonjour")
+        assert card.evaluate(background) == expected, frame_id

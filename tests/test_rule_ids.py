@@ -38,7 +38,9 @@ def _scan(ids: set[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
 
 
 def test_every_rule_is_raised_in_exactly_one_module():
-    ids = set(catalogue())
+    # A retired rule stays in the catalogue (its id keeps its meaning for old suppressions) but is
+    # raised nowhere; its title says "(retired)".
+    ids = {rule.id for rule in catalogue().values() if not rule.title.startswith("(retired)")}
     called, named = _scan(ids)
     where = {rule: called.get(rule) or named.get(rule, set()) for rule in ids}
     nowhere = sorted(rule for rule, modules in where.items() if not modules)

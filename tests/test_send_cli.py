@@ -78,7 +78,32 @@ def test_json_output_adds_up(tmp_path):
     assert report["messages"] == 6 and (report["sent"], report["bounced"]) == (5, 1)
     assert report["sent"] + report["deferred"] + report["bounced"] + report["uncertain"] == report["messages"]
     assert report["not_sent"] == [{"row": 2, "email": "client1@example.net", "file": "000002.eml",
-                                   "status": "bounced", "reply": "550 5.1.1 no such user"}]
+                                   "status": "bounced", "reply": "550 5.1.1 no such user", "explanation": None}]
+
+
+GMAIL_5_7_26 = ("550 5.7.26 This email has been blocked because the sender is unauthenticated. Gmail requires all "
+                "senders to authenticate with either SPF or DKIM. - gsmtp")
+
+
+def test_a_gmail_bounce_says_what_its_code_means_and_the_fix(tmp_path):
+    with LoopbackSMTP(tmp_path, fault=lambda stage, rcpt: GMAIL_5_7_26 if
+                      stage == "end" and rcpt == "client1@example.net" else None) as server:
+        project = make_project(tmp_path, server)
+        folder = render_campaign(project, write_list(tmp_path / "list.csv", 3))
+        text = send(folder)
+    assert text.exit_code == 1
+    line = text.text.splitlines().index(next(l for l in text.text.splitlines() if "client1@example.net" in l))
+    explained = text.text.splitlines()[line + 1]
+    assert explained.startswith("  Gmail 5.7.26: the message is unauthenticated") and "fix: sign with DKIM" in explained
+    (tmp_path / "again").mkdir()
+    with LoopbackSMTP(tmp_path / "again", fault=lambda stage, rcpt: GMAIL_5_7_26 if
+                      stage == "end" and rcpt == "client1@example.net" else None) as server:
+        project = make_project(tmp_path / "again", server)
+        folder = render_campaign(project, write_list(tmp_path / "again.csv", 3))
+        report = json.loads(send(folder, "--format", "json").stdout)
+    (bounced,) = report["not_sent"]
+    assert bounced["explanation"]["code"] == "5.7.26" and bounced["explanation"]["provider"] == "Gmail"
+    assert bounced["explanation"]["source"] == "https://support.google.com/a/answer/3726730"
 
 
 def test_dry_run_connects_logs_in_and_sends_nothing(tmp_path):

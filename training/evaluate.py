@@ -11,7 +11,7 @@ spam ROC AUC on the SpamAssassin corpus, overall and on HTML mail, against SpamA
 (when a spamd is given or can be started: local tests only, `-L`); the guard metric — the share
 of modern legitimate mail (templates, starters, eml/) called spam; Gmail's own spam-folder
 verdicts as an outside check; calibration. The figures are written to training/figures.json;
-`--write-docs` also writes their tables into training/README.md and docs/check.md.
+`--write-docs` also writes their tables into training/README.md, docs/check.md and README.md.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from spamd import local_spamd, spamassassin_scores  # noqa: E402
 from newsletter.placement import knowledge, parse_address  # noqa: E402
 
 FIGURES = Path(__file__).resolve().parent / "figures.json"
-DOCS = (ROOT / "training" / "README.md", ROOT / "docs" / "check.md")
+DOCS = (ROOT / "training" / "README.md", ROOT / "docs" / "check.md", ROOT / "README.md")
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--spamd", metavar="HOST:PORT", help="a running spamd to compare with")
     parser.add_argument("--start-spamd", action="store_true", help="start Debian's spamd -L on loopback for the run")
-    parser.add_argument("--write-docs", action="store_true", help="write the tables into training/README.md and docs/check.md")
+    parser.add_argument("--write-docs", action="store_true", help="write the tables into training/README.md, docs/check.md and README.md")
     options = parser.parse_args(argv)
     rows = measure(examples(), workers=2)
     figures = {"tab": tab_figures(rows)}

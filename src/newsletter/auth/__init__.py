@@ -2,7 +2,7 @@
 
 Everything takes a `Resolver` (network, zone file or in-memory) and never opens a socket itself.
 Entry points: `check_domain` / `check_domains` for a whole report, `verify_dkim` for a message,
-`check_sender` for SPF's check_host(), `bulk_sender_verdict` for Gmail's and Yahoo's rules.
+`check_sender` for SPF's check_host(), `bulk_sender_verdict` for Gmail's, Yahoo's and Microsoft's rules.
 """
 
 from .alignment import Alignment, check_alignment, domains_align

@@ -1,4 +1,4 @@
-"""Gmail's and Yahoo's 2024 bulk-sender requirements: pass / fail / unknown, with the evidence.
+"""The providers' bulk-sender requirements (Gmail and Yahoo 2024, Microsoft 2025): pass / fail / unknown.
 
 The requirements and which provider asks for which live in `checks/bulk-senders.toml`; this module
 only turns the evidence gathered by the other checks into a status for each.
@@ -34,7 +34,7 @@ class Requirement:
 
 @dataclass(frozen=True)
 class ProviderVerdict:
-    provider: str  # gmail, yahoo
+    provider: str  # gmail, yahoo, microsoft
     name: str
     verdict: str  # fail if any requirement fails, else unknown if any is unknown, else pass
     requirements: tuple[Requirement, ...]

@@ -177,7 +177,8 @@ def check_domain(domain: str, resolver: Resolver, options: CheckOptions = CheckO
     verdicts = bulk_sender_verdict(evidence)
     failing = sorted({r.id for v in verdicts for r in v.requirements if r.status == FAIL})
     if failing:
-        providers = " and ".join(v.name for v in verdicts if v.verdict == FAIL)
+        names = [v.name for v in verdicts if v.verdict == FAIL]
+        providers = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
         findings.append(finding("AUTH012", f"{providers}: fails {', '.join(failing)}",
                                 Location(domain)))
     return DomainReport(domain, spf, spf_result, keys, signatures, dmarc, alignment, mx, bimi,

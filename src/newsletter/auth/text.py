@@ -35,7 +35,7 @@ def format_report(report: DomainReport) -> str:
         by_section.setdefault(section_of(item), []).append(item)
 
     def row(label: str, text: str) -> None:
-        lines.append(f"  {label:<9}{text}")
+        lines.append(f"  {label:<9}{text}" if len(label) < 9 else f"  {label} {text}")
 
     def issues(section: str) -> None:
         for item in by_section.pop(section, ()):

@@ -13,6 +13,7 @@ from ..placement import CheckOptions, check_paths, format_report, parse_address,
 from ..kinds import Kind
 from ..reporters.model import InputFindings
 from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, LOCALE_OPTION, NOW_OPTION, echo_findings, echo_json, main, parse_now
+from .network_options import network_from, network_options
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -32,11 +33,13 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--spamassassin", metavar="HOST:PORT", help="Also score each message with this spamd server.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
               show_default=True, help="json: JSON Lines, one object per input. " + FINDINGS_FORMAT_HELP)
+@network_options
 @LOCALE_OPTION
 @click.pass_context
 def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, kind: str | None,
           sender: str | None, ip: str | None, zones: tuple[Path, ...], nameserver: str | None, now_text: str | None,
-          offline: bool, spamassassin: str | None, fmt: str, locale: str | None) -> None:
+          offline: bool, spamassassin: str | None, fmt: str, network: bool, allow_private: bool,
+          locale: str | None) -> None:
     """Predict where each message lands (Primary, Updates, Promotions; spam risk) and why,
     with every lint, markup and authentication finding and its fix.
 
@@ -49,7 +52,7 @@ def check(ctx: click.Context, inputs: tuple[Path, ...], data_file: Path | None, 
     options = CheckOptions(
         kind=Kind(kind.lower()) if kind else None, data_file=data_file, sender=sender, ip=ip, zones=zones,
         nameserver=nameserver, offline=offline, spamassassin=parse_address(spamassassin) if spamassassin else None,
-        now=parse_now(now_text),
+        now=parse_now(now_text), network=network_from(network, allow_private),
     )
     texts = reader_messages(locale)
     reports = []

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from ..auth import CHECKS, CheckOptions, validate_domain
+from ..auth import CHECKS, CheckOptions, DomainReport, validate_domain
+from ..auth.bimi_evidence import MarkCertificate, fetch_evidence, read_mark_certificate
 from ..auth.lookup import report_domains
 from ..auth.spf import normalise_ip
 from ..auth.text import format_report
@@ -47,11 +48,16 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
                    "--nameserver is also given, which then answers for names outside the zones.")
 @click.option("--timeout", default=2.0, show_default=True, type=click.FloatRange(min=0.05),
               help="Seconds to wait for each DNS answer.")
+@click.option("--bimi-evidence", "bimi_evidence", type=click.Path(path_type=Path, dir_okay=False),
+              help="The BIMI mark certificate (PEM): say whether it is a VMC or a CMC.")
+@click.option("--network", is_flag=True,
+              help="Also fetch what the records point at over HTTPS (the BIMI a= certificate).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
               show_default=True, help="Readable report, or JSON Lines (one object per domain). " + FINDINGS_FORMAT_HELP)
 def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         mail_from: str | None, helo: str, message_file: Path | None, only: tuple[str, ...],
-        nameservers: tuple[str, ...], zones: tuple[Path, ...], timeout: float, fmt: str) -> None:
+        nameservers: tuple[str, ...], zones: tuple[Path, ...], timeout: float, bimi_evidence: Path | None,
+        network: bool, fmt: str) -> None:
     """Check SPF, DKIM, DMARC, MX, BIMI, MTA-STS, TLS-RPT (and PTR with --ip) of DOMAIN..."""
     names = [validate_domain(d) for d in domains]
     if ip:
@@ -72,11 +78,31 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
                            only=_only(only))
     reports = report_domains(names, options, zones=zones, nameservers=nameservers, timeout=timeout)
     for report in reports:
+        certificate = _mark_certificate(report, bimi_evidence, network)
         if fmt == "json":
-            echo_json(report.to_json())
+            echo_json(report.to_json() | ({"bimi_evidence": certificate.to_json()} if certificate else {}))
         elif fmt == "text":
-            click.echo(format_report(report))
+            click.echo(format_report(report) + (_certificate_text(certificate) if certificate else ""))
     if fmt in FINDINGS_FORMATS:  # a domain is not a file: findings name the DNS record they concern
         echo_findings(fmt, [InputFindings(None, r.findings) for r in reports])
     if any(has_errors(r.findings) for r in reports):
         raise SystemExit(1)
+
+
+def _mark_certificate(report: DomainReport, path: Path | None, network: bool) -> MarkCertificate | None:
+    """The BIMI evidence: the file given, else (with --network) the record's a= URL fetched."""
+    if path is not None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise NewsletterError(f"cannot read the BIMI evidence: {exc.strerror}", path=path) from None
+        return read_mark_certificate(data, source=str(path))
+    url = report.bimi.get("a") if network and report.bimi is not None else None
+    return read_mark_certificate(fetch_evidence(url), source=url) if url else None
+
+
+def _certificate_text(c: MarkCertificate) -> str:
+    checks = ", ".join(f"{'' if ok else 'no '}{what}" for what, ok in
+                       (("BIMI key usage", c.bimi_eku), ("mark policy", c.mark_policy), ("logotype", c.logotype)))
+    what = f"{c.kind} ({c.mark_type})" if c.mark_type else "not a mark certificate this tool knows (no markType)"
+    return f"  BIMI cert {what}, valid until {c.not_after}; {checks}" + (f"\n            {c.gmail_shows}" if c.gmail_shows else "") + "\n"

@@ -10,11 +10,14 @@ import click
 from ..config import find_config
 from ..findings import Severity, catalogue, has_errors
 from ..i18n import Messages, reader_messages
-from ..lint import LoadOptions, lint_paths, settings_from
+from ..lint import FAMILIES, LoadOptions, lint_paths, settings_from
+from ..lint.clients import client_data, default_clients
 from ..lint.docs import area_of, area_title, rules_markdown
+from ..network import network_family
 from ..reporters import REPORTERS, format_text
 from ..kinds import Kind
 from .app import LOCALE_OPTION, NOW_OPTION, main, parse_now, write_output
+from .network_options import network_from, network_options
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -34,11 +37,12 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--show-fixes", is_flag=True, help="Text format: print each finding's fix under it.")
 @click.option("--list-rules", is_flag=True, help="Print the rule catalogue and exit (as `newsletter rules`).")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here instead of stdout.")
+@network_options
 @LOCALE_OPTION
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          data_file: Path | None, kind: str | None, now_text: str | None, show_fixes: bool, list_rules: bool, output: str | None,
-         locale: str | None) -> None:
+         network: bool, allow_private: bool, locale: str | None) -> None:
     """Lint templates, HTML files and .eml messages (folders recursively).
 
     Exit status: 0 without error-severity findings, 1 with some, 2 for unusable input.
@@ -52,7 +56,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
     settings = settings_from(config, select=select, ignore=ignore)
     options = LoadOptions(kind=Kind(kind.lower()) if kind else None, data_file=data_file,
                           now=parse_now(now_text))
-    results = list(lint_paths(paths, settings, options))
+    fetching = network_from(network, allow_private)
+    families = (*FAMILIES, network_family(fetching)) if fetching else FAMILIES
+    results = list(lint_paths(paths, settings, options, families))
     texts = reader_messages(locale)
     report = format_text(results, show_fixes=show_fixes, texts=texts) if fmt == "text" else REPORTERS[fmt](results)
     if output and output != "-":
@@ -98,3 +104,19 @@ def _rules_text(prefixes: tuple[str, ...], texts: Messages) -> str:
             lines.append(("\n" if lines else "") + click.style(area_title(rule.id, texts), bold=True))
         lines.append(f"  {rule.id:<8} {texts.severity(rule.severity):<{width}} {rule.name:<34} {rule.title}")
     return "\n".join(lines) + "\n"
+
+
+@main.command(name="clients")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def clients_command(fmt: str) -> None:
+    """List the mail clients of the stored caniemail dataset: the ids `[lint] clients` takes
+    (family.platform, or a family alone); * marks the default ones."""
+    data, default = client_data(), set(default_clients())
+    if fmt == "json":
+        for client, (family, platform) in data.clients.items():
+            click.echo(json.dumps({"id": client, "family": family, "platform": platform,
+                                   "default": client in default}, ensure_ascii=False))
+        return
+    click.echo(f"caniemail {data.version} (data of {data.data_updated}), {len(data.features)} features")
+    for client, (family, platform) in data.clients.items():
+        click.echo(f"{'*' if client in default else ' '} {client:<28} {family} {platform}")

@@ -18,6 +18,7 @@ from ..preview import (
     PreviewServer,
     PreviewSource,
     Previewer,
+    dark_mode_sheet,
     find_browser,
     render_preview,
     screenshot,
@@ -39,12 +40,16 @@ from .app import main, report_findings, write_output
               help="Write a PNG of the email (full height) and exit.")
 @click.option("--width", type=click.IntRange(MIN_WIDTH, MAX_WIDTH),
               help=f"Screenshot width in CSS pixels (default {DEFAULT_WIDTH}).")
+@click.option("--dark", is_flag=True,
+              help="With --screenshot: three views side by side, light, dark (the email's prefers-color-scheme "
+                   "styles) and colours inverted (as Gmail's iOS app and Outlook on Windows do).")
 @click.option("--browser", metavar="PATH",
               help="Chromium for --screenshot (default: $NEWSLETTER_BROWSER, else chromium on PATH).")
 @click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
               help="Language of the Promotions card's prices and dates (default: newsletter.toml's locale, else en).")
 def preview(template: Path, data_file: Path | None, kind: str | None, port: int | None, no_open: bool,
-            screenshot_file: Path | None, width: int | None, browser: str | None, locale: str | None) -> None:
+            screenshot_file: Path | None, width: int | None, dark: bool, browser: str | None,
+            locale: str | None) -> None:
     """Serve a live preview of TEMPLATE on 127.0.0.1: desktop and mobile widths, the Gmail inbox
     row, the Promotions card, the predicted tab and the findings. Reloads on every save."""
     for path in (template, data_file):  # later errors show in the page; a mistyped path is not one
@@ -52,10 +57,10 @@ def preview(template: Path, data_file: Path | None, kind: str | None, port: int 
             raise NewsletterError("file not found", path=path, fix="check the path")
     source = PreviewSource(template, data_file, Kind.parse(kind) if kind else None, locale)
     if screenshot_file is not None:
-        _screenshot(source, screenshot_file, width or DEFAULT_WIDTH, browser)
+        _screenshot(source, screenshot_file, width or DEFAULT_WIDTH, browser, dark)
         return
-    if width is not None or browser is not None:
-        raise click.UsageError("--width and --browser go with --screenshot")
+    if width is not None or browser is not None or dark:
+        raise click.UsageError("--width, --dark and --browser go with --screenshot")
     server = _listen(Previewer(source), port)
     click.echo(f"newsletter preview: {server.url} (Ctrl-C to stop)", err=True)
     if not no_open:
@@ -71,12 +76,14 @@ def preview(template: Path, data_file: Path | None, kind: str | None, port: int 
     click.echo("newsletter preview: stopped", err=True)
 
 
-def _screenshot(source: PreviewSource, target: Path, width: int, browser: str | None) -> None:
+def _screenshot(source: PreviewSource, target: Path, width: int, browser: str | None, dark: bool) -> None:
     executable = find_browser(browser)  # before rendering: no browser, no need to wait
     rendered = render_preview(source)
     report_findings(rendered.findings)
-    write_output(screenshot(rendered.html, executable, width), str(target))
-    click.echo(f"newsletter preview: wrote {target} ({width} px wide)", err=True)
+    shoot = dark_mode_sheet if dark else screenshot
+    write_output(shoot(rendered.html, executable, width), str(target))
+    views = "light, dark and inverted views, each " if dark else ""
+    click.echo(f"newsletter preview: wrote {target} ({views}{width} px wide)", err=True)
 
 
 def _listen(previewer: Previewer, port: int | None) -> PreviewServer:

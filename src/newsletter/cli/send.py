@@ -111,7 +111,7 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
         outcome = summary.not_sent[0] if summary.not_sent else None
         if outcome is None:
             return f"{where}: sent through {summary.server}"
-        return f"{where}: {outcome.status.value} by {summary.server}: {outcome.reply}"
+        return f"{where}: {outcome.status.value} by {summary.server}: {outcome.reply}" + _explained(outcome)
     before = f" ({summary.sent_before:,} by an earlier run)" if summary.sent_before else ""
     # A rate only for what this run sent: a --resume with nothing left is not "0 messages/s".
     rate = (f"{summary.per_second:,.0f} messages/s" if summary.sent > summary.sent_before
@@ -120,7 +120,8 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
              f"{summary.bounced:,} bounced, {summary.uncertain:,} uncertain in {summary.seconds:.1f} s: "
              f"{rate} through {summary.server}"]
     for outcome in summary.not_sent[:_SHOWN]:
-        lines.append(f"{where}/{outcome.file}: {outcome.status.value} {outcome.email}: {outcome.reply or ''}")
+        lines.append(f"{where}/{outcome.file}: {outcome.status.value} {outcome.email}: {outcome.reply or ''}"
+                     + _explained(outcome))
     if len(summary.not_sent) > _SHOWN:
         lines.append(f"... and {len(summary.not_sent) - _SHOWN:,} more (--format json lists them all)")
     if summary.suppressed:
@@ -132,6 +133,10 @@ def _summary_text(target: Path, summary: SendSummary, campaign: bool) -> str:
     return "\n".join(lines)
 
 
+def _explained(outcome) -> str:
+    return f"\n  {outcome.explanation}" if outcome.explanation else ""
+
+
 def _summary_json(target: Path, summary: SendSummary) -> dict:
     return {
         "target": str(target), "server": summary.server, "messages": summary.messages, "sent": summary.sent,
@@ -139,7 +144,8 @@ def _summary_json(target: Path, summary: SendSummary) -> dict:
         "sent_before": summary.sent_before, "seconds": round(summary.seconds, 3),
         "per_second": round(summary.per_second, 1), "suppressed": summary.suppressed,
         "suppressions": str(summary.suppressions) if summary.suppressions else None,
-        "not_sent": [{"row": o.row, "email": o.email, "file": o.file, "status": o.status.value, "reply": o.reply}
+        "not_sent": [{"row": o.row, "email": o.email, "file": o.file, "status": o.status.value, "reply": o.reply,
+                      "explanation": asdict(o.explanation) if o.explanation else None}
                      for o in summary.not_sent],
     }
 

@@ -96,16 +96,18 @@ def parse_colour(value: str) -> RGB | None:
     return _NAMED.get(value)
 
 
+def relative_luminance(rgb: RGB) -> float:
+    """WCAG 2.1 relative luminance of an sRGB colour, from 0 (black) to 1 (white)."""
+    channels = []
+    for c in rgb:
+        s = c / 255
+        channels.append(s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4)
+    return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+
 def contrast_ratio(a: RGB, b: RGB) -> float:
     """WCAG 2.1 contrast ratio of two colours, from 1 to 21."""
-    def luminance(rgb: RGB) -> float:
-        channels = []
-        for c in rgb:
-            s = c / 255
-            channels.append(s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4)
-        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
-
-    high, low = sorted((luminance(a), luminance(b)), reverse=True)
+    high, low = sorted((relative_luminance(a), relative_luminance(b)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
 

@@ -1,4 +1,4 @@
-"""The linter's knowledge, loaded from `checks/*.toml` once: CSS support, limits, phrase lists.
+"""The linter's knowledge, loaded from `checks/*.toml` once: limits, phrase lists, shorteners.
 
 Typed here so the rules read attributes, not dictionary keys, and a malformed data file fails
 loudly at load time rather than silently in a rule.
@@ -17,35 +17,6 @@ from ..checkfiles import read_check
 
 def _load(name: str) -> dict[str, Any]:
     return tomllib.loads(read_check(name))
-
-
-@dataclass(frozen=True)
-class UnsupportedValue:
-    what: str
-    source: str
-    pattern: re.Pattern[str] | None = None
-    custom_property: bool = False
-
-    def matches(self, name: str, value: str) -> bool:
-        if self.custom_property:
-            return name.startswith("--")
-        return bool(self.pattern and self.pattern.search(value))
-
-
-@dataclass(frozen=True)
-class GmailCss:
-    supported_properties: frozenset[str]
-    ignored_prefixes: tuple[str, ...]
-    unsupported_at_rules: dict[str, str]  # name -> source
-    unsupported_values: tuple[UnsupportedValue, ...]
-    media_features: frozenset[str]
-    any_value_pattern: re.Pattern[str] | None = None  # every value pattern at once, a quick test
-
-    def suspect_value(self, value: str) -> bool:
-        return self.any_value_pattern is not None and self.any_value_pattern.search(value) is not None
-
-    def property_supported(self, name: str) -> bool:
-        return name in self.supported_properties or name.startswith(self.ignored_prefixes)
 
 
 @dataclass(frozen=True)
@@ -139,29 +110,6 @@ class Phrases:
     vague_links: frozenset[str]
     spam: PhraseList
     preheader_classes: frozenset[str]
-
-
-@cache
-def gmail_css() -> GmailCss:
-    raw = _load("gmail-css.toml")
-    values = tuple(
-        UnsupportedValue(
-            what=item["what"],
-            source=item["source"],
-            pattern=re.compile(item["pattern"], re.IGNORECASE) if "pattern" in item else None,
-            custom_property=item.get("custom_property", False),
-        )
-        for item in raw["unsupported_values"]
-    )
-    return GmailCss(
-        supported_properties=frozenset(raw["supported_properties"]) | {i["name"] for i in raw["also_supported"]},
-        ignored_prefixes=tuple(raw["ignored_prefixes"]),
-        unsupported_at_rules={item["name"]: item["source"] for item in raw["unsupported_at_rules"]},
-        unsupported_values=values,
-        media_features=frozenset(raw["media_features"]),
-        any_value_pattern=re.compile("|".join(f"(?:{v.pattern.pattern})" for v in values if v.pattern), re.IGNORECASE)
-        if any(v.pattern for v in values) else None,
-    )
 
 
 @cache

@@ -18,7 +18,8 @@ from ..limits import limits_markdown
 AREAS = {
     "R": "Rendering", "SPF": "SPF", "DKIM": "DKIM", "DMARC": "DMARC", "AUTH": "Sender authentication",
     "M": "Gmail markup", "G": "Gmail rendering", "C": "Content", "A": "Accessibility",
-    "T": "Template", "H": "Headers", "P": "Inbox placement", "DR": "DMARC and TLS reports",
+    "T": "Template", "H": "Headers", "E": "Email client support", "P": "Inbox placement",
+    "DR": "DMARC and TLS reports", "DARK": "Dark mode", "NET": "Live links and images (--network)",
 }
 
 

@@ -9,7 +9,8 @@ from .accessibility import facts_of, judge
 from ..html.css import declaration_parts, read_stylesheet
 from ..html.dom import declarations, style_hides
 from .families import FAMILIES, Family
-from .gmail import refused, refused_in_sheet, verdict
+from . import clients
+from .clients import ClientSupport
 from ..document import Folders, LoadOptions, discover, layouts_of, load_input
 from .model import LintInput, LintResult, Origin, sort_findings
 from .selection import LintSettings, Selection
@@ -32,6 +33,8 @@ def lint_paths(paths: Iterable[Path], settings: LintSettings = LintSettings(),
                options: LoadOptions = LoadOptions(), families: Sequence[Family] = FAMILIES) -> Iterator[LintResult]:
     """Lint files and folders, one result per file, in order. Raises `NewsletterError` for a
     path that does not exist or a file that cannot be read."""
+    if settings.clients is not None:
+        families = tuple(ClientSupport(settings.clients) if isinstance(f, ClientSupport) else f for f in families)
     files = discover(paths, settings.exclude)
     folders = Folders()
     layouts = layouts_of(files, folders)
@@ -50,6 +53,6 @@ def lint_html(html: str, *, path: str = "<html>", kind=None, selection: Selectio
 def clear_caches() -> None:
     """Forget the CSS read so far: the caches keyed by style attributes, style blocks,
     declarations and colours that a run fills (benchmarks measure cold runs)."""
-    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, refused, refused_in_sheet, verdict,
-                   facts_of, judge):
+    for cached in (read_stylesheet, declaration_parts, declarations, style_hides, facts_of, judge):
         cached.cache_clear()
+    clients.clear_caches()

@@ -1,18 +1,19 @@
-"""G rules: what Gmail does to the HTML (clipping, <style> handling, CSS support, stripped tags)."""
+"""G rules: what Gmail does to the HTML (clipping, <style> handling, class names, stripped tags).
+
+Which CSS and HTML features Gmail and the other clients support is the E family's (clients.py),
+from the caniemail dataset; G008, G009 and G014 are retired in its favour."""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from functools import lru_cache
-from typing import Any, Callable, Iterable, Iterator
+from typing import Iterator
 
 from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location, finding
 from . import data
 from ..html.css import read_stylesheet
-from ..html.dom import all_text, declarations, encode_html, is_hidden, snippet
+from ..html.dom import all_text, encode_html, is_hidden, snippet
 from .model import LintInput, Origin
 
 # A class or id Gmail keeps: a CSS identifier that needs no escaping.
@@ -29,7 +30,6 @@ def gmail_rules(lint_input: LintInput) -> Iterator[Finding]:
         return
     yield from _size(lint_input)
     yield from _style_blocks(lint_input)
-    yield from _inline_styles(lint_input)
     yield from _class_names(lint_input)
     yield from _stripped_elements(lint_input)
     if lint_input.origin is not Origin.TEMPLATE:  # templates: T005 checks the preheader block
@@ -50,7 +50,6 @@ def _size(lint_input: LintInput) -> Iterator[Finding]:
 
 
 def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
-    gmail = data.gmail_css()
     limits = data.limits()
     body = lint_input.document.find("body")
     for style in lint_input.elements("style"):
@@ -75,75 +74,6 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
                           at(line, column))
         for what, line in sheet.nested:
             yield finding("G004", f"{what}; Gmail drops this whole <style> block", at(line))
-        for name, line in sheet.at_rules:
-            if name in gmail.unsupported_at_rules:
-                yield finding("G014", f"@{name} is removed by Gmail", at(line))
-        yield from _declarations(((name, value, line, 1) for name, value, line in refused_in_sheet(css)), at)
-
-
-def _inline_styles(lint_input: LintInput) -> Iterator[Finding]:
-    """Style attributes repeat by the hundred in email HTML: each distinct one is read once."""
-    styled = lint_input.styled
-    styles = [element.get("style") for element in styled]
-    uses = Counter(styles)  # in the order of first use
-
-    def found() -> Iterator[tuple[str, str, Element, int]]:
-        for style, times in uses.items():
-            if style and "{{" not in style:
-                for name, value in refused(style):
-                    yield name, value, styled[styles.index(style)], times
-
-    yield from _declarations(found(), lint_input.locate)
-
-
-def _declarations(items: Iterable[tuple[str, str, Any, int]], locate: Callable[[Any], Location]) -> Iterator[Finding]:
-    """G008/G009, one finding per property or value with the count of further uses. Each item
-    names where it stands (an element, a line) and `locate` makes that a location, only for the
-    first use of an unsupported property or value."""
-    first: dict[tuple[str, str], Location] = {}
-    counts: dict[tuple[str, str], int] = {}
-    for name, value, where, times in items:
-        key = verdict(name, value)
-        if key is None:
-            continue
-        if key not in first:
-            first[key] = locate(where)
-        counts[key] = counts.get(key, 0) + times
-    for (rule, what), location in first.items():
-        more = counts[(rule, what)] - 1
-        also = f" ({more} more use{'s' if more > 1 else ''} in this file)" if more else ""
-        if rule == "G008":
-            yield finding(rule, f"CSS property '{what}' is not supported by Gmail{also}", location)
-        else:
-            yield finding(rule, f"{what} is not supported by Gmail{also}", location)
-
-
-@lru_cache(maxsize=256)
-def refused_in_sheet(css: str) -> tuple[tuple[str, str, int], ...]:
-    """(name, value, line) of the declarations of a `<style>` block that Gmail refuses. Cached:
-    templates of one family repeat their blocks, each of hundreds of declarations."""
-    return tuple((d.name, d.value, d.line) for d in read_stylesheet(css).declarations
-                 if verdict(d.name, d.value) is not None)
-
-
-@lru_cache(maxsize=4096)
-def refused(style: str) -> tuple[tuple[str, str], ...]:
-    """The declarations of a style attribute that Gmail refuses (most attributes: none)."""
-    return tuple((name, value) for name, value in declarations(style) if verdict(name, value) is not None)
-
-
-@lru_cache(maxsize=8192)
-def verdict(name: str, value: str) -> tuple[str, str] | None:
-    """("G008", property) or ("G009", what) for a declaration Gmail refuses, else None. Cached:
-    the same declarations come back in every template of a family."""
-    gmail = data.gmail_css()
-    if not gmail.property_supported(name) and not name.startswith("--"):
-        return ("G008", name)
-    if name.startswith("--") or gmail.suspect_value(value):
-        bad = next((v for v in gmail.unsupported_values if v.matches(name, value)), None)
-        if bad is not None:
-            return ("G009", bad.what)
-    return None
 
 
 def _class_names(lint_input: LintInput) -> Iterator[Finding]:

@@ -8,8 +8,9 @@ from typing import Iterable
 from ..config import Config
 from ..errors import NewsletterError
 from ..findings import catalogue
+from .clients import resolve_clients
 
-_KEYS = ("select", "ignore", "exclude")
+_KEYS = ("select", "ignore", "exclude", "clients")
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Selection:
 class LintSettings:
     selection: Selection = Selection()
     exclude: tuple[str, ...] = ()
+    clients: tuple[str, ...] | None = None  # mail clients the E rules judge support for; None: the default
 
 
 def parse_rule_list(values: Iterable[str], *, source: str) -> tuple[str, ...]:
@@ -56,5 +58,6 @@ def settings_from(config: Config, *, select: Iterable[str] = (), ignore: Iterabl
     select = tuple(select)
     chosen = parse_rule_list(select, source="--select") if select else parse_rule_list(table.get("select", []), source=where)
     ignored = parse_rule_list(table.get("ignore", []), source=where) + parse_rule_list(ignore, source="--ignore")
-    return LintSettings(Selection(chosen, ignored), tuple(table.get("exclude", [])))
+    clients = resolve_clients(table["clients"], where=where, path=config.path) if "clients" in table else None
+    return LintSettings(Selection(chosen, ignored), tuple(table.get("exclude", [])), clients)
 

@@ -34,7 +34,8 @@ class AuthSignals:
     dmarc: AuthStatus = AuthStatus.UNKNOWN
     aligned: bool | None = None  # SPF or DKIM passes for a domain aligned with From
     dmarc_policy: str | None = None  # none, quarantine, reject
-    bulk_sender_compliant: bool | None = None  # Gmail's and Yahoo's 2024 rules, None: not judged
+    bulk_sender_compliant: bool | None = None  # every provider's bulk-sender rules, None: not judged
+    bulk_verdicts: tuple[tuple[str, str], ...] = ()  # (provider name, pass/fail/unknown): Gmail, Yahoo, Microsoft
     domain: str | None = None
     findings: tuple[Finding, ...] = ()
     source: str | None = None  # "dns": checked now; "headers": read from the message's own results
@@ -65,6 +66,7 @@ class AuthSignals:
             "aligned": self.aligned,
             "dmarc_policy": self.dmarc_policy,
             "bulk_sender_compliant": self.bulk_sender_compliant,
+            "bulk_sender": {name: verdict for name, verdict in self.bulk_verdicts},
         }
 
 
@@ -137,6 +139,7 @@ def signals_from_report(report) -> AuthSignals:  # report: newsletter.auth.Domai
     compliant = False if "fail" in verdicts else True if verdicts == {"pass"} else None
     return AuthSignals(spf=spf, dkim=dkim, dmarc=dmarc, aligned=alignment.aligned if alignment else None,
                        dmarc_policy=policy, bulk_sender_compliant=compliant, domain=report.domain,
+                       bulk_verdicts=tuple((v.name, v.verdict) for v in report.bulk_sender),
                        findings=tuple(report.findings), source="dns")
 
 

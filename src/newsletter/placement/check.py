@@ -19,8 +19,9 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 from ..errors import NewsletterError
 from ..findings import Finding, finding
 from ..document import Document, Folders, LoadOptions, Origin, discover, layouts_of, load_input
-from ..lint import lint_input
+from ..lint import FAMILIES, lint_input
 from ..markup import extract
+from ..network import NetworkOptions, network_family
 from ..kinds import Kind
 from ..render import html_to_text
 from .auth import UNCHECKED, AuthRequest, AuthSignals, authenticate, received_auth
@@ -45,6 +46,7 @@ class CheckOptions:
     offline: bool = False  # no DNS: authentication read from the message's own results, else unknown
     spamassassin: tuple[str, int] | None = None  # spamd HOST, PORT
     now: datetime | None = None  # --now: offer expiry is judged at this time
+    network: NetworkOptions | None = None  # --network: fetch links, images and the unsubscribe URL
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,8 @@ def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: 
     signals = extract_signals(item, extract(item.html, path=item.path) if item.html else None, options.sender)
     promotions, _, _ = tab_scores(signals)
     kind = item.kind or infer_kind(promotions)
-    lint = lint_input(dataclasses.replace(item, kind=kind)).findings
+    families = (*FAMILIES, network_family(options.network)) if options.network else FAMILIES
+    lint = lint_input(dataclasses.replace(item, kind=kind), families=families).findings
     if options.offline:  # no DNS: what the message's own receiver recorded, if it was received
         auth = received_auth(item.message, signals.sender.rsplit("@", 1)[1].lower() if signals.sender else None)
     else:

@@ -62,9 +62,12 @@ def _bulk(report: CheckReport, t: Messages) -> str:
         return t.text("report.bulk.headers")
     if not auth.checked:
         return t.text("report.bulk.offline")
-    if auth.bulk_sender_compliant is None:
-        return t.text("report.bulk.unknown")
-    return t.text("report.bulk.met" if auth.bulk_sender_compliant else "report.bulk.not_met")
+    overall = t.text(_VERDICTS[{None: "unknown", True: "pass", False: "fail"}[auth.bulk_sender_compliant]])
+    each = ", ".join(f"{name} {t.text(_VERDICTS[verdict])}" for name, verdict in auth.bulk_verdicts)
+    return f"{overall} ({each})" if each else overall
+
+
+_VERDICTS = {"pass": "report.bulk.met", "fail": "report.bulk.not_met", "unknown": "report.bulk.unknown"}
 
 
 def _reasons(title: str, reasons: list[Reason], t: Messages) -> list[str]:

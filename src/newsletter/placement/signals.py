@@ -290,9 +290,15 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     )
 
 
+# Addresses, URLs and host names: their parts ("example", "org", "https") name a domain, not what
+# a message says, and would teach a vocabulary the placeholder domains of its training data.
+_ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|\b[\w-]+(?:\.[\w-]+)+\b")
+
+
 def terms_of(folded_text: str) -> frozenset[str]:
-    """The words and two-word phrases of folded text: what learned vocabularies are looked up in."""
-    words = words_of(folded_text)
+    """The words and two-word phrases of folded text, addresses and host names left out: what
+    learned vocabularies are looked up in."""
+    words = words_of(_ADDRESSES.sub(" ", folded_text))
     return frozenset(words) | frozenset(f"{a} {b}" for a, b in zip(words, words[1:]))
 
 

@@ -4,7 +4,9 @@ to a loopback name from its own page (see `access`).
     GET /            the page (static, fills itself from /state.json)
     GET /version     {"version": "..."}: changes when a watched file's contents change
     GET /state.json  the snapshot: inbox row, Promotions card, placement, findings, error
-    GET /email.html  the rendered email, served with a CSP that forbids scripts
+    GET /email.html  the rendered email, served with a CSP that forbids scripts;
+                     ?scheme=dark: its prefers-color-scheme dark styles applied,
+                     ?scheme=inverted: its colours inverted as Gmail's iOS app does (darkmode)
 
 The page polls /version; a change rebuilds the snapshot once, whoever asks first.
 """
@@ -17,11 +19,12 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from ..errors import NewsletterError
 from .access import refusal
 from .build import PreviewSource, build_snapshot
+from .darkmode import SCHEMES, for_scheme
 from .model import Snapshot
 
 HOST = "127.0.0.1"
@@ -62,7 +65,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._send(f"{refused.reason}\n".encode(), "text/plain; charset=utf-8", status=refused.status)
             return
-        route = urlsplit(self.path).path
+        parts = urlsplit(self.path)
+        route = parts.path
         try:
             if route in _STATIC:
                 name, content_type = _STATIC[route]
@@ -72,7 +76,12 @@ class _Handler(BaseHTTPRequestHandler):
             elif route == "/state.json":
                 self._json(self.server.previewer.current().to_json())
             elif route == "/email.html":
-                html = self.server.previewer.current().html or _NOTHING_YET
+                scheme = parse_qs(parts.query).get("scheme", ["light"])[0]
+                if scheme not in SCHEMES:
+                    self._json({"error": f"scheme must be one of {', '.join(SCHEMES)}"}, HTTPStatus.BAD_REQUEST)
+                    return
+                html = self.server.previewer.current().html
+                html = for_scheme(html, scheme) if html else _NOTHING_YET
                 self._send(html.encode("utf-8"), "text/html; charset=utf-8",
                            {"Content-Security-Policy": _EMAIL_POLICY})
             else:

@@ -25,6 +25,7 @@ from .connection import ConnectError, Connection
 from .engine import Delivery
 from .journal import Earlier, SendJournal, earlier_runs
 from .outgoing import Outgoing, campaign_messages
+from .explain import Explanation, explain
 from .replies import Status
 from .settings import SmtpSettings
 
@@ -45,6 +46,7 @@ class Outcome:
     file: str
     status: Status
     reply: str | None
+    explanation: Explanation | None = None  # what a provider's reply about sender rules means (5.7.26...)
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def _deliver(messages: list[Outgoing], earlier: dict[int, Earlier], sender: str,
             sent_before += status is Status.SENT
         counts[status] += 1
         if status is not Status.SENT:
-            not_sent.append(Outcome(message.key, message.recipient, message.path.name, status, reply))
+            not_sent.append(Outcome(message.key, message.recipient, message.path.name, status, reply, explain(reply)))
     return SendSummary(
         messages=len(messages), sent=counts[Status.SENT], deferred=counts[Status.DEFERRED],
         bounced=counts[Status.BOUNCED], uncertain=counts[Status.UNCERTAIN], sent_before=sent_before,

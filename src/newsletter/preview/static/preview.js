@@ -1,5 +1,5 @@
 // The preview page: poll /version, and when the inputs change fetch /state.json, fill the
-// panels and reload both iframes. Everything from the server is set as text, never as HTML.
+// panels and reload the iframes (light, dark and inverted). Everything from the server is set as text, never as HTML.
 "use strict";
 
 const POLL_MS = 500;
@@ -95,8 +95,9 @@ function fillFindings(findings) {
 }
 
 function reloadFrames(version) {
-  for (const id of ["desktop", "mobile"]) {
-    $(id).src = "/email.html?v=" + encodeURIComponent(version);
+  for (const id of ["desktop", "mobile", "dark", "inverted"]) {
+    const scheme = $(id).dataset.scheme;
+    $(id).src = "/email.html?v=" + encodeURIComponent(version) + (scheme ? "&scheme=" + scheme : "");
   }
 }
 
