@@ -24,12 +24,12 @@ class ImageRules:
     min_width_ratio: float
 
 
-@cache
 def not_fetched(message: str, where: Location) -> Finding:
     """NET002: a URL that could not be fetched (an error, or past the number fetched)."""
     return finding("NET002", message, where)
 
 
+@cache
 def image_rules() -> ImageRules:
     raw = tomllib.loads(read_check("network.toml"))
     return ImageRules(**raw["image"])
