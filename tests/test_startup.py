@@ -61,3 +61,18 @@ def test_every_lazy_command_is_found_under_its_name():
     for name in COMMANDS:
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0 and f"{name} [OPTIONS]" in result.output, (name, result.output)
+
+
+def test_every_command_a_module_registers_is_listed():
+    """A command missing from COMMANDS would be unreachable: import every module and compare."""
+    import importlib
+    import pkgutil
+
+    import newsletter.cli as cli
+    from newsletter.cli import main
+    from newsletter.cli.app import COMMANDS
+    for module in pkgutil.iter_modules(cli.__path__):
+        importlib.import_module(f"newsletter.cli.{module.name}")
+    assert set(main.commands) == set(COMMANDS)
+    assert {name: main.commands[name].callback.__module__.rsplit(".", 1)[1] for name in COMMANDS} == \
+        {name: module for name, (module, _) in COMMANDS.items()}

@@ -24,6 +24,7 @@ from ..reporters.model import InputFindings
 # and `--version` and `--help` for none), and the line `--help` shows for it.
 COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "Predict the Gmail tab and spam risk, with every finding."),
+    "clients": ("lint", "List the mail clients lint can judge (caniemail)."),
     "dns": ("dns", "Check a sender domain's SPF, DKIM, DMARC, MX, BIMI, PTR."),
     "init": ("init", "Start a project: configuration, starter templates, CI."),
     "lint": ("lint", "Lint templates, HTML files and .eml messages."),
