@@ -13,6 +13,7 @@ from email.message import Message
 from functools import cache
 
 from ..checkfiles import checks_dir
+from ..dkimkeys import rsa_key_sizes
 from .alignment import Alignment
 from .dkim import DkimKey, DkimSignatureResult
 from .dmarc import DmarcDiscovery
@@ -184,7 +185,7 @@ def _key_size(e: BulkEvidence) -> tuple[str, str]:
     if not sizes and not any(k.key_type == "ed25519" for k in e.dkim_keys):
         return UNKNOWN, "no DKIM key found to measure" if "dkim" in e.checked else \
             "DKIM not checked"
-    weak = [f"{sel}: {bits} bits" for sel, bits in sizes if bits < 1024]
+    weak = [f"{sel}: {bits} bits" for sel, bits in sizes if bits < rsa_key_sizes().min_bits]
     if weak:
         return FAIL, ", ".join(weak)
     return PASS, ", ".join(sorted({f"{sel}: {bits} bits" for sel, bits in sizes})) or "ed25519"

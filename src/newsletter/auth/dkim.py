@@ -17,6 +17,7 @@ import dkim
 import dkim.crypto
 
 from ..checkfiles import checks_dir
+from ..dkimkeys import rsa_key_sizes
 from ..errors import NewsletterError
 from ..findings import Finding, Location, finding
 from .resolver import Answer, Resolver, Status, Txt
@@ -91,9 +92,9 @@ def parse_key(selector: str, domain: str, text: str) -> tuple[DkimKey, tuple[Fin
     key = DkimKey(selector, domain, text, key_type, bits, False, key.testing, hashes)
     if problem:
         findings.append(finding("DKIM003", problem, where))
-    elif key_type == "rsa" and bits is not None and bits < 1024:
+    elif key_type == "rsa" and bits is not None and bits < rsa_key_sizes().min_bits:
         findings.append(finding("DKIM004", f"{bits}-bit RSA key", where))
-    elif key_type == "rsa" and bits is not None and bits < 2048:
+    elif key_type == "rsa" and bits is not None and bits < rsa_key_sizes().recommended_bits:
         findings.append(finding("DKIM005", f"{bits}-bit RSA key", where))
     if key.testing:
         findings.append(finding("DKIM007", f"selector {selector} has t=y", where))
@@ -187,7 +188,7 @@ def _verify_one(message: bytes, index: int, resolver: Resolver) -> DkimSignature
         texts = _key_texts(answer)
         return texts[0].encode("utf-8") if texts else None
 
-    verifier = dkim.DKIM(message, minkey=1024)
+    verifier = dkim.DKIM(message, minkey=rsa_key_sizes().min_bits)
     domain = selector = algorithm = ""
     try:
         prepared = verifier.verify_headerprep(index)

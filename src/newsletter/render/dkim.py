@@ -10,6 +10,7 @@ import base64
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..dkimkeys import rsa_key_sizes
 from ..errors import NewsletterError
 
 # Headers the signature covers. Gmail's one-click unsubscribe needs List-Unsubscribe and
@@ -77,9 +78,10 @@ def _from_pem(data: bytes, key_file: Path) -> tuple[bytes, str]:
         raise NewsletterError(f"cannot load the DKIM key: {exc}", path=key_file,
                               fix="give an unencrypted PEM private key") from None
     if isinstance(key, rsa.RSAPrivateKey):
-        if key.key_size < 1024:
-            raise NewsletterError(f"RSA key of {key.key_size} bits: receivers ignore DKIM keys under 1024 bits",
-                                  path=key_file, fix="use a 2048-bit key")
+        sizes = rsa_key_sizes()
+        if key.key_size < sizes.min_bits:
+            raise NewsletterError(f"RSA key of {key.key_size} bits: receivers ignore DKIM keys under {sizes.min_bits} bits",
+                                  path=key_file, fix=f"use a {sizes.recommended_bits}-bit key")
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption())
         return pem, "rsa-sha256"
