@@ -47,7 +47,7 @@ def test_render_a_campaign(tmp_path):
 def test_check_lint_and_markup_return_typed_reports():
     [report] = newsletter.check([SALE], newsletter.CheckOptions(offline=True))
     assert isinstance(report, newsletter.CheckReport) and report.placement.tab.value == "promotions"
-    [result] = newsletter.lint([ORDER])
+    [result] = newsletter.lint([str(ORDER)])  # a path as text works too
     assert isinstance(result, newsletter.LintResult) and result.path.endswith("order-confirmation.html")
     marked = newsletter.markup(ORDER)
     assert isinstance(marked, newsletter.MarkupReport) and [i.type for i in marked.items] == ["Order"]

@@ -77,14 +77,14 @@ class LoadOptions:
     now: datetime | None = None  # offer expiry is judged at this time (None: now)
 
 
-def discover(paths: Iterable[Path], exclude: Sequence[str] = ()) -> list[Path]:
-    """Files to lint, in the order given; folders are searched recursively and sorted.
+def discover(paths: Iterable[Path | str], exclude: Sequence[str] = ()) -> list[Path]:
+    """Files to read, in the order given; folders are searched recursively and sorted.
 
     Inside folders, hidden entries, names starting with '_' (partials) and paths matching an
-    `exclude` glob are skipped; a file named explicitly is always linted.
+    `exclude` glob are skipped; a file named explicitly is always read.
     """
     found: list[Path] = []
-    for path in paths:
+    for path in map(Path, paths):
         if path.is_file():
             found.append(path)
             continue
