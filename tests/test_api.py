@@ -69,3 +69,17 @@ def test_import_newsletter_imports_no_room():
             "print(sorted(m for m in sys.modules if m.startswith('newsletter.')))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert eval(done.stdout) == ["newsletter.version"]
+
+
+def test_render_signs_with_dkim_when_asked():
+    """Signing one message is the library's job (RenderOptions.dkim), not the CLI's."""
+    import email
+    import email.policy
+
+    from newsletter.render.dkim import DkimSigner
+    key = ROOT / "examples/boutique/dkim/lumiere2026.key"
+    signer = DkimSigner.from_file(key, "lumiere2026")
+    message = newsletter.render(SALE, SALE_DATA, RenderOptions(dkim=signer))
+    assert message.raw.startswith(b"DKIM-Signature:")
+    parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
+    assert "d=maison-lumiere.example" in str(parsed["DKIM-Signature"]).replace(" ", "")

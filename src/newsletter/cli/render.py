@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -68,6 +69,8 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
         return
     if out_dir or jobs or resume or dry_run:
         raise click.UsageError("--out-dir, --jobs, --resume and --dry-run go with --recipients")
+    if dkim_key:
+        options = replace(options, dkim=DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain))
     rendered = render_message(template, data, options)
     report_findings(rendered.findings)
     payload = {
@@ -75,9 +78,6 @@ def render(template: Path, data_file: Path | None, kind: str | None, sender: str
         "html": lambda: rendered.html.encode("utf-8"),
         "text": lambda: rendered.text.encode("utf-8"),
     }[fmt]()
-    if dkim_key:
-        signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain)
-        payload = signer.for_sender(rendered.message["From"].addresses[0].domain).sign(payload)
     write_output(payload, output)
 
 

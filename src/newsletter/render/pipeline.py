@@ -20,6 +20,7 @@ from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
 from ..addresses import AddressError, parse_address
 from . import names
+from .dkim import DkimSigner
 from .environment import (
     jinja_errors,
     load_template,
@@ -52,6 +53,8 @@ class RenderOptions:
     # A List-Id (RFC 2919) for this message, of either kind. Without it, the configuration's
     # `list_id` goes on promotional mail only: an order confirmation belongs to no list.
     list_id: str | None = None
+    # Sign the message with this DKIM key (d= the sender's domain unless the signer names one).
+    dkim: DkimSigner | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,8 @@ def render(
     findings = list(inlined.findings)
     findings += unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, inlined.html, path)
     raw = build_message(campaign.envelope(person, subject), inlined.html, text)
+    if campaign.options.dkim is not None:
+        raw = campaign.options.dkim.for_sender(campaign.sender.domain).sign(raw)
     return RenderedMessage(path, campaign.kind, subject, preheader, inlined.html, text, raw, tuple(findings))
 
 
