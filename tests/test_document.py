@@ -193,3 +193,12 @@ def test_bulk_text_equals_one_message_when_a_label_holds_a_recipient_value(tmp_p
 def newsletter_render_campaign(*args):
     import newsletter
     return newsletter.render_campaign(*args)
+
+
+def test_subject_findings_of_an_eml_point_at_the_subject_header(tmp_path):
+    path = tmp_path / "message.eml"
+    path.write_bytes(EML.format(encoding="8bit", body=BODY).replace("Re: vos soldes", "SOLDES FOLLES !!!").encode())
+    findings = json.loads(_cli("lint", "--format", "json", str(path)).stdout)["findings"]
+    lines = path.read_bytes().split(b"\n")
+    subject = [f for f in findings if f["rule"] in ("C011", "C012")]
+    assert len(subject) == 2 and all(lines[f["location"]["line"] - 1].startswith(b"Subject:") for f in subject)

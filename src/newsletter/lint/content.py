@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from ..findings import Finding, finding
+from ..findings import Finding, Location, finding
 from ..kinds import Kind
 from . import data
 from .data import normalise
@@ -205,7 +205,7 @@ def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
     for phrase in spam.find(subject):
         if phrase not in seen:
             seen.add(phrase)
-            yield finding("C013", f"spam-trigger phrase « {phrase} » in the subject", lint_input.at())
+            yield finding("C013", f"spam-trigger phrase « {phrase} » in the subject", _subject_line(lint_input))
 
 
 def _plain_text(lint_input: LintInput) -> Iterator[Finding]:
@@ -217,6 +217,11 @@ def _plain_text(lint_input: LintInput) -> Iterator[Finding]:
         yield finding("C004", "the message has an HTML part but no text/plain alternative", lint_input.at())
 
 
+def _subject_line(lint_input: LintInput) -> Location:
+    """Where the subject is: its header's line in an .eml, else the file."""
+    return lint_input.at(lint_input.header_line("Subject"))
+
+
 def _subject(lint_input: LintInput) -> Iterator[Finding]:
     subject = _PLACEHOLDER.sub(" ", lint_input.subject or "")
     if not subject.strip():
@@ -225,6 +230,6 @@ def _subject(lint_input: LintInput) -> Iterator[Finding]:
     letters = [c for c in subject if c.isalpha()]
     upper = sum(1 for c in letters if c.isupper())
     if len(letters) >= limits.capitals_min_letters and upper / len(letters) > limits.capitals_ratio:
-        yield finding("C011", f"subject in capitals: {subject.strip()!r}", lint_input.at())
+        yield finding("C011", f"subject in capitals: {subject.strip()!r}", _subject_line(lint_input))
     if "!" * limits.exclamations_in_a_row in subject.replace(" ", ""):
-        yield finding("C012", f"subject with repeated '!': {subject.strip()!r}", lint_input.at())
+        yield finding("C012", f"subject with repeated '!': {subject.strip()!r}", _subject_line(lint_input))
