@@ -1,10 +1,11 @@
-"""Every command that finds things offers SARIF 2.1.0 (valid against the OASIS schema) and GitHub
+"""Every command that finds things (lint, check, markup, dns, reports) offers SARIF 2.1.0 (valid against the OASIS schema) and GitHub
 annotations, from the same findings as its JSON."""
 
 from __future__ import annotations
 
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import jsonschema
@@ -26,6 +27,8 @@ COMMANDS = {
                str(ROOT / "templates/transactional/order-confirmation.html")],
     "dns": ["dns", "--zone", ZONE, "maison-lumiere.example"],
     "lint": ["lint", "--now", NOW, str(ROOT / "templates")],
+    # the example mailbox of DMARC and TLS reports, read into a store of this test run
+    "reports": ["reports", str(ROOT / "examples/boutique/rua"), "--db", str(Path(tempfile.mkdtemp()) / "reports.sqlite")],
 }
 
 

@@ -13,6 +13,7 @@ from ..auth import LayeredResolver, NetworkResolver, Resolver, ZoneResolver, par
 from ..config import CONFIG_NAME, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import has_errors
+from ..reporters import REPORTERS, InputFindings
 from ..reports import ReportStore, Skipped, import_reports
 from ..reports.export import DMARC_COLUMNS, TLS_COLUMNS, csv_lines, json_lines, rows
 from ..reports.html import html_report
@@ -20,7 +21,7 @@ from ..reports.providers import report_settings
 from ..reports.report import summarize
 from ..reports.summary import Window, plural
 from ..reports.text import format_summary
-from .app import main, write_output
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, main, write_output
 
 DEFAULT_DB = "newsletter-reports.sqlite"
 
@@ -30,9 +31,9 @@ DEFAULT_DB = "newsletter-reports.sqlite"
 @click.option("--db", "db_path", type=click.Path(path_type=Path, dir_okay=False),
               help=f"The report store (SQLite; default: {DEFAULT_DB} beside {CONFIG_NAME}, "
                    "or [reports] db there).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv", "html", *FINDINGS_FORMATS]), default="text",
               show_default=True, help="text, json (JSON Lines: one summary per domain), csv (rows), "
-                                      "html (a page with charts).")
+                                      "html (a page with charts). " + FINDINGS_FORMAT_HELP)
 @click.option("--rows", "row_kind", type=click.Choice(["dmarc", "tls"]),
               help="With json or csv: export the stored rows of this kind instead of the summary.")
 @click.option("--domain", "domains", multiple=True, metavar="DOMAIN", help="Only this policy domain (repeatable).")
@@ -85,6 +86,8 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
         write_output(payload.encode("utf-8"), output)
     elif fmt == "html":
         write_output(html_report(summary, top).encode("utf-8"), output)
+    elif fmt in FINDINGS_FORMATS:  # the store is not a file of the repository: no path
+        write_output(REPORTERS[fmt]([InputFindings(None, summary.findings)]).encode("utf-8"), output)
     else:
         write_output(format_summary(summary, top).encode("utf-8"), output)
     if has_errors(summary.findings):
