@@ -47,9 +47,9 @@ def test_render_a_campaign(tmp_path):
 def test_check_lint_and_markup_return_typed_reports():
     [report] = newsletter.check([SALE], newsletter.CheckOptions(offline=True))
     assert isinstance(report, newsletter.CheckReport) and report.placement.tab.value == "promotions"
-    [result] = newsletter.lint([str(ORDER)])  # a path as text works too
+    [result] = newsletter.lint_paths([str(ORDER)])  # a path as text works too
     assert isinstance(result, newsletter.LintResult) and result.path.endswith("order-confirmation.html")
-    marked = newsletter.markup(ORDER)
+    marked = newsletter.check_markup(ORDER)
     assert isinstance(marked, newsletter.MarkupReport) and [i.type for i in marked.items] == ["Order"]
 
 
@@ -83,3 +83,11 @@ def test_render_signs_with_dkim_when_asked():
     assert message.raw.startswith(b"DKIM-Signature:")
     parsed = email.message_from_bytes(message.raw, policy=email.policy.default)
     assert "d=maison-lumiere.example" in str(parsed["DKIM-Signature"]).replace(" ", "")
+
+
+def test_subpackages_stay_importable_beside_the_api():
+    code = ("import newsletter.markup.inputs as m, newsletter.lint.engine as e, newsletter\n"
+            "from newsletter import render, check, dns, lint_paths, check_markup\n"
+            "import newsletter.render.bulk\n"
+            "assert callable(newsletter.render) and callable(render) and m.check_markup and e.lint_paths\n")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -202,3 +202,15 @@ def test_subject_findings_of_an_eml_point_at_the_subject_header(tmp_path):
     lines = path.read_bytes().split(b"\n")
     subject = [f for f in findings if f["rule"] in ("C011", "C012")]
     assert len(subject) == 2 and all(lines[f["location"]["line"] - 1].startswith(b"Subject:") for f in subject)
+
+
+def test_check_extracts_the_markup_of_a_message_once(monkeypatch):
+    """Lint's markup family and the placement signals share one extraction (Document.derived)."""
+    import importlib
+    extract_module = importlib.import_module("newsletter.markup.extract")  # the package exports a function of that name
+    from newsletter.placement import CheckOptions, check_paths
+    calls = []
+    real = extract_module.extract
+    monkeypatch.setattr(extract_module, "extract", lambda *a, **k: calls.append(a) or real(*a, **k))
+    [report] = check_paths([ROOT / "templates/promotional/flash-sale.html"], CheckOptions(offline=True))
+    assert len(calls) == 1 and any(f.rule == "M021" for f in report.findings)

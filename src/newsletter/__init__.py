@@ -43,15 +43,15 @@ _EXPORTS = {
     # the document every command reads
     "Document": (".document", "Document"),
     "load_document": (".document", "load_input"),
-    # check, lint, markup, dns
+    # check, lint, markup, dns (lint_paths and check_markup: `lint` and `markup` are subpackages)
     "check": (".placement", "check_paths"),
     "CheckOptions": (".placement", "CheckOptions"),
     "CheckReport": (".placement", "CheckReport"),
-    "lint": (".lint", "lint_paths"),
+    "lint_paths": (".lint", "lint_paths"),
     "LintSettings": (".lint", "LintSettings"),
     "LoadOptions": (".document", "LoadOptions"),
     "LintResult": (".lint", "LintResult"),
-    "markup": (".markup.inputs", "check_markup"),
+    "check_markup": (".markup.inputs", "check_markup"),
     "MarkupReport": (".markup.inputs", "MarkupReport"),
     "dns": (".auth.lookup", "report_domains"),
     "DnsOptions": (".auth", "CheckOptions"),
@@ -77,18 +77,13 @@ def __dir__() -> list[str]:
     return sorted(__all__)
 
 
-def _function_over_package(name: str) -> property:
-    """`newsletter.render`, `.lint` and `.markup` are functions, although subpackages have those
-    names: importing a subpackage sets it as an attribute of its parent, which this ignores
-    (`import newsletter.lint.engine` and `from newsletter.lint import …` still work: they go
-    through `sys.modules`)."""
-    return property(lambda module: _export(name), lambda module, subpackage: None)
-
-
 class _Package(types.ModuleType):
-    render = _function_over_package("render")
-    lint = _function_over_package("lint")
-    markup = _function_over_package("markup")
+    """`newsletter.render` is the function, as it always was, although the subpackage has that
+    name: importing the subpackage sets it as an attribute of its parent, which this ignores
+    (`from newsletter.render import …` still reaches the package, through `sys.modules`). The
+    other functions have names no subpackage has."""
+
+    render = property(lambda module: _export("render"), lambda module, subpackage: None)
 
 
 sys.modules[__name__].__class__ = _Package
@@ -102,8 +97,8 @@ if TYPE_CHECKING:
     from .errors import NewsletterError
     from .findings import Finding, Location, Rule, Severity, catalogue
     from .kinds import Kind
-    from .lint import LintResult, LintSettings, lint_paths as lint
-    from .markup.inputs import MarkupReport, check_markup as markup
+    from .lint import LintResult, LintSettings, lint_paths
+    from .markup.inputs import MarkupReport, check_markup
     from .placement import CheckOptions, CheckReport, check_paths as check
     from .render import CompiledTemplate, RenderedMessage, RenderOptions, render, render_source
     from .render.bulk import BulkSummary, render_campaign

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from functools import cached_property
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from lxml import etree
 from lxml.etree import _Element as Element
@@ -67,6 +67,15 @@ class Document:
     now: datetime | None = None
     # Maps rendered elements back to template lines (templates only).
     line_map: "TemplateLineMap | None" = field(default=None, compare=False)
+    # What the rooms above derive from the document once (its markup): shared by the copies
+    # `dataclasses.replace` makes (check lints a copy with the inferred kind).
+    _derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def derived(self, name: str, make: Callable[[], Any]) -> Any:
+        """`make()` the first time `name` is asked for, then the same value."""
+        if name not in self._derived:
+            self._derived[name] = make()
+        return self._derived[name]
 
     def at(self, line: int | None = None, column: int | None = None) -> Location:
         return Location(self.path, line, column)

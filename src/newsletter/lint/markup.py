@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..findings import Finding
-from ..markup import extract, validate
+from ..markup import validate
+from ..markup.extract import markup_of
 from ..render import html_to_text
 from .model import LintInput
 
@@ -14,6 +15,6 @@ def markup_rules(item: LintInput) -> Iterable[Finding]:
     if not item.html or ("application/ld+json" not in item.html and "itemscope" not in item.html):
         return ()
     return validate(
-        extract(item.html, path=item.path), kind=item.kind, now=item.now,
+        markup_of(item), kind=item.kind, now=item.now,
         visible_text=html_to_text(item.html)
     )

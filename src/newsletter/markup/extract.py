@@ -7,6 +7,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from ..document import Document
 from .jsonld import extract_json_ld
 from .microdata import extract_microdata
 from .model import Markup
@@ -48,3 +49,8 @@ def _image_sizes(root: etree._Element | None) -> tuple[tuple[str, tuple[int, int
         if src and width and height and int(width.group(1)) > 0 and int(height.group(1)) > 0:
             sizes.setdefault(src, (int(width.group(1)), int(height.group(1))))
     return tuple(sizes.items())
+
+
+def markup_of(document: Document) -> Markup:
+    """The markup of a document, extracted once however many checks ask (lint, placement)."""
+    return document.derived("markup", lambda: extract(document.html or "", document.path))

@@ -20,7 +20,7 @@ from ..errors import NewsletterError
 from ..findings import Finding, finding
 from ..document import Document, Folders, LoadOptions, Origin, discover, layouts_of, load_input
 from ..lint import FAMILIES, lint_input
-from ..markup import extract
+from ..markup.extract import markup_of
 from ..network import NetworkOptions, network_family
 from ..kinds import Kind
 from ..render import html_to_text
@@ -104,7 +104,7 @@ def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: 
     if not item.html and not _has_text(item):
         return CheckReport(item.path, item.kind, "declared" if item.kind else None, None, None, UNCHECKED, None,
                            tuple(item.findings) + (finding("P008", "nothing to predict from: no HTML or text body", where),))
-    signals = extract_signals(item, extract(item.html, path=item.path) if item.html else None, options.sender)
+    signals = extract_signals(item, markup_of(item) if item.html else None, options.sender)
     promotions, _, _ = tab_scores(signals)
     kind = item.kind or infer_kind(promotions)
     families = (*FAMILIES, network_family(options.network)) if options.network else FAMILIES
