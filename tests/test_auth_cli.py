@@ -70,8 +70,9 @@ def test_json_lines_one_object_per_domain_in_order(server):
 def test_text_report_and_exit_0(server):
     result = run("boutique.example", "--only", "spf,dmarc,mx", *ns(server))
     assert result.exit_code == 0, result.output
-    assert "SPF      v=spf1 ip4:192.0.2.0/24" in result.output
-    assert "DMARC    v=DMARC1; p=reject" in result.output
+    assert "SPF       v=spf1 ip4:192.0.2.0/24" in result.output
+    assert "DMARC     v=DMARC1; p=reject" in result.output
+    assert "Microsoft unknown" in result.output  # the longest label: every value starts at the same column
     assert "DKIM" not in result.output.replace("DKIM key", "")
 
 

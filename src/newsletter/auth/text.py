@@ -7,6 +7,8 @@ from ..findings import Finding, catalogue
 from .report import DomainReport
 from .spf.check import LOOKUP_LIMIT, VOID_LIMIT
 
+_LABEL = len("Microsoft") + 1  # the longest section label and a space: values line up
+
 
 # A rule raised for any record (a DNS error) belongs to the section of the name it was raised for.
 _RECORD_SECTIONS = (("_bimi.", "BIMI"), ("_mta-sts.", "MTA-STS"), ("_smtp._tls.", "TLS-RPT"),
@@ -35,16 +37,16 @@ def format_report(report: DomainReport) -> str:
         by_section.setdefault(section_of(item), []).append(item)
 
     def row(label: str, text: str) -> None:
-        lines.append(f"  {label:<9}{text}" if len(label) < 9 else f"  {label} {text}")
+        lines.append(f"  {label:<{_LABEL}}{text}")
 
     def issues(section: str) -> None:
         for item in by_section.pop(section, ()):
             where = item.location.path if item.location and item.location.path else ""
             column = f":{item.location.column}" if item.location and item.location.column else ""
-            lines.append(f"  {'':<9}{item.severity.value} {item.rule} {where}{column}: "
+            lines.append(f"  {'':<{_LABEL}}{item.severity.value} {item.rule} {where}{column}: "
                          f"{item.message}")
             if item.fix:
-                lines.append(f"  {'':<11}fix: {item.fix}")
+                lines.append(f"  {'':<{_LABEL + 2}}fix: {item.fix}")
 
     if report.spf is not None:
         spf = report.spf
