@@ -13,7 +13,6 @@ from click.testing import CliRunner
 from conftest import corpus_files, requires_shared
 from newsletter.cli import main
 from newsletter.markup import validate
-from newsletter.markup.images import image_size
 from newsletter.markup.inputs import load
 
 FIXTURES = Path(__file__).parent / "fixtures" / "markup"
@@ -82,14 +81,6 @@ def _png(width, height) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     rows = b"".join(b"\x00" + b"\x00" * 3 * width for _ in range(height))
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def test_image_size_reads_png_gif_and_jpeg_headers():
-    assert image_size(_png(40, 21)) == (40, 21)
-    assert image_size(b"GIF89a" + struct.pack("<HH", 12, 34) + b"\x00" * 8) == (12, 34)
-    jpeg = b"\xff\xd8" + b"\xff\xe0" + struct.pack(">H", 16) + b"\x00" * 14 + b"\xff\xc0" + struct.pack(">HBHH", 17, 8, 300, 500) + b"\x00" * 10
-    assert image_size(jpeg) == (500, 300)
-    assert image_size(b"not an image") is None
 
 
 def test_local_image_files_give_carousel_ratios(tmp_path):

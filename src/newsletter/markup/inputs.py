@@ -17,9 +17,9 @@ from urllib.parse import unquote, urlparse
 from ..document import Document, LoadOptions, Origin, load_input
 from ..findings import Finding, Severity
 from ..i18n import Messages
+from ..images import image_size
 from ..kinds import Kind
 from .extract import extract
-from .images import image_size
 from .display import display
 from .model import Item, Markup
 from .promotions import image_url
@@ -74,7 +74,7 @@ def _local_sizes(markup: Markup, folder: Path) -> tuple[tuple[str, tuple[int, in
         except OSError:
             continue
         if size:
-            sizes.append((url, size))
+            sizes.append((url, (size.width, size.height)))
     return tuple(sizes)
 
 
