@@ -80,9 +80,10 @@ class Messages:
         return self.text(f"severity.{severity.value}")
 
     def rule(self, rule: Rule) -> Rule:
-        """The rule with its title and fix in this locale (the catalogue's English where missing)."""
+        """The rule with its title, why and fix in this locale (the catalogue's English where missing)."""
         own = self.texts.get("rules", {}).get(rule.id, {})
-        return replace(rule, title=own.get("title", rule.title), fix=own.get("fix", rule.fix))
+        why = self.texts.get("why", {}).get(rule.id, rule.why)
+        return replace(rule, title=own.get("title", rule.title), fix=own.get("fix", rule.fix), why=why)
 
     def fix(self, finding: Finding) -> str | None:
         """A finding's fix: the rule's, translated, when the finding kept the catalogue's fix;
@@ -94,12 +95,35 @@ class Messages:
 
     def message(self, english: str) -> str:
         """A text written in English by a check (a finding's message, a reason's detail), in this
-        locale when one of its `[[message]]` patterns matches it whole; else as it is."""
-        for pattern, translation in self._patterns:
-            match = pattern.fullmatch(english)
-            if match:
-                return translation.format(**match.groupdict())
-        return english
+        locale when one of its `[[message]]` patterns matches it whole; else as it is.
+
+        A pattern's groups are filled in as they are (values quoted from the input), except
+        `…_en` groups, English words of the project translated in turn (a list joined by "; "
+        item by item), and `…_n` groups, numbers written the locale's way ("4,212" -> 4 212)."""
+        if self.locale == DEFAULT:
+            return english
+        return _translated(self, english, 0)
+
+    def _fill(self, match: re.Match[str], translation: str, depth: int) -> str:
+        values = {}
+        for name, value in match.groupdict().items():
+            if value and name.endswith("_en"):
+                value = _translated(self, value, depth + 1)
+            elif value and name.endswith("_n"):
+                value = self.number(value)
+            values[name] = value or ""
+        return translation.format(**values)
+
+    def number(self, english: str) -> str:
+        """A number as an English text writes it ("4,212", "100.0"), in this locale's way."""
+        try:
+            number = Decimal(english.replace(",", ""))
+        except InvalidOperation:
+            return english
+        decimals = len(english.partition(".")[2])
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        sign = "+" if english.startswith("+") else ""
+        return sign + format_decimal(number, format=pattern, locale=_CLDR[self.locale])
 
     @cached_property
     def _patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -143,6 +167,19 @@ class Messages:
         return format_decimal(value, format="+0.0;-0.0", locale=_CLDR[self.locale])
 
 
+def _translated(t: Messages, english: str, depth: int) -> str:
+    """`Messages.message` at a nesting depth (a group's value translated in turn, twice at most)."""
+    for pattern, translation in t._patterns:
+        match = pattern.fullmatch(english)
+        if match:
+            return t._fill(match, translation, depth)
+    if depth < 2 and "; " in english:
+        parts = [_translated(t, part, depth + 1) for part in english.split("; ")]
+        return t.text("formats.list_separator").join(parts)
+    from .placement.report import reason_words  # placement's reason texts (imports this module)
+    return reason_words(english, t) or english
+
+
 @cache
 def messages(locale: str | None = None) -> Messages:
     """The catalogue of a language (any tag; unknown languages get English)."""
@@ -152,8 +189,25 @@ def messages(locale: str | None = None) -> Messages:
 
 @cache
 def _catalogue(locale: str) -> dict[str, Any]:
-    entry = resources.files("newsletter") / "checks" / "locale" / f"{locale}.toml"
-    return tomllib.loads(entry.read_text(encoding="utf-8"))
+    """`{locale}.toml` and its companions `{locale}-*.toml` (finding messages, why, dns, reports,
+    preview: one file a concern), merged: tables key by key, `[[message]]` lists end to end."""
+    folder = resources.files("newsletter") / "checks" / "locale"
+    names = [f"{locale}.toml"] + sorted(e.name for e in folder.iterdir()
+                                        if e.name.startswith(f"{locale}-") and e.name.endswith(".toml"))
+    merged: dict[str, Any] = {}
+    for name in names:
+        _merge(merged, tomllib.loads((folder / name).read_text(encoding="utf-8")))
+    return merged
+
+
+def _merge(into: dict[str, Any], table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        elif isinstance(value, list) and isinstance(into.get(key), list):
+            into[key] = into[key] + value
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
 def _lookup(table: Mapping[str, Any], key: str) -> Any:

@@ -90,6 +90,16 @@ def reason_text(reason: Reason, t: Messages) -> str:
     return reason.text
 
 
+def reason_words(english: str, t: Messages) -> str | None:
+    """A reason's English text ("words typical of spam: « free »") in the locale's words, whatever
+    its signal (a finding's message quotes reasons as text); None when it is no reason's."""
+    for (score, signal), texts in _english_texts().items():
+        for _key, text in texts:
+            if english == text or english.startswith(f"{text}: "):
+                return reason_text(Reason(signal, score, 0, 0, 0, english), t)
+    return None
+
+
 @cache
 def _english_texts() -> dict[tuple[str, str], tuple[tuple[str, str], ...]]:
     """(score, signal) -> the catalogue keys and English texts a reason may start with."""
