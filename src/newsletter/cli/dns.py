@@ -12,7 +12,8 @@ from ..auth.bimi_evidence import MarkCertificate, fetch_evidence, read_mark_cert
 from ..auth.spf import normalise_ip
 from ..errors import NewsletterError
 from ..findings import Finding, has_errors
-from .app import echo_json, main
+from ..i18n import Messages, messages, reader_messages
+from .app import LOCALE_OPTION, echo_json, main
 
 
 def _only(values: tuple[str, ...]) -> frozenset[str]:
@@ -52,11 +53,13 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
               help="Also fetch what the records point at over HTTPS (the BIMI a= certificate).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Readable report, or JSON Lines (one object per domain).")
+@LOCALE_OPTION
 def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         mail_from: str | None, helo: str, message_file: Path | None, only: tuple[str, ...],
         nameservers: tuple[str, ...], zones: tuple[Path, ...], timeout: float, bimi_evidence: Path | None,
-        network: bool, fmt: str) -> None:
+        network: bool, fmt: str, locale: str | None) -> None:
     """Check SPF, DKIM, DMARC, MX, BIMI, MTA-STS, TLS-RPT (and PTR with --ip) of DOMAIN..."""
+    texts = reader_messages(locale)
     names = [validate_domain(d) for d in domains]
     if ip:
         try:
@@ -94,7 +97,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         if fmt == "json":
             echo_json(report.to_json() | ({"bimi_evidence": certificate.to_json()} if certificate else {}))
         else:
-            click.echo(format_report(report) + (_certificate_text(certificate) if certificate else ""))
+            click.echo(format_report(report, texts) + (_certificate_text(certificate, texts) if certificate else ""))
     if any(has_errors(r.findings) for r in reports):
         raise SystemExit(1)
 
@@ -111,11 +114,12 @@ def _mark_certificate(report: DomainReport, path: Path | None, network: bool) ->
     return read_mark_certificate(fetch_evidence(url), source=url) if url else None
 
 
-def _certificate_text(c: MarkCertificate) -> str:
-    checks = ", ".join(f"{'' if ok else 'no '}{what}" for what, ok in
-                       (("BIMI key usage", c.bimi_eku), ("mark policy", c.mark_policy), ("logotype", c.logotype)))
-    what = f"{c.kind} ({c.mark_type})" if c.mark_type else "not a mark certificate this tool knows (no markType)"
-    return f"  BIMI cert {what}, valid until {c.not_after}; {checks}" + (f"\n            {c.gmail_shows}" if c.gmail_shows else "") + "\n"
+def _certificate_text(c: MarkCertificate, t: Messages) -> str:
+    checks = ", ".join(t.text(f"dns.{'' if ok else 'no_'}{what}") for what, ok in
+                       (("bimi_eku", c.bimi_eku), ("mark_policy", c.mark_policy), ("logotype", c.logotype)))
+    what = f"{c.kind} ({c.mark_type})" if c.mark_type else t.text("dns.not_a_mark")
+    shows = f"\n            {t.message(c.gmail_shows)}" if c.gmail_shows else ""
+    return "  " + t.text("dns.certificate", what=what, until=c.not_after, checks=checks) + shows + "\n"
 
 
 _AUTH_SECTIONS = {"AUTH001": "MX", "AUTH002": "MX", "AUTH003": "MX", "AUTH004": "BIMI",
@@ -135,8 +139,10 @@ def _section(item: Finding) -> str:
         (section for marker, section in _RECORD_SECTIONS if marker in path), "Bulk")
 
 
-def format_report(report: DomainReport) -> str:
-    """The text report: one block per domain, grouped by record, each finding with its fix."""
+def format_report(report: DomainReport, texts: Messages | None = None) -> str:
+    """The text report: one block per domain, grouped by record, each finding with its fix, in
+    the reader's words (record names, tags and SPF results as the records write them)."""
+    t = texts or messages()
     lines = [report.domain]
     by_section: dict[str, list[Finding]] = {}
     for item in report.findings:
@@ -149,63 +155,65 @@ def format_report(report: DomainReport) -> str:
         for item in by_section.pop(section, ()):
             where = item.location.path if item.location and item.location.path else ""
             column = f":{item.location.column}" if item.location and item.location.column else ""
-            lines.append(f"  {'':<9}{item.severity.value} {item.rule} {where}{column}: "
-                         f"{item.message}")
+            lines.append(f"  {'':<9}" + t.text("dns.finding", severity=t.severity(item.severity), rule=item.rule,
+                                                where=f"{where}{column}", message=t.message(item.message)))
             if item.fix:
-                lines.append(f"  {'':<11}fix: {item.fix}")
+                lines.append(f"  {'':<11}" + t.text("dns.fix", fix=t.fix(item)))
 
+    none = t.text("dns.none")
     if report.spf is not None:
         spf = report.spf
-        text = spf.record or "(none)"
+        text = spf.record or none
         if spf.record:
-            text += f"   [DNS lookups {spf.lookups}/10, void {spf.void_lookups}/2]"
+            text += "   " + t.text("dns.lookups", lookups=spf.lookups, voids=spf.void_lookups)
         row("SPF", text)
         if report.spf_result is not None:
-            row("", f"check_host({report.spf_result.domain}): {report.spf_result.result.value}"
-                    f" — {report.spf_result.reason}")
+            row("", t.text("dns.check_host", domain=report.spf_result.domain, result=report.spf_result.result.value,
+                           reason=t.message(report.spf_result.reason)))
     issues("SPF")
     if report.dkim is not None:
         if not report.dkim:
-            row("DKIM", "(no key found)")
+            row("DKIM", t.text("dns.no_key"))
         for key in report.dkim:
-            size = "revoked" if key.revoked else f"{key.key_type} {key.key_bits or '?'} bits"
+            size = t.text("dns.revoked") if key.revoked else t.text("dns.key", type=key.key_type, bits=key.key_bits or "?")
             row("DKIM", f"{key.selector}: {size}")
     for sig in report.dkim_signatures or ():
-        row("DKIM sig", f"d={sig.domain} s={sig.selector} {sig.algorithm}: {sig.result}"
-                        + ("" if sig.result == "pass" else f" ({sig.reason})"))
+        row("DKIM sig", t.text("dns.signature", domain=sig.domain, selector=sig.selector, algorithm=sig.algorithm,
+                               result=sig.result) + ("" if sig.result == "pass" else f" ({t.message(sig.reason)})"))
     issues("DKIM")
     if report.dmarc is not None and "dmarc" in report.checked:
         d = report.dmarc
         if d.record:
-            row("DMARC", f"{d.record.text}   [policy {d.applied_policy} from "
-                         f"_dmarc.{d.policy_domain}, org {d.org_domain}]")
+            row("DMARC", f"{d.record.text}   " + t.text("dns.dmarc_policy", policy=d.applied_policy,
+                                                          domain=d.policy_domain, org=d.org_domain))
         else:
-            row("DMARC", "(none)")
+            row("DMARC", none)
     if report.alignment is not None:
         a = report.alignment
-        row("Aligned", f"DKIM {a.dkim_domain or '-'}: {'yes' if a.dkim_aligned else 'no'}; "
-                       f"SPF {a.spf_domain or '-'}: {'yes' if a.spf_aligned else 'no'}")
+        row(t.text("dns.aligned"), t.text("dns.alignment", dkim=a.dkim_domain or "-", spf=a.spf_domain or "-",
+                                          dkim_aligned=t.text(f"dns.{'yes' if a.dkim_aligned else 'no'}"),
+                                          spf_aligned=t.text(f"dns.{'yes' if a.spf_aligned else 'no'}")))
     issues("DMARC")
     if report.mx is not None:
-        row("MX", ", ".join(f"{m.preference} {m.host or '.'}" for m in report.mx) or "(none)")
+        row("MX", ", ".join(f"{m.preference} {m.host or '.'}" for m in report.mx) or none)
     issues("MX")
     for label, record, check in (("BIMI", report.bimi, "bimi"), ("MTA-STS", report.mta_sts,
                                  "mta-sts"), ("TLS-RPT", report.tls_rpt, "tls-rpt")):
         if check in report.checked:
-            row(label, record.record if record else "(none)")
+            row(label, record.record if record else none)
         issues(label)
     if report.reverse_dns is not None:
         r = report.reverse_dns
-        row("PTR", f"{r.ip} -> " + (f"(not checked: {r.error})" if r.error else
-                                     f"{', '.join(r.names) or '(none)'}"
-                                     + (" (forward-confirmed)" if r.ok else "")))
+        row("PTR", f"{r.ip} -> " + (t.text("dns.not_checked", error=t.message(r.error)) if r.error else
+                                     f"{', '.join(r.names) or none}" + (t.text("dns.confirmed") if r.ok else "")))
     issues("PTR")
     for verdict in report.bulk_sender:
-        groups = [f"{status}: " + ", ".join(q.id for q in verdict.requirements
-                                             if q.status == status)
+        groups = [t.text("formats.detail", text=t.text(f"dns.requirement.{status}"),
+                         detail=", ".join(q.id for q in verdict.requirements if q.status == status))
                   for status in ("fail", "unknown")
                   if any(q.status == status for q in verdict.requirements)]
-        row(verdict.name, verdict.verdict + (f" ({'; '.join(groups)})" if groups else ""))
+        row(verdict.name, t.text(f"dns.status.{verdict.verdict}")
+            + (f" ({t.text('formats.list_separator').join(groups)})" if groups else ""))
     for section in list(by_section):
         issues(section)
     return "\n".join(lines) + "\n"
