@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..config import find_config
 from ..errors import NewsletterError, display_path
-from ..i18n import messages
+from ..i18n import Messages, messages, reader_messages
 from ..lint import LoadOptions, load_input
 from ..markup import extract
 from ..render import Kind, RenderedMessage, RenderOptions, render
@@ -37,6 +37,11 @@ class PreviewSource:
     data_file: Path | None = None
     kind: Kind | None = None
     locale: str | None = None  # of the Promotions card (default: the mail's, newsletter.toml's `locale`)
+    reader_locale: str | None = None  # of the page's own words (default: the environment's, as reports)
+
+    @property
+    def reader_texts(self) -> Messages:
+        return reader_messages(self.reader_locale)
 
     @property
     def data_path(self) -> Path | None:
@@ -78,7 +83,7 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         report = check_input(load_input(source.template, LoadOptions(kind=source.kind, data_file=source.data_path)),
                              CheckOptions(offline=True))
     except NewsletterError as exc:
-        base = previous or Snapshot(version="", template=display_path(source.template))
+        base = previous or Snapshot(version="", template=display_path(source.template), locale=source.reader_texts.locale)
         return dataclasses.replace(base, version=version, error=str(exc), watched=shown)
     markup = extract(rendered.html, display_path(source.template))
     return Snapshot(
@@ -90,9 +95,10 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         inbox=inbox_row(rendered),
         promotions=promotions_card(markup, messages(source.locale or find_config(source.template).locale))
         if rendered.kind is Kind.PROMOTIONAL else None,
-        placement=placement_view(report),
+        placement=placement_view(report, source.reader_texts),
         findings=report.findings,
         watched=shown,
+        locale=source.reader_texts.locale,
     )
 
 
