@@ -1,0 +1,152 @@
+"""Every finding message a French reader meets reads in French (issue 15, item 5): each command
+runs over the starter templates, the examples (mistakes, the boutique's zones and DMARC mailbox)
+and the shared corpus; every message its JSON writes (in English) must come out of the French
+catalogue with no English words of the project's left, and the French text report must show it.
+
+What stays as the message quotes it: values from the input (subjects, link texts, HTML snippets,
+URLs, record texts), what a parser wrote (tinycss2's, Jinja's and JSON's errors) and the caniemail
+dataset's feature titles, client names and notes (see checks/locale/fr-findings.toml)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+from helpers import run_cli
+from newsletter.findings import catalogue
+from newsletter.i18n import messages
+
+BOUTIQUE = ROOT / "examples" / "boutique"
+ZONES = ("--zone", BOUTIQUE / "dns" / "maison-lumiere.example.zone", "--zone", BOUTIQUE / "dns" / "2.0.192.in-addr.arpa.zone")
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+
+# Words that only an English sentence of the project would leave behind.
+ENGLISH = re.compile(r"(?<![\w-])(the|is|are|has|have|not|with|and|of|but|no|from|was|its|which|only|does|missing|"
+                     r"needs|found|supported|link|record|lookup|sent|failed|ready)(?![\w-])")  # not in tokens: starttls-not-supported
+# What a message quotes: « … », '…', "…", <…>, `…`, URLs, and what follows the quoting phrases below.
+QUOTED = re.compile(r"«[^»]*»|'[^']*'|\"[^\"]*\"|<[^>]*>|`[^`]*`|\{%[^%]*%\}|https?://\S+")
+# A parser's or the dataset's own words, after the French that introduces them, up to a "; ".
+OWN_WORDS = re.compile(r"(erreur de syntaxe (?:CSS|Jinja)|JSON invalide)\u00a0: [^;]*"
+                       r"|note \d+\u00a0: .*?(?=\u202f; note \d|$)"  # caniemail's notes
+                       r"|^.+?(?=\u00a0: (?:non pris en charge|pris en charge en partie))"  # caniemail's title
+                       r"|(?:pris en charge|par) [^;]*?\([^)]*\)")  # client names: "Outlook (Windows)"
+
+
+def english_left(french: str) -> list[str]:
+    unquoted = OWN_WORDS.sub(" ", QUOTED.sub(" ", french))
+    return ENGLISH.findall(unquoted)
+
+
+def _findings(output: str):
+    """Every finding of a JSON Lines output, however deep it sits (dns, reports, check)."""
+    def walk(value):
+        if isinstance(value, dict):
+            if {"rule", "severity", "message"} <= set(value):
+                yield value
+            for inner in value.values():
+                yield from walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                yield from walk(inner)
+    for line in output.splitlines():
+        if line.startswith("{"):
+            yield from walk(json.loads(line))
+
+
+def _own_texts(found: dict) -> list[str]:
+    """The message, and the fix when the check wrote its own (the rule's fix is checked apart)."""
+    rule = catalogue().get(found["rule"])
+    own_fix = found.get("fix") and not (rule and found["fix"] == rule.fix)
+    return [found["message"]] + ([found["fix"]] if own_fix else [])
+
+
+def _commands(tmp_path: Path) -> dict[str, tuple]:
+    mistakes = ROOT / "examples" / "mistakes"
+    return {
+        "lint": ("lint", *TEMPLATES, mistakes),
+        "check": ("check", "--offline", *TEMPLATES, mistakes),
+        "markup": ("markup", *TEMPLATES),
+        "dns": ("dns", "maison-lumiere.example", *ZONES, "--ip", "192.0.2.25", "--selector", "nl2026"),
+        "reports": ("reports", BOUTIQUE / "rua", "--db", tmp_path / "reports.sqlite", *ZONES),
+    }
+
+
+def _corpus_commands(tmp_path: Path) -> dict[str, tuple]:
+    html = [CORPUS / "promotional", CORPUS / "transactional", CORPUS / "skeletons"]
+    return {
+        "lint": ("lint", *html, CORPUS / "gmail-labelled", CORPUS / "eml"),
+        "check": ("check", "--offline", CORPUS / "promotional", CORPUS / "transactional", CORPUS / "gmail-labelled"),
+        "reports": ("reports", CORPUS / "reports", "--db", tmp_path / "reports.sqlite"),
+    }
+
+
+def _assert_french(args: tuple) -> int:
+    english = run_cli(*args, "--format", "json")
+    found = list(_findings(english.stdout.decode()))
+    french_report = run_cli(*args, "--locale", "fr").stdout.decode()
+    fr = messages("fr")
+    untranslated = {}
+    for item in found:
+        for text in _own_texts(item):
+            french = fr.message(text)
+            left = english_left(french)
+            if french == text or left:
+                untranslated.setdefault(item["rule"], (text, french, left))
+        assert fr.message(item["message"]) in french_report, (item["rule"], fr.message(item["message"]))
+    assert not untranslated, "\n".join(f"{rule}: {text!r}\n  -> {french!r} (English left: {left})"
+                                       for rule, (text, french, left) in sorted(untranslated.items()))
+    return len(found)
+
+
+@pytest.mark.parametrize("command", ["lint", "check", "markup", "dns", "reports"])
+def test_every_finding_of_the_templates_and_examples_reads_in_french(command, tmp_path):
+    assert _assert_french(_commands(tmp_path)[command]) > 0
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus is absent (NEWSLETTER_SHARED)")
+@pytest.mark.parametrize("command", ["lint", "check", "reports"])  # markup: the corpus has none of its findings
+def test_every_finding_of_the_shared_corpus_reads_in_french(command, tmp_path):
+    assert _assert_french(_corpus_commands(tmp_path)[command]) > 0
+
+
+def test_the_english_left_detector_sees_english_and_passes_quoted_values():
+    assert english_left("le nom d’expéditeur « From the team » dit « alert »") == []
+    assert english_left("erreur de syntaxe CSS\u00a0: EOF reached before {} block\u202f; Gmail supprime tout ce bloc <style>") == []
+    assert english_left("probabilité de spam 53\u00a0%\u00a0: DMARC fails (neither SPF nor DKIM passes aligned with From)") == ["with"]
+    assert "has" in english_left("<html> has no lang attribute")
+
+
+def _rsa_public_key(bits: int) -> str:
+    from base64 import b64encode
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits).public_key()
+    return b64encode(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)).decode()
+
+
+def test_every_finding_of_a_shop_with_every_dns_mistake_reads_in_french(tmp_path):
+    """A zone with a problem in each record (the boutique's is clean): SPF, DKIM, DMARC, MX, BIMI,
+    MTA-STS, TLS-RPT and PTR findings, checked as the ones above."""
+    zone = tmp_path / "broken.example.zone"
+    zone.write_text(f"""$ORIGIN broken.example.
+$TTL 3600
+@           IN SOA ns1 hostmaster 1 3600 600 1209600 300
+@           IN NS  ns1
+ns1         IN A   192.0.2.53
+@           IN TXT "v=spf1 ptr include:nospf.broken.example ?all"
+nospf       IN TXT "not an spf record"
+weak._domainkey  IN TXT "v=DKIM1; t=y; h=sha1; p={_rsa_public_key(1024)}"
+old._domainkey   IN TXT "v=DKIM1; p={_rsa_public_key(1024)}"
+gone._domainkey  IN TXT "v=DKIM1; p="
+_dmarc      IN TXT "v=DMARC1; p=none; pct=50; sp=none; rf=afrf; foo=bar; t=y"
+default._bimi IN TXT "v=BIMI1; l=http://broken.example/logo.png"
+_mta-sts    IN TXT "v=STSv1; id=not-an-id!"
+""")
+    args = ("dns", "broken.example", "--zone", zone, "--ip", "192.0.2.99", "--mail-from", "shop@broken.example",
+            *(arg for selector in ("weak", "old", "gone", "none") for arg in ("--selector", selector)))
+    assert _assert_french(args) >= 12
