@@ -181,3 +181,17 @@ def test_gmails_display_in_french_writes_prices_and_dates_the_french_way():
     english = run_cli("markup", f"{order}.html", "--data", f"{order}.json").stdout.decode()
     assert f"141,90{NBSP}€, statut en préparation" in shown and "bouton Voir la commande" in shown
     assert "Order card: Maison Lumière, order ML-2026-10482, €141.90, status Processing" in english
+
+
+def test_every_rule_has_a_french_why_shown_by_rules_explain():
+    french = messages("fr")
+    assert set(_table("fr")["why"]) == set(catalogue()), "a rule without a French why, or a why without a rule"
+    for rule in catalogue().values():
+        assert french.rule(rule).why != rule.why, rule.id
+    shown = run_cli("rules", "DMARC004", "--explain", "--locale", "fr").stdout.decode()
+    assert f"pourquoi{NBSP}: p=none suffit au minimum de Gmail et de Yahoo" in shown
+    assert f"correction{NBSP}: Quand les rapports agrégés" in shown
+    english = run_cli("rules", "DMARC004", "--explain").stdout.decode()
+    assert "why: p=none meets Gmail's and Yahoo's minimum" in english
+    as_json = run_cli("rules", "DMARC004", "--format", "json", "--locale", "fr").stdout.decode()
+    assert '"why": "p=none meets' in as_json  # JSON stays English
