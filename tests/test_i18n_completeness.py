@@ -150,3 +150,59 @@ _mta-sts    IN TXT "v=STSv1; id=not-an-id!"
     args = ("dns", "broken.example", "--zone", zone, "--ip", "192.0.2.99", "--mail-from", "shop@broken.example",
             *(arg for selector in ("weak", "old", "gone", "none") for arg in ("--selector", selector)))
     assert _assert_french(args) >= 12
+
+
+def _assert_messages_french(found) -> None:
+    fr = messages("fr")
+    left = {f.rule: (f.message, fr.message(f.message)) for f in found
+            if fr.message(f.message) == f.message or english_left(fr.message(f.message))}
+    assert not left, left
+
+
+def test_every_finding_of_the_network_checks_reads_in_french(tmp_path):
+    """--network's findings against a real HTTP server on loopback: errors, redirects, images,
+    a private address refused."""
+    from http_server import Site, png, serving
+    from newsletter.lint import load_input
+    from newsletter.network import NetworkOptions, network_findings
+    site = Site(routes={
+        "/missing": (404, {}, b"gone"),
+        "/hop1": (302, {"Location": "/hop2"}, b""), "/hop2": (301, {"Location": "/missing"}, b""),
+        "/loop": (302, {"Location": "/loop"}, b""),
+        "/small.png": (200, {"Content-Type": "image/png"}, png(60, 20)),
+        "/banner.png": (200, {"Content-Type": "image/png"}, png(1800, 300)),
+        "/heavy.png": (200, {"Content-Type": "image/png"}, png(4, 4) + b"\0" * 900_000),
+    })
+    with serving(site) as base:
+        page = tmp_path / "message.html"
+        page.write_text(f"""<!DOCTYPE html>\n<html lang="fr">\n<body style="background:#fff">
+<a href="{base}/missing">a</a>\n<a href="{base}/hop1">b</a>\n<a href="{base}/loop">c</a>
+<img src="{base}/small.png" alt="" width="300" height="100">\n<img src="{base}/banner.png" alt="" width="200" height="33">
+<img src="{base}/heavy.png" alt="" width="4" height="4">\n</body>\n</html>\n""", encoding="utf-8")
+        found = network_findings(load_input(page), NetworkOptions(allow_private=True))
+        refused = network_findings(load_input(page), NetworkOptions())
+    assert {"NET001", "NET002", "NET003", "NET006", "NET007"} <= {f.rule for f in found}
+    assert {f.rule for f in refused} == {"NET008"}
+    _assert_messages_french(found + refused)
+
+
+def test_the_findings_of_a_bulk_render_read_in_french_with_a_french_environment(tmp_path):
+    """render has no report of its own: its findings go to stderr in the reader's locale."""
+    template = tmp_path / "lettre.html"
+    template.write_text("{% block subject %}Bonjour {{ first_name }}{% endblock %}{% block preheader %}Nouveautés"
+                        "{% endblock %}<!DOCTYPE html><html lang=\"fr\"><body><p>Bonjour {{ first_name }},</p>"
+                        "<p>{{ offre }}</p><a href=\"{{ unsubscribe_url }}\">Se désinscrire</a>"
+                        "<link rel=\"stylesheet\" href=\"https://cdn.example/x.css\"></body></html>", encoding="utf-8")
+    (tmp_path / "data.json").write_text('{"offre": "-20 %", "first_name": "Camille"}', encoding="utf-8")
+    (tmp_path / "liste.csv").write_text("email,first_name,ville\na@example.com,,Paris\nb@example.com,Zoé,Lyon\n",
+                                        encoding="utf-8")
+    def render(out: str, env: dict[str, str] | None = None) -> str:
+        return run_cli("render", template, "--kind", "promotional", "--data", tmp_path / "data.json", "--recipients",
+                       tmp_path / "liste.csv", "--out-dir", tmp_path / out, "--from", "Boutique <b@boutique.example>",
+                       "--unsubscribe-url", "https://boutique.example/desinscription", env=env).stderr
+    french, english = render("fr", {"NEWSLETTER_LOCALE": "fr"}), render("en")
+    for rule in ("R003", "R010", "R011", "R012"):
+        assert f"{rule} " in french and f"{rule} " in english, (rule, french)
+    assert "n’utilise jamais la colonne 'ville'" in french and "never uses the list's column 'ville'" in english
+    assert "« first_name » est vide pour 1 destinataire (ligne 2)" in french.replace("\u00a0", " ")
+    assert all(not english_left(line.split(" R0", 1)[1]) for line in french.splitlines() if " R0" in line), french
