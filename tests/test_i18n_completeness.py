@@ -206,3 +206,11 @@ def test_the_findings_of_a_bulk_render_read_in_french_with_a_french_environment(
     assert "n’utilise jamais la colonne 'ville'" in french and "never uses the list's column 'ville'" in english
     assert "« first_name » est vide pour 1 destinataire (ligne 2)" in french.replace("\u00a0", " ")
     assert all(not english_left(line.split(" R0", 1)[1]) for line in french.splitlines() if " R0" in line), french
+
+
+def test_every_finding_of_markup_with_a_mistake_in_each_block_reads_in_french():
+    """tests/fixtures/i18n/markup-mistakes.html: a misspelt property and type, a decimal comma, a lower-case
+    currency, a status outside its enumeration, a date with no time, a shouting button, an http URL,
+    an expired offer, a code not in the body, Promotions annotations in transactional mail, bad JSON."""
+    args = ("markup", ROOT / "tests" / "fixtures" / "i18n" / "markup-mistakes.html", "--kind", "transactional")
+    assert _assert_french(args) >= 15
