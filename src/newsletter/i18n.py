@@ -100,15 +100,25 @@ class Messages:
         A pattern's groups are filled in as they are (values quoted from the input), except
         `…_en` groups, English words of the project translated in turn (a list joined by "; "
         item by item), and `…_n` groups, numbers written the locale's way ("4,212" -> 4 212)."""
-        if self.locale == DEFAULT:
-            return english
-        return _translated(self, english, 0)
+        return english if self.locale == DEFAULT else self._translated(english, 0)
+
+    def _translated(self, english: str, depth: int) -> str:
+        """`message` at a nesting depth (a group's value translated in turn, twice at most)."""
+        for pattern, translation in self._patterns:
+            match = pattern.fullmatch(english)
+            if match:
+                return self._fill(match, translation, depth)
+        if depth < 2 and "; " in english:
+            parts = [self._translated(part, depth + 1) for part in english.split("; ")]
+            return self.text("formats.list_separator").join(parts)
+        from .placement.report import reason_words  # placement's reason texts (it imports this module)
+        return reason_words(english, self) or english
 
     def _fill(self, match: re.Match[str], translation: str, depth: int) -> str:
         values = {}
         for name, value in match.groupdict().items():
             if value and name.endswith("_en"):
-                value = _translated(self, value, depth + 1)
+                value = self._translated(value, depth + 1)
             elif value and name.endswith("_n"):
                 value = self.number(value)
             values[name] = value or ""
@@ -165,19 +175,6 @@ class Messages:
         if self.locale == DEFAULT:
             return f"{value:+.1f}"
         return format_decimal(value, format="+0.0;-0.0", locale=_CLDR[self.locale])
-
-
-def _translated(t: Messages, english: str, depth: int) -> str:
-    """`Messages.message` at a nesting depth (a group's value translated in turn, twice at most)."""
-    for pattern, translation in t._patterns:
-        match = pattern.fullmatch(english)
-        if match:
-            return t._fill(match, translation, depth)
-    if depth < 2 and "; " in english:
-        parts = [_translated(t, part, depth + 1) for part in english.split("; ")]
-        return t.text("formats.list_separator").join(parts)
-    from .placement.report import reason_words  # placement's reason texts (imports this module)
-    return reason_words(english, t) or english
 
 
 @cache

@@ -158,7 +158,7 @@ def format_report(report: DomainReport, texts: Messages | None = None) -> str:
             lines.append(f"  {'':<9}" + t.text("dns.finding", severity=t.severity(item.severity), rule=item.rule,
                                                 where=f"{where}{column}", message=t.message(item.message)))
             if item.fix:
-                lines.append(f"  {'':<11}" + t.text("dns.fix", fix=t.fix(item)))
+                lines.append(f"  {'':<11}" + t.text("report.fix", fix=t.fix(item)))
 
     none = t.text("dns.none")
     if report.spf is not None:

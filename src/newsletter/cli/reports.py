@@ -19,7 +19,7 @@ from ..reports.html import html_report
 from ..reports.providers import report_settings
 from ..reports.report import summarize
 from ..reports.summary import Window
-from ..reports.text import count, format_summary
+from ..reports.text import counted, format_summary
 from ..i18n import Messages, reader_messages
 from .app import LOCALE_OPTION, main, write_output
 
@@ -106,8 +106,8 @@ def _read(paths: tuple[Path, ...], store: ReportStore, t: Messages) -> None:
             new += 1
         else:
             known += 1
-    click.echo("newsletter: " + t.text("reports.read", reports=count(t, "report", new + known), report_count=new + known,
-                                       new=new, known=known, skipped=count(t, "input", skipped),
+    click.echo("newsletter: " + t.text("reports.read", reports=counted(t, "report", new + known), report_count=new + known,
+                                       new=new, known=known, skipped=counted(t, "input", skipped),
                                        skipped_count=skipped, path=display_path(store.path)), err=True)
     if new + known == 0:
         raise NewsletterError("no DMARC aggregate or SMTP TLS report could be read from the inputs",

@@ -76,6 +76,7 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
     panels and sets `error` to one line, so the page shows the last good email beside it."""
     watched = source.watched()
     version = fingerprint(watched)
+    reader = source.reader_texts
     shown = tuple(display_path(p) for p in watched)
     try:
         rendered = render_preview(source)
@@ -83,7 +84,7 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         report = check_input(load_input(source.template, LoadOptions(kind=source.kind, data_file=source.data_path)),
                              CheckOptions(offline=True))
     except NewsletterError as exc:
-        base = previous or Snapshot(version="", template=display_path(source.template), locale=source.reader_texts.locale)
+        base = previous or Snapshot(version="", template=display_path(source.template), locale=reader.locale)
         return dataclasses.replace(base, version=version, error=str(exc), watched=shown)
     markup = extract(rendered.html, display_path(source.template))
     return Snapshot(
@@ -95,10 +96,10 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         inbox=inbox_row(rendered),
         promotions=promotions_card(markup, messages(source.locale or find_config(source.template).locale))
         if rendered.kind is Kind.PROMOTIONAL else None,
-        placement=placement_view(report, source.reader_texts),
+        placement=placement_view(report, reader),
         findings=report.findings,
         watched=shown,
-        locale=source.reader_texts.locale,
+        locale=reader.locale,
     )
 
 

@@ -18,7 +18,7 @@ def format_summary(summary: Summary, top: int = 20, texts: Messages | None = Non
     return "\n".join(blocks) if blocks else t.text("reports.empty") + "\n"
 
 
-def count(t: Messages, noun: str, number: int) -> str:
+def counted(t: Messages, noun: str, number: int) -> str:
     """"1 report", "4,212 messages" (en); « 1 rapport », « 4 212 rapports » (fr)."""
     return t.plural(f"reports.count.{noun}", number, n=_number(number, t))
 
@@ -29,9 +29,9 @@ def _dmarc(report: DomainReport, top: int, t: Messages) -> str:
     policy = " ".join(f"{name}={value}" for name, value in (("p", p.p), ("sp", p.sp), ("np", p.np), ("pct", p.pct),
                                                             ("t", p.testing)) if value is not None)
     label = max(8, *(len(t.text(f"reports.{key}")) for key in ("policy", "per_day", "sources")))
-    lines = [t.text("reports.dmarc", domain=traffic.domain, reports=count(t, "report", traffic.reports),
-                    receivers=count(t, "receiver", len(traffic.reporters)), period=_period(traffic, t),
-                    days=count(t, "day", days_covered(traffic)), report_days=count(t, "day", len(traffic.days))),
+    lines = [t.text("reports.dmarc", domain=traffic.domain, reports=counted(t, "report", traffic.reports),
+                    receivers=counted(t, "receiver", len(traffic.reporters)), period=_period(traffic, t),
+                    days=counted(t, "day", days_covered(traffic)), report_days=counted(t, "day", len(traffic.days))),
              f"  {t.text('reports.policy'):<{label}} {policy}",
              "  " + t.text("reports.messages", messages=_number(traffic.messages, t),
                            rate=_rate(traffic.dmarc_pass, traffic.messages, t))]
@@ -70,8 +70,8 @@ def _dmarc(report: DomainReport, top: int, t: Messages) -> str:
 def _tls(report: TlsDomainReport, t: Messages) -> str:
     traffic = report.traffic
     total = traffic.successful + traffic.failed
-    lines = [t.text("reports.tls", domain=traffic.domain, reports=count(t, "report", traffic.reports),
-                    senders=count(t, "sender", len(traffic.reporters)), period=_period(traffic, t)),
+    lines = [t.text("reports.tls", domain=traffic.domain, reports=counted(t, "report", traffic.reports),
+                    senders=counted(t, "sender", len(traffic.reporters)), period=_period(traffic, t)),
              "  " + t.text("reports.sessions", total=_number(total, t), failed=_number(traffic.failed, t),
                            rate=_rate(traffic.failed, total, t))]
     lines += [f"    {_number(number, t):>9}  {kind}" for kind, number in traffic.failures]
