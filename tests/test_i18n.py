@@ -195,3 +195,21 @@ def test_every_rule_has_a_french_why_shown_by_rules_explain():
     assert "why: p=none meets Gmail's and Yahoo's minimum" in english
     as_json = run_cli("rules", "DMARC004", "--format", "json", "--locale", "fr").stdout.decode()
     assert '"why": "p=none meets' in as_json  # JSON stays English
+
+
+def test_message_patterns_quote_values_translate_nested_words_and_write_numbers_the_french_way():
+    fr = messages("fr")
+    def quoted(value: str) -> str:
+        return f"«{NBSP}{value}{NBSP}»"
+    # A quoted value stops at its own closing quote, whichever quote repr() chose.
+    assert fr.message("invalid term 'foo' in 'v=spf1 foo -all'") == f"terme invalide {quoted('foo')} dans {quoted('v=spf1 foo -all')}"
+    assert quoted("l'été") in fr.message("subject \"l'été\" looks like a reply but has no In-Reply-To or References")
+    # `…_en` groups are the project's words: a placement finding's reasons read as the check report's.
+    spam = fr.message("spam probability 53%: DMARC fails (neither SPF nor DKIM passes aligned with From) (+2.0); "
+                      "no valid DKIM signature (+1.0)")
+    assert spam == (f"probabilité de spam 53{NBSP}%{NBSP}: DMARC échoue (ni SPF ni DKIM ne passe aligné sur le From) "
+                    f"(+2,0){NNBSP}; pas de signature DKIM valide (+1,0)")
+    # `…_n` groups: numbers the French way.
+    assert fr.message("14 of 1,201 TLS sessions to shop.example failed: certificate-expired (14)").startswith(
+        f"14 sessions TLS sur 1{NNBSP}201 vers shop.example")
+    assert messages("en").message("14 of 1,201 TLS sessions to shop.example failed: x (1)").startswith("14 of 1,201")
