@@ -214,3 +214,12 @@ def test_every_finding_of_markup_with_a_mistake_in_each_block_reads_in_french():
     an expired offer, a code not in the body, Promotions annotations in transactional mail, bad JSON."""
     args = ("markup", ROOT / "tests" / "fixtures" / "i18n" / "markup-mistakes.html", "--kind", "transactional")
     assert _assert_french(args) >= 15
+
+
+@pytest.mark.parametrize("template, kind", [("transactional/order-confirmation.html", "promotional"),
+                                            ("promotional/flash-sale.html", "transactional")])
+def test_a_declared_kind_the_content_contradicts_reads_in_french(template, kind):
+    """P001/P002 quote the placement's reasons: each in the words of the check report."""
+    args = ("check", ROOT / "templates" / template, "--kind", kind, "--offline")
+    assert _assert_french(args) > 0
+    assert {"P001", "P002"} & {f["rule"] for f in _findings(run_cli(*args, "--format", "json").stdout.decode())}
