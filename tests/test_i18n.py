@@ -7,14 +7,12 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import tomllib
 from datetime import datetime
 
 import pytest
 
 from conftest import ROOT
 from helpers import run_cli
-from newsletter.checkfiles import read_check
 from newsletter.findings import catalogue
 from newsletter.i18n import Messages, messages, reader_messages
 from newsletter.placement import knowledge
@@ -23,7 +21,8 @@ NBSP, NNBSP = "\u00a0", "\u202f"
 
 
 def _table(locale: str) -> dict:
-    return tomllib.loads(read_check("locale", f"{locale}.toml"))
+    """A locale's whole catalogue: its file and its companions ({locale}-*.toml), merged."""
+    return messages(locale).texts
 
 
 def _keys(table: dict, prefix: str = "") -> set[str]:
@@ -63,7 +62,7 @@ def test_every_rule_has_an_english_and_a_french_title_and_fix():
 def test_the_french_catalogue_has_every_english_phrase_and_no_other():
     english, french = _keys(_table("en")), _keys(_table("fr"))
     assert english <= french, english - french
-    extra = {k for k in french - english if not k.startswith(("rules.", "reasons.", "terms_text.", "areas.",
+    extra = {k for k in french - english if not k.startswith(("rules.", "why.", "reasons.", "terms_text.", "areas.",
                                                                "display.order_status."))}
     assert not extra, extra
 
@@ -182,3 +181,35 @@ def test_gmails_display_in_french_writes_prices_and_dates_the_french_way():
     english = run_cli("markup", f"{order}.html", "--data", f"{order}.json").stdout.decode()
     assert f"141,90{NBSP}€, statut en préparation" in shown and "bouton Voir la commande" in shown
     assert "Order card: Maison Lumière, order ML-2026-10482, €141.90, status Processing" in english
+
+
+def test_every_rule_has_a_french_why_shown_by_rules_explain():
+    french = messages("fr")
+    assert set(_table("fr")["why"]) == set(catalogue()), "a rule without a French why, or a why without a rule"
+    for rule in catalogue().values():
+        assert french.rule(rule).why != rule.why, rule.id
+    shown = run_cli("rules", "DMARC004", "--explain", "--locale", "fr").stdout.decode()
+    assert f"pourquoi{NBSP}: p=none suffit au minimum de Gmail et de Yahoo" in shown
+    assert f"correction{NBSP}: Quand les rapports agrégés" in shown
+    english = run_cli("rules", "DMARC004", "--explain").stdout.decode()
+    assert "why: p=none meets Gmail's and Yahoo's minimum" in english
+    as_json = run_cli("rules", "DMARC004", "--format", "json", "--locale", "fr").stdout.decode()
+    assert '"why": "p=none meets' in as_json  # JSON stays English
+
+
+def test_message_patterns_quote_values_translate_nested_words_and_write_numbers_the_french_way():
+    fr = messages("fr")
+    def quoted(value: str) -> str:
+        return f"«{NBSP}{value}{NBSP}»"
+    # A quoted value stops at its own closing quote, whichever quote repr() chose.
+    assert fr.message("invalid term 'foo' in 'v=spf1 foo -all'") == f"terme invalide {quoted('foo')} dans {quoted('v=spf1 foo -all')}"
+    assert quoted("l'été") in fr.message("subject \"l'été\" looks like a reply but has no In-Reply-To or References")
+    # `…_en` groups are the project's words: a placement finding's reasons read as the check report's.
+    spam = fr.message("spam probability 53%: DMARC fails (neither SPF nor DKIM passes aligned with From) (+2.0); "
+                      "no valid DKIM signature (+1.0)")
+    assert spam == (f"probabilité de spam 53{NBSP}%{NBSP}: DMARC échoue (ni SPF ni DKIM ne passe aligné sur le From) "
+                    f"(+2,0){NNBSP}; pas de signature DKIM valide (+1,0)")
+    # `…_n` groups: numbers the French way.
+    assert fr.message("14 of 1,201 TLS sessions to shop.example failed: certificate-expired (14)").startswith(
+        f"14 sessions TLS sur 1{NNBSP}201 vers shop.example")
+    assert messages("en").message("14 of 1,201 TLS sessions to shop.example failed: x (1)").startswith("14 of 1,201")

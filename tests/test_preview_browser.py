@@ -189,8 +189,34 @@ def test_transactional_message_has_no_promotions_card(view):
 @needs_playwright
 def test_placement_panel_shows_the_predicted_tab_and_spam_risk(view):
     page = view(PreviewSource(FLASH_SALE, SALE))
-    expect(page.locator("#placement")).to_contain_text("Predicted tab: promotions")
+    expect(page.locator("#placement")).to_contain_text("Predicted tab: Promotions")
     expect(page.locator("#placement")).to_contain_text("Spam risk: low")
+
+
+@needs_playwright
+def test_the_page_speaks_the_previewers_language_and_the_card_the_mails(view):
+    """A French reader previewing English mail: French labels and panel, the card's prices in English."""
+    nbsp = "\u00a0"
+    page = view(PreviewSource(FLASH_SALE, SALE, locale="en", reader_locale="fr"))
+    expect(page.locator("#status")).to_have_text("en direct")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    expect(page.locator("#kind")).to_have_text("promotionnel")
+    for heading in ("Boîte de réception Gmail", "Onglet Promotions", "Placement", "Constats"):
+        expect(page.locator("h2", has_text=heading)).to_be_visible()
+    captions = page.locator(".frames figcaption").all_inner_texts()
+    assert captions[:2] == ["Ordinateur · 700 px", "Mobile · 375 px"]
+    assert captions[2].startswith("Mode sombre · ses propres styles") and "couleurs inversées" in captions[3]
+    expect(page.locator("#placement .tab")).to_contain_text(f"Onglet prédit{nbsp}: Promotions")
+    expect(page.locator("#placement .risk")).to_have_text(f"Risque de spam{nbsp}: faible")
+    expect(page.locator("#placement li").first).to_contain_text("annotations de l’onglet Promotions")
+    expect(page.locator("#deal-code")).to_have_text("Code HIVER30")
+    expect(page.locator("#deal-ends")).to_have_text("Expires 31 Jan")  # the mail's locale, not the reader's
+    expect(page.locator("#carousel .price").first).to_have_text(re.compile(r"^€\d+\.\d\d$"))
+    messages = page.locator("#findings .message").all_inner_texts()
+    assert messages and all(" supported in " not in m for m in messages), messages  # caniemail's notes stay its own
+    english = page.locator("body").inner_text()
+    for phrase in ("Gmail inbox", "Findings", "Desktop ·", "Predicted tab", "Spam risk", "Watching", "live"):
+        assert phrase not in english, phrase
 
 
 @needs_playwright

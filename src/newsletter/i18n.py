@@ -17,13 +17,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import cache, cached_property
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from babel import Locale
 from babel.dates import format_skeleton, format_time
 from babel.numbers import format_currency, format_decimal, format_percent
 
-from .checkfiles import read_check
+from .checkfiles import checks_dir, read_check
 from .findings import Finding, Rule, Severity, catalogue
 
 LOCALES = ("en", "fr")
@@ -46,6 +46,15 @@ def reader_messages(flag: str | None = None, environ: Mapping[str, str] = os.env
     POSIX read as English), else English."""
     tag = flag or next((environ[name] for name in REPORT_VARIABLES if environ.get(name)), None)
     return messages(tag)
+
+
+# Texts of the rooms above this module that a message may quote (the placement model's reasons,
+# quoted by P003/P004): each such room registers, when it is imported, how to say them in a locale.
+_QUOTED_TEXTS: list[Callable[[str, "Messages"], str | None]] = []
+
+
+def register_quoted_texts(translate: Callable[[str, "Messages"], str | None]) -> None:
+    _QUOTED_TEXTS.append(translate)
 
 
 @dataclass(frozen=True)
@@ -80,9 +89,10 @@ class Messages:
         return self.text(f"severity.{severity.value}")
 
     def rule(self, rule: Rule) -> Rule:
-        """The rule with its title and fix in this locale (the catalogue's English where missing)."""
+        """The rule with its title, why and fix in this locale (the catalogue's English where missing)."""
         own = self.texts.get("rules", {}).get(rule.id, {})
-        return replace(rule, title=own.get("title", rule.title), fix=own.get("fix", rule.fix))
+        why = self.texts.get("why", {}).get(rule.id, rule.why)
+        return replace(rule, title=own.get("title", rule.title), fix=own.get("fix", rule.fix), why=why)
 
     def fix(self, finding: Finding) -> str | None:
         """A finding's fix: the rule's, translated, when the finding kept the catalogue's fix;
@@ -94,12 +104,48 @@ class Messages:
 
     def message(self, english: str) -> str:
         """A text written in English by a check (a finding's message, a reason's detail), in this
-        locale when one of its `[[message]]` patterns matches it whole; else as it is."""
+        locale when one of its `[[message]]` patterns matches it whole; else as it is.
+
+        A pattern's groups are filled in as they are (values quoted from the input), except
+        `…_en` groups, English words of the project translated in turn (a list joined by "; "
+        item by item), and `…_n` groups, numbers written the locale's way ("4,212" -> 4 212)."""
+        return english if self.locale == DEFAULT else self._translated(english, 0)
+
+    def _translated(self, english: str, depth: int) -> str:
+        """`message` at a nesting depth (a group's value translated in turn, twice at most)."""
         for pattern, translation in self._patterns:
             match = pattern.fullmatch(english)
             if match:
-                return translation.format(**match.groupdict())
+                return self._fill(match, translation, depth)
+        if depth < 2 and "; " in english:
+            parts = [self._translated(part, depth + 1) for part in english.split("; ")]
+            return self.text("formats.list_separator").join(parts)
+        for translate in _QUOTED_TEXTS:
+            found = translate(english, self)
+            if found:
+                return found
         return english
+
+    def _fill(self, match: re.Match[str], translation: str, depth: int) -> str:
+        values = {}
+        for name, value in match.groupdict().items():
+            if value and name.endswith("_en"):
+                value = self._translated(value, depth + 1)
+            elif value and name.endswith("_n"):
+                value = self.number(value)
+            values[name] = value or ""
+        return translation.format(**values)
+
+    def number(self, english: str) -> str:
+        """A number as an English text writes it ("4,212", "100.0"), in this locale's way."""
+        try:
+            number = Decimal(english.replace(",", ""))
+        except InvalidOperation:
+            return english
+        decimals = len(english.partition(".")[2])
+        pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+        sign = "+" if english.startswith("+") else ""
+        return sign + format_decimal(number, format=pattern, locale=_CLDR[self.locale])
 
     @cached_property
     def _patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
@@ -152,7 +198,25 @@ def messages(locale: str | None = None) -> Messages:
 
 @cache
 def _catalogue(locale: str) -> dict[str, Any]:
-    return tomllib.loads(read_check("locale", f"{locale}.toml"))
+    """`{locale}.toml` and its companions `{locale}-*.toml` (finding messages, why, dns, reports,
+    preview: one file a concern), merged: tables key by key, `[[message]]` lists end to end."""
+    folder = checks_dir().joinpath("locale")
+    names = [f"{locale}.toml"] + sorted(e.name for e in folder.iterdir()
+                                        if e.name.startswith(f"{locale}-") and e.name.endswith(".toml"))
+    merged: dict[str, Any] = {}
+    for name in names:
+        _merge(merged, tomllib.loads(read_check("locale", name)))
+    return merged
+
+
+def _merge(into: dict[str, Any], table: Mapping[str, Any]) -> None:
+    for key, value in table.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        elif isinstance(value, list) and isinstance(into.get(key), list):
+            into[key] = into[key] + value
+        else:
+            into[key] = dict(value) if isinstance(value, Mapping) else value
 
 
 def _lookup(table: Mapping[str, Any], key: str) -> Any:

@@ -15,8 +15,8 @@ import click
 from ..version import __version__
 from ..errors import NewsletterError
 from ..files import write_atomic
-from ..findings import Finding
-from ..i18n import LOCALES
+from ..findings import Finding, Location
+from ..i18n import LOCALES, reader_messages
 from ..reporters.model import InputFindings
 
 
@@ -70,8 +70,11 @@ def main() -> None:
 
 
 def report_findings(findings: list[Finding] | tuple[Finding, ...]) -> None:
+    """`path:line: severity RULE message (fix: ...)` on stderr, in the reader's locale (the environment's)."""
+    t = reader_messages()
     for item in findings:
-        click.echo(item.format(), err=True)
+        line = f"{item.location or Location()}: {t.severity(item.severity)} {item.rule} {t.message(item.message)}"
+        click.echo(line + (f" ({t.text('report.fix', fix=t.fix(item))})" if item.fix else ""), err=True)
 
 
 def write_output(payload: bytes, output: str | None) -> None:

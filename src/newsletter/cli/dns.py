@@ -13,8 +13,9 @@ from ..auth.spf import normalise_ip
 from ..auth.text import format_report
 from ..errors import NewsletterError
 from ..findings import has_errors
+from ..i18n import Messages, reader_messages
 from ..reporters.model import InputFindings
-from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, echo_findings, echo_json, main
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, LOCALE_OPTION, echo_findings, echo_json, main
 
 
 def _only(values: tuple[str, ...]) -> frozenset[str]:
@@ -54,11 +55,13 @@ def _only(values: tuple[str, ...]) -> frozenset[str]:
               help="Also fetch what the records point at over HTTPS (the BIMI a= certificate).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", *FINDINGS_FORMATS]), default="text",
               show_default=True, help="Readable report, or JSON Lines (one object per domain). " + FINDINGS_FORMAT_HELP)
+@LOCALE_OPTION
 def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         mail_from: str | None, helo: str, message_file: Path | None, only: tuple[str, ...],
         nameservers: tuple[str, ...], zones: tuple[Path, ...], timeout: float, bimi_evidence: Path | None,
-        network: bool, fmt: str) -> None:
+        network: bool, fmt: str, locale: str | None) -> None:
     """Check SPF, DKIM, DMARC, MX, BIMI, MTA-STS, TLS-RPT (and PTR with --ip) of DOMAIN..."""
+    texts = reader_messages(locale)
     names = [validate_domain(d) for d in domains]
     if ip:
         try:
@@ -82,7 +85,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         if fmt == "json":
             echo_json(report.to_json() | ({"bimi_evidence": certificate.to_json()} if certificate else {}))
         elif fmt == "text":
-            click.echo(format_report(report) + (_certificate_text(certificate) if certificate else ""))
+            click.echo(format_report(report, texts) + (_certificate_text(certificate, texts) if certificate else ""))
     if fmt in FINDINGS_FORMATS:  # a domain is not a file: findings name the DNS record they concern
         echo_findings(fmt, [InputFindings(None, r.findings) for r in reports])
     if any(has_errors(r.findings) for r in reports):
@@ -101,8 +104,9 @@ def _mark_certificate(report: DomainReport, path: Path | None, network: bool) ->
     return read_mark_certificate(fetch_evidence(url), source=url) if url else None
 
 
-def _certificate_text(c: MarkCertificate) -> str:
-    checks = ", ".join(f"{'' if ok else 'no '}{what}" for what, ok in
-                       (("BIMI key usage", c.bimi_eku), ("mark policy", c.mark_policy), ("logotype", c.logotype)))
-    what = f"{c.kind} ({c.mark_type})" if c.mark_type else "not a mark certificate this tool knows (no markType)"
-    return f"  BIMI cert {what}, valid until {c.not_after}; {checks}" + (f"\n            {c.gmail_shows}" if c.gmail_shows else "") + "\n"
+def _certificate_text(c: MarkCertificate, t: Messages) -> str:
+    checks = ", ".join(t.text(f"dns.{'' if ok else 'no_'}{what}") for what, ok in
+                       (("bimi_eku", c.bimi_eku), ("mark_policy", c.mark_policy), ("logotype", c.logotype)))
+    what = f"{c.kind} ({c.mark_type})" if c.mark_type else t.text("dns.not_a_mark")
+    shows = f"\n            {t.message(c.gmail_shows)}" if c.gmail_shows else ""
+    return "  " + t.text("dns.certificate", what=what, until=c.not_after, checks=checks) + shows + "\n"

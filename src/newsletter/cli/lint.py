@@ -73,8 +73,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, select: tuple[st
 @click.argument("prefixes", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
+@click.option("--explain", is_flag=True, help="With the text format: each rule's why and fix under its title.")
 @LOCALE_OPTION
-def rules(prefixes: tuple[str, ...], fmt: str, locale: str | None) -> None:
+def rules(prefixes: tuple[str, ...], fmt: str, explain: bool, locale: str | None) -> None:
     """Print the rule catalogue (every rule of every area), optionally only ids starting with PREFIXES."""
     texts = reader_messages(locale)
     if fmt == "markdown":
@@ -85,7 +86,7 @@ def rules(prefixes: tuple[str, ...], fmt: str, locale: str | None) -> None:
                                    "title": rule.title, "why": rule.why, "fix": rule.fix, "source": rule.source},
                                   ensure_ascii=False))
     else:
-        click.echo(_rules_text(prefixes, texts), nl=False)
+        click.echo(_rules_text(prefixes, texts, explain), nl=False)
 
 
 def _chosen(prefixes: tuple[str, ...]):
@@ -94,7 +95,7 @@ def _chosen(prefixes: tuple[str, ...]):
             if not wanted or r.id.startswith(wanted)]
 
 
-def _rules_text(prefixes: tuple[str, ...], texts: Messages) -> str:
+def _rules_text(prefixes: tuple[str, ...], texts: Messages, explain: bool = False) -> str:
     width = max(len(texts.severity(s)) for s in Severity) + 1
     lines = []
     area = None
@@ -103,6 +104,8 @@ def _rules_text(prefixes: tuple[str, ...], texts: Messages) -> str:
             area = area_of(rule.id)
             lines.append(("\n" if lines else "") + click.style(area_title(rule.id, texts), bold=True))
         lines.append(f"  {rule.id:<8} {texts.severity(rule.severity):<{width}} {rule.name:<34} {rule.title}")
+        if explain:
+            lines += [f"  {'':<8} " + texts.text(f"report.{part}", **{part: getattr(rule, part)}) for part in ("why", "fix")]
     return "\n".join(lines) + "\n"
 
 

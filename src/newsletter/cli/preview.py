@@ -46,7 +46,9 @@ from .app import main, report_findings, write_output
 @click.option("--browser", metavar="PATH",
               help="Chromium for --screenshot (default: $NEWSLETTER_BROWSER, else chromium on PATH).")
 @click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
-              help="Language of the Promotions card's prices and dates (default: newsletter.toml's locale, else en).")
+              help="Language of the Promotions card's prices and dates, the mail's (default: newsletter.toml's "
+                   "locale, else en). The page's own words are the reader's: $NEWSLETTER_LOCALE, else $LC_ALL, "
+                   "$LC_MESSAGES or $LANG, as for reports.")
 def preview(template: Path, data_file: Path | None, kind: str | None, port: int | None, no_open: bool,
             screenshot_file: Path | None, width: int | None, dark: bool, browser: str | None,
             locale: str | None) -> None:

@@ -19,9 +19,10 @@ from ..reports.export import DMARC_COLUMNS, TLS_COLUMNS, csv_lines, json_lines, 
 from ..reports.html import html_report
 from ..reports.providers import report_settings
 from ..reports.report import summarize
-from ..reports.summary import Window, plural
-from ..reports.text import format_summary
-from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, main, write_output
+from ..reports.summary import Window
+from ..reports.text import counted, format_summary
+from ..i18n import Messages, reader_messages
+from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, LOCALE_OPTION, main, write_output
 
 DEFAULT_DB = "newsletter-reports.sqlite"
 
@@ -49,9 +50,11 @@ DEFAULT_DB = "newsletter-reports.sqlite"
 @click.option("--top", default=20, show_default=True, type=click.IntRange(min=1),
               help="Sources listed per domain in the text and HTML reports.")
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (atomically) instead of stdout.")
+@LOCALE_OPTION
 def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: str | None,
             domains: tuple[str, ...], since: str | None, until: str | None, zones: tuple[Path, ...],
-            network: bool, nameservers: tuple[str, ...], timeout: float, top: int, output: str | None) -> None:
+            network: bool, nameservers: tuple[str, ...], timeout: float, top: int, output: str | None,
+            locale: str | None) -> None:
     """Read DMARC aggregate reports (.xml, .xml.gz, .zip, .eml, an mbox or a maildir folder) and SMTP
     TLS reports (.json, .json.gz) from PATH..., keep them in the store (each report once), and
     report on everything stored: who sends as the domain, what passed, what the policy can become.
@@ -60,6 +63,7 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
     or 1 with a finding at error severity (your own mail blocked), 2 when no input could be read."""
     if row_kind and fmt not in ("json", "csv"):
         raise NewsletterError(f"--rows exports with --format json or csv, not {fmt}")
+    texts = reader_messages(locale)
     config = find_config(Path.cwd())
     settings = report_settings(config)
     db = db_path or settings.db or (config.path.parent if config.path else Path.cwd()) / DEFAULT_DB
@@ -67,7 +71,7 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
                     _day(until, "--until"))
     with ReportStore(db) as store:
         if paths:
-            _read(paths, store)
+            _read(paths, store, texts)
         if row_kind or fmt == "csv":
             kind = row_kind or "dmarc"
             records = rows(store, kind, window)
@@ -89,12 +93,12 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
     elif fmt in FINDINGS_FORMATS:  # the store is not a file of the repository: no path
         write_output(REPORTERS[fmt]([InputFindings(None, summary.findings)]).encode("utf-8"), output)
     else:
-        write_output(format_summary(summary, top).encode("utf-8"), output)
+        write_output(format_summary(summary, top, texts).encode("utf-8"), output)
     if has_errors(summary.findings):
         raise SystemExit(1)
 
 
-def _read(paths: tuple[Path, ...], store: ReportStore) -> None:
+def _read(paths: tuple[Path, ...], store: ReportStore, t: Messages) -> None:
     """Import every input, one line on stderr per input skipped, then the tally."""
     new = known = skipped = 0
     for outcome in import_reports(paths, store):
@@ -105,8 +109,9 @@ def _read(paths: tuple[Path, ...], store: ReportStore) -> None:
             new += 1
         else:
             known += 1
-    click.echo(f"newsletter: {plural(new + known, 'report')} read ({new:,} new, {known:,} already in the store), "
-               f"{plural(skipped, 'input')} skipped -> {display_path(store.path)}", err=True)
+    click.echo("newsletter: " + t.text("reports.read", reports=counted(t, "report", new + known), report_count=new + known,
+                                       new=new, known=known, skipped=counted(t, "input", skipped),
+                                       skipped_count=skipped, path=display_path(store.path)), err=True)
     if new + known == 0:
         raise NewsletterError("no DMARC aggregate or SMTP TLS report could be read from the inputs",
                               fix="see the lines above for each input's reason")

@@ -8,7 +8,7 @@ from functools import cache
 from itertools import groupby
 
 from ..findings import Severity
-from ..i18n import DEFAULT, Messages, messages
+from ..i18n import DEFAULT, Messages, messages, register_quoted_texts
 from ..lint.docs import area_of, area_title
 from .check import CheckReport
 from .knowledge import knowledge
@@ -88,6 +88,19 @@ def reason_text(reason: Reason, t: Messages) -> str:
             detail = reason.text[len(english) + 2:]
             return t.text("formats.detail", text=own, detail=t.message(detail)) if detail else own
     return reason.text
+
+
+def reason_words(english: str, t: Messages) -> str | None:
+    """A reason's English text ("words typical of spam: « free »") in the locale's words, whatever
+    its signal (a finding's message quotes reasons as text); None when it is no reason's."""
+    for (score, signal), texts in _english_texts().items():
+        for _key, text in texts:
+            if english == text or english.startswith(f"{text}: "):
+                return reason_text(Reason(signal, score, 0, 0, 0, english), t)
+    return None
+
+
+register_quoted_texts(reason_words)
 
 
 @cache

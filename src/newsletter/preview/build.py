@@ -10,7 +10,7 @@ from pathlib import Path
 from ..config import find_config
 from ..errors import NewsletterError, display_path
 from ..document import LoadOptions, load_input
-from ..i18n import messages
+from ..i18n import Messages, messages, reader_messages
 from ..markup import extract
 from ..kinds import Kind
 from ..render import RenderedMessage, RenderOptions, render
@@ -38,6 +38,11 @@ class PreviewSource:
     data_file: Path | None = None
     kind: Kind | None = None
     locale: str | None = None  # of the Promotions card (default: the mail's, newsletter.toml's `locale`)
+    reader_locale: str | None = None  # of the page's own words (default: the environment's, as reports)
+
+    @property
+    def reader_texts(self) -> Messages:
+        return reader_messages(self.reader_locale)
 
     @property
     def data_path(self) -> Path | None:
@@ -72,6 +77,7 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
     panels and sets `error` to one line, so the page shows the last good email beside it."""
     watched = source.watched()
     version = fingerprint(watched)
+    reader = source.reader_texts
     shown = tuple(display_path(p) for p in watched)
     try:
         rendered = render_preview(source)
@@ -79,7 +85,7 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         report = check_input(load_input(source.template, LoadOptions(kind=source.kind, data_file=source.data_path)),
                              CheckOptions(offline=True))
     except NewsletterError as exc:
-        base = previous or Snapshot(version="", template=display_path(source.template))
+        base = previous or Snapshot(version="", template=display_path(source.template), locale=reader.locale)
         return dataclasses.replace(base, version=version, error=str(exc), watched=shown)
     markup = extract(rendered.html, display_path(source.template))
     return Snapshot(
@@ -91,9 +97,10 @@ def build_snapshot(source: PreviewSource, previous: Snapshot | None = None) -> S
         inbox=inbox_row(rendered),
         promotions=promotions_card(markup, messages(source.locale or find_config(source.template).locale))
         if rendered.kind is Kind.PROMOTIONAL else None,
-        placement=placement_view(report),
+        placement=placement_view(report, reader),
         findings=report.findings,
         watched=shown,
+        locale=reader.locale,
     )
 
 

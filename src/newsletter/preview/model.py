@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..findings import Finding
+from ..i18n import messages
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,10 @@ class PlacementView:
     tab: str
     confidence: float | None
     spam_risk: str
-    reasons: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()  # in the words of the person previewing, as the words below
+    tab_shown: str = ""
+    spam_risk_shown: str = ""
+    confidence_shown: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,18 +80,24 @@ class Snapshot:
     findings: tuple[Finding, ...] = ()
     error: str | None = None
     watched: tuple[str, ...] = ()
+    locale: str = "en"  # of the page's words: the person previewing's (the card follows the mail's)
 
     def to_json(self) -> dict[str, Any]:
-        """The page's state (everything but the HTML, which has its own endpoint)."""
+        """The page's state (everything but the HTML, which has its own endpoint); `…shown`
+        values are in the words of the person previewing, the others as in JSON reports."""
+        t = messages(self.locale)
         return {
             "version": self.version,
             "template": self.template,
             "html_version": self.html_version,
             "kind": self.kind,
+            "kind_shown": t.text(f"report.kind.{self.kind}") if self.kind else "",
             "inbox": _plain(self.inbox),
             "promotions": _plain(self.promotions),
             "placement": _plain(self.placement),
             "findings": [f.to_json() for f in self.findings],
+            "findings_shown": [{"severity": t.severity(f.severity), "message": t.message(f.message), "fix": t.fix(f)}
+                               for f in self.findings],
             "error": self.error,
             "watched": list(self.watched),
         }

@@ -26,18 +26,17 @@ from .access import refusal
 from .build import PreviewSource, build_snapshot
 from .darkmode import SCHEMES, for_scheme
 from .model import Snapshot
+from .page import nothing_yet, page_html
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8425
 
 _STATIC = {
-    "/": ("index.html", "text/html; charset=utf-8"),
     "/preview.css": ("preview.css", "text/css; charset=utf-8"),
     "/preview.js": ("preview.js", "text/javascript; charset=utf-8"),
 }
 # The email may not run scripts, load plugins or submit forms, even opened outside its iframe.
 _EMAIL_POLICY = "sandbox allow-popups allow-popups-to-escape-sandbox; script-src 'none'; object-src 'none'"
-_NOTHING_YET = "<!DOCTYPE html><p style='font-family:sans-serif;color:#5f6368'>Nothing rendered yet: see the error above.</p>"
 
 
 class Previewer:
@@ -68,7 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         route = parts.path
         try:
-            if route in _STATIC:
+            if route == "/":
+                self._send(page_html(self.server.previewer.source.reader_texts), "text/html; charset=utf-8")
+            elif route in _STATIC:
                 name, content_type = _STATIC[route]
                 self._send(resources.files(__package__).joinpath("static", name).read_bytes(), content_type)
             elif route == "/version":
@@ -81,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
                     self._json({"error": f"scheme must be one of {', '.join(SCHEMES)}"}, HTTPStatus.BAD_REQUEST)
                     return
                 html = self.server.previewer.current().html
-                html = for_scheme(html, scheme) if html else _NOTHING_YET
+                html = for_scheme(html, scheme) if html else nothing_yet(self.server.previewer.source.reader_texts)
                 self._send(html.encode("utf-8"), "text/html; charset=utf-8",
                            {"Content-Security-Policy": _EMAIL_POLICY})
             else:

@@ -6,6 +6,9 @@ const POLL_MS = 500;
 let shown = null;
 
 const $ = (id) => document.getElementById(id);
+// The page's words in the locale of the person previewing, written into the page by the server.
+const WORDS = JSON.parse($("words").textContent);
+const say = (key, values = {}) => WORDS[key].replace(/\{(\w+)\}/g, (_, name) => values[name] ?? "");
 
 function text(id, value) {
   $(id).textContent = value || "";
@@ -42,7 +45,7 @@ function fillPromotions(state) {
   const deal = card && card.deal;
   $("deal").hidden = !deal;
   text("deal-badge", deal && deal.description);
-  text("deal-code", deal && deal.code ? "Code " + deal.code : "");
+  text("deal-code", deal && deal.code ? say("code", { code: deal.code }) : "");
   text("deal-ends", deal && deal.expires);
   const carousel = $("carousel");
   carousel.replaceChildren();
@@ -63,12 +66,12 @@ function fillPlacement(placement) {
   panel.replaceChildren();
   panel.classList.toggle("unavailable", !placement);
   if (!placement) {
-    panel.textContent = "Prediction unavailable";
+    panel.textContent = say("unavailable");
     return;
   }
-  const confidence = placement.confidence == null ? "" : ` (${Math.round(placement.confidence * 100)} %)`;
-  panel.append(element("div", "tab", `Predicted tab: ${placement.tab}${confidence}`));
-  panel.append(element("div", "risk", `Spam risk: ${placement.spam_risk}`));
+  const confidence = placement.confidence_shown ? ` (${placement.confidence_shown})` : "";
+  panel.append(element("div", "tab", say("predicted", { tab: placement.tab_shown }) + confidence));
+  panel.append(element("div", "risk", say("risk", { risk: placement.spam_risk_shown })));
   if (placement.reasons.length) {
     const list = element("ul");
     for (const reason of placement.reasons) list.append(element("li", null, reason));
@@ -76,22 +79,23 @@ function fillPlacement(placement) {
   }
 }
 
-function fillFindings(findings) {
+function fillFindings(findings, shown) {
   const list = $("findings");
   list.replaceChildren();
   text("finding-count", findings.length ? `(${findings.length})` : "");
   if (!findings.length) {
-    list.append(element("li", "clean", "No findings."));
+    list.append(element("li", "clean", say("no_findings")));
     return;
   }
-  for (const found of findings) {
+  findings.forEach((found, index) => {
+    const words = shown[index];
     const item = element("li", found.severity);
-    const where = found.location.line ? `line ${found.location.line}` : found.location.path;
-    item.append(element("span", "rule", found.rule), " ", element("span", "severity", found.severity), " ",
-                element("span", "message", found.message), " ", element("span", "where", where));
-    if (found.fix) item.append(element("div", "fix", found.fix));
+    const where = found.location.line ? say("line", { line: found.location.line }) : found.location.path;
+    item.append(element("span", "rule", found.rule), " ", element("span", "severity", words.severity), " ",
+                element("span", "message", words.message), " ", element("span", "where", where));
+    if (words.fix) item.append(element("div", "fix", words.fix));
     list.append(item);
-  }
+  });
 }
 
 function reloadFrames(version) {
@@ -109,26 +113,26 @@ async function refresh() {
     return;
   }
   text("template", state.template);
-  text("kind", state.kind);
+  text("kind", state.kind_shown);
   text("watched", state.watched.join(", "));
   showError(state.error);
   fillInbox(state.inbox);
   fillPromotions(state);
   fillPlacement(state.placement);
-  fillFindings(state.findings);
+  fillFindings(state.findings, state.findings_shown);
   if (!shown || shown.html !== state.html_version) reloadFrames(state.html_version);
   shown = { version: state.version, html: state.html_version };
-  document.title = (state.inbox ? state.inbox.subject + " · " : "") + "newsletter preview";
+  document.title = (state.inbox ? state.inbox.subject + " · " : "") + say("title");
 }
 
 async function poll() {
   try {
     const response = await fetch("/version", { cache: "no-store" });
     const { version } = await response.json();
-    text("status", "live");
+    text("status", say("live"));
     if (!shown || version !== shown.version) await refresh();
   } catch (error) {
-    text("status", "server stopped");
+    text("status", say("stopped"));
   }
   setTimeout(poll, POLL_MS);
 }
