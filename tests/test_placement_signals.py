@@ -176,3 +176,20 @@ def test_every_weight_names_a_signal_the_model_produces():
     for weight in knowledge().weights:
         assert weight.text, weight.signal
         assert weight.signal in produced or weight.rules, f"{weight.score}.{weight.signal} is never measured"
+
+
+def test_image_heavy_is_lints_image_only_threshold():
+    """One definition: a message lint does not call image-only is not image-heavy for placement."""
+    from newsletter.lint.data import limits
+
+    per_image = limits().min_words_per_image
+    picture = '<img src="https://cdn.example.com/a.jpg" width="600" alt="">'
+    words = " ".join(["bougie"] * per_image)
+    assert not signals(picture + f"<p>{words}</p>").image_heavy
+    assert signals(picture + f"<p>{' '.join(['bougie'] * (per_image - 2))}</p>").image_heavy
+
+
+def test_icons_are_as_wide_as_the_knowledge_says():
+    cutoff = knowledge().structure.icon_max_width
+    assert signals(NEUTRAL + f'<img src="x.png" width="{cutoff}">').images == 0
+    assert signals(NEUTRAL + f'<img src="x.png" width="{cutoff + 1}">').images == 1

@@ -96,7 +96,7 @@ class Structure:
     short_max_words: int
     short_max_links: int
     short_max_images: int
-    words_per_image: int
+    icon_max_width: int
     min_letters: int
 
 

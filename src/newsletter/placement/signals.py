@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from ..document import Document, Origin
 from ..lint.content import unsubscribe_link
-from ..lint.data import phrases as lint_phrases
+from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
@@ -106,7 +106,7 @@ class Signals:
 
     @property
     def image_heavy(self) -> bool:
-        return self.images > 0 and self.words < knowledge().structure.words_per_image * self.images
+        return self.images > 0 and self.words < lint_limits().min_words_per_image * self.images
 
     @property
     def short_text(self) -> bool:
@@ -492,7 +492,7 @@ def _images(document: HtmlElement | None) -> int:
     count = 0
     for image in document.iter("img"):
         width = _pixels(image.get("width") or style_of(image).get("width", ""))
-        if (width is not None and width <= 48) or hidden_in_tree(image):
+        if (width is not None and width <= knowledge().structure.icon_max_width) or hidden_in_tree(image):
             continue
         count += 1
     return count

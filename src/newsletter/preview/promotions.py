@@ -8,18 +8,16 @@ from ..markup import Item, Markup
 from ..markup.display import when
 from .model import Deal, Product, PromotionsCard
 
-_ANNOTATIONS = ("Organization", "DiscountOffer", "PromotionCard")
-
-
 def promotions_card(markup: Markup, texts: Messages | None = None) -> PromotionsCard | None:
-    """Logo, deal badge and product carousel; None when the message has no annotations."""
+    """Logo, deal badge and product carousel, each from its annotation (the types of
+    checks/gmail-markup.toml's Promotions section); None when the message has none of them."""
     t = texts or messages()
-    items = [i for i in markup.items if i.type in _ANNOTATIONS]
-    if not items:
-        return None
+    items = markup.items
     logo = next((i.text("logo") for i in items if i.type == "Organization" and i.text("logo")), None)
     offer = next((i for i in items if i.type == "DiscountOffer"), None)
     products = tuple(_product(i, t) for i in items if i.type == "PromotionCard")
+    if logo is None and offer is None and not products:
+        return None
     return PromotionsCard(logo=logo, deal=_deal(offer, t) if offer else None, products=products)
 
 
