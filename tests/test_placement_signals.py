@@ -193,3 +193,9 @@ def test_icons_are_as_wide_as_the_knowledge_says():
     cutoff = knowledge().structure.icon_max_width
     assert signals(NEUTRAL + f'<img src="x.png" width="{cutoff}">').images == 0
     assert signals(NEUTRAL + f'<img src="x.png" width="{cutoff + 1}">').images == 1
+
+
+def test_links_count_only_beyond_their_free_allowance():
+    free = knowledge().structure.free["links"]
+    links = "".join(f'<a href="https://shop.example/{n}">lien {n}</a> ' for n in range(free + 3))
+    assert signals(f"<p>{links}</p>").values()["links"] == 3

@@ -97,6 +97,7 @@ class Structure:
     short_max_links: int
     short_max_images: int
     icon_max_width: int
+    free: Mapping[str, int]  # signal -> what is counted only beyond it
     min_letters: int
 
 

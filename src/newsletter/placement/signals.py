@@ -104,6 +104,10 @@ class Signals:
     plain_text_only: bool = False  # no HTML at all, as a person writes
     terms: frozenset[str] = frozenset()  # words and two-word phrases of the subject and text, folded
 
+    @staticmethod
+    def _beyond_free(signal: str, count: int) -> int:
+        return max(0, count - knowledge().structure.free[signal])
+
     @property
     def image_heavy(self) -> bool:
         return self.images > 0 and self.words < lint_limits().min_words_per_image * self.images
@@ -130,11 +134,11 @@ class Signals:
             "transactional_markup": float(bool(self.transactional_markup)),
             "images": self.images,
             "image_heavy": float(self.image_heavy),
-            "links": max(0, self.links - 5),
-            "link_domains": max(0, self.link_domains - 2),
-            "buttons": max(0, self.buttons - 1),
+            "links": self._beyond_free("links", self.links),
+            "link_domains": self._beyond_free("link_domains", self.link_domains),
+            "buttons": self._beyond_free("buttons", self.buttons),
             "navigation": float(self.navigation),
-            "sections": max(0, self.sections - 2),
+            "sections": self._beyond_free("sections", self.sections),
             "unsubscribe_link": float(self.unsubscribe_link),
             "list_unsubscribe": float(self.list_unsubscribe),
             "one_click_unsubscribe": float(self.one_click_unsubscribe),
