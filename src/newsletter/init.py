@@ -58,7 +58,8 @@ def init_project(folder: Path, options: InitOptions = InitOptions()) -> list[Pat
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         except OSError as exc:
-            raise NewsletterError(f"cannot write: {exc.strerror}", path=target) from None
+            raise NewsletterError(f"cannot write: {exc.strerror}", path=target,
+                                  fix="give a folder you can write to (it is created if missing)") from None
         written.append(target)
     return written
 

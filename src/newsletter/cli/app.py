@@ -8,7 +8,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, NoReturn
 
 import click
 
@@ -38,8 +38,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class _Group(click.Group):
-    """Commands imported on demand (`COMMANDS`); every `NewsletterError` becomes one line on
-    stderr and exit status 2."""
+    """Commands imported on demand (`COMMANDS`); every `NewsletterError`, and every usage error
+    click finds in a command line, becomes one line on stderr and exit status 2."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *COMMANDS})
@@ -60,9 +60,26 @@ class _Group(click.Group):
         except NewsletterError as exc:
             click.echo(f"newsletter: error: {exc}", err=True)
             ctx.exit(2)
+        except click.UsageError as exc:  # in a command's own options and arguments
+            _usage_error(exc, ctx)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.NoArgsIsHelpError:
+            raise  # `newsletter` alone prints the help
+        except click.UsageError as exc:  # in newsletter's own options
+            _usage_error(exc, ctx)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+def _usage_error(exc: click.UsageError, ctx: click.Context) -> NoReturn:
+    """Click's three lines (usage, hint, error) as the project's one line, exit status 2."""
+    where = exc.ctx.command_path if exc.ctx else ctx.command_path
+    click.echo(f"newsletter: error: {exc.format_message().rstrip('.')}; see '{where} --help'", err=True)
+    ctx.exit(2)
+
+
+@click.group(name="newsletter", cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="newsletter")
 def main() -> None:
     """Render email campaigns, check their Gmail markup, sender DNS and inbox placement, lint

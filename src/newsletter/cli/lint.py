@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..config import find_config
+from ..errors import NewsletterError
 from ..findings import Severity, catalogue, has_errors
 from ..i18n import Messages, reader_messages
 from ..lint import FAMILIES, LoadOptions, lint_paths, settings_from
@@ -91,8 +92,12 @@ def rules(prefixes: tuple[str, ...], fmt: str, explain: bool, locale: str | None
 
 def _chosen(prefixes: tuple[str, ...]):
     wanted = tuple(p.upper() for p in prefixes)
-    return [r for r in sorted(catalogue().values(), key=lambda r: (area_of(r.id), r.id))
-            if not wanted or r.id.startswith(wanted)]
+    chosen = [r for r in sorted(catalogue().values(), key=lambda r: (area_of(r.id), r.id))
+              if not wanted or r.id.startswith(wanted)]
+    if not chosen:  # an empty list would read as "no such rules exist" rather than "mistyped"
+        raise NewsletterError(f"no rule id starts with {', '.join(prefixes)}",
+                              fix="newsletter rules lists them all; give an id or its start, e.g. C0 or DMARC")
+    return chosen
 
 
 def _rules_text(prefixes: tuple[str, ...], texts: Messages, explain: bool = False) -> str:
