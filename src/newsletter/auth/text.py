@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..findings import Finding, catalogue
 from ..i18n import Messages, messages
+from .bimi_evidence import MarkCertificate
 from .report import DomainReport
 from .spf.check import LOOKUP_LIMIT, VOID_LIMIT
 
@@ -30,7 +31,8 @@ def section_of(item: Finding) -> str:
     return next((section for marker, section in _RECORD_SECTIONS if marker in path), "Bulk")
 
 
-def format_report(report: DomainReport, texts: Messages | None = None) -> str:
+def format_report(report: DomainReport, texts: Messages | None = None,
+                  certificate: MarkCertificate | None = None) -> str:
     """The text report: one block per domain, grouped by record, each finding with its fix, in
     the reader's words (record names, tags and SPF results as the records write them)."""
     t = texts or messages()
@@ -95,6 +97,10 @@ def format_report(report: DomainReport, texts: Messages | None = None) -> str:
                                  "mta-sts"), ("TLS-RPT", report.tls_rpt, "tls-rpt")):
         if check in report.checked:
             row(label, record.record if record else none)
+        if label == "BIMI" and certificate is not None:
+            lines.append("  " + _certificate(certificate, t))
+            if certificate.gmail_shows:
+                row("", t.message(certificate.gmail_shows))
         issues(label)
     if report.reverse_dns is not None:
         r = report.reverse_dns
@@ -111,3 +117,11 @@ def format_report(report: DomainReport, texts: Messages | None = None) -> str:
     for section in list(by_section):
         issues(section)
     return "\n".join(lines) + "\n"
+
+
+def _certificate(c: MarkCertificate, t: Messages) -> str:
+    """The BIMI mark certificate given or fetched: its kind and what it holds."""
+    checks = ", ".join(t.text(f"dns.{'' if ok else 'no_'}{what}") for what, ok in
+                       (("bimi_eku", c.bimi_eku), ("mark_policy", c.mark_policy), ("logotype", c.logotype)))
+    what = f"{c.kind} ({c.mark_type})" if c.mark_type else t.text("dns.not_a_mark")
+    return t.text("dns.certificate", what=what, until=c.not_after, checks=checks)

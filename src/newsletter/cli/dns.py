@@ -13,7 +13,7 @@ from ..auth.spf import normalise_ip
 from ..auth.text import format_report
 from ..errors import NewsletterError
 from ..findings import has_errors
-from ..i18n import Messages, reader_messages
+from ..i18n import reader_messages
 from ..reporters.model import InputFindings
 from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, LOCALE_OPTION, echo_findings, echo_json, main
 
@@ -85,7 +85,7 @@ def dns(domains: tuple[str, ...], selectors: tuple[str, ...], ip: str | None,
         if fmt == "json":
             echo_json(report.to_json() | ({"bimi_evidence": certificate.to_json()} if certificate else {}))
         elif fmt == "text":
-            click.echo(format_report(report, texts) + (_certificate_text(certificate, texts) if certificate else ""))
+            click.echo(format_report(report, texts, certificate))
     if fmt in FINDINGS_FORMATS:  # a domain is not a file: findings name the DNS record they concern
         echo_findings(fmt, [InputFindings(None, r.findings) for r in reports])
     if any(has_errors(r.findings) for r in reports):
@@ -98,15 +98,8 @@ def _mark_certificate(report: DomainReport, path: Path | None, network: bool) ->
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise NewsletterError(f"cannot read the BIMI evidence: {exc.strerror}", path=path) from None
+            raise NewsletterError(f"cannot read the BIMI evidence: {exc.strerror}", path=path,
+                                  fix="give the mark certificate's PEM file") from None
         return read_mark_certificate(data, source=str(path))
     url = report.bimi.get("a") if network and report.bimi is not None else None
     return read_mark_certificate(fetch_evidence(url), source=url) if url else None
-
-
-def _certificate_text(c: MarkCertificate, t: Messages) -> str:
-    checks = ", ".join(t.text(f"dns.{'' if ok else 'no_'}{what}") for what, ok in
-                       (("bimi_eku", c.bimi_eku), ("mark_policy", c.mark_policy), ("logotype", c.logotype)))
-    what = f"{c.kind} ({c.mark_type})" if c.mark_type else t.text("dns.not_a_mark")
-    shows = f"\n            {t.message(c.gmail_shows)}" if c.gmail_shows else ""
-    return "  " + t.text("dns.certificate", what=what, until=c.not_after, checks=checks) + shows + "\n"
