@@ -13,14 +13,18 @@ from .resolver import LayeredResolver, NetworkResolver, QueryBudget, Resolver, Z
 
 
 @contextmanager
-def dns_resolver(zones: Sequence[Path] = (), nameservers: Sequence[str] = (), *, origin: str,
-                 timeout: float = 2.0, budget: QueryBudget | None = None) -> Iterator[Resolver]:
-    """A resolver for the block's lookups (`origin`: the domain that relative zone-file names
-    belong to). Raises `NewsletterError` once the block is done if the network answered nothing:
-    a report made of timeouts would blame the domain for the network."""
-    zone = ZoneResolver.from_files(list(zones), origin=origin.rstrip(".") + ".") if zones else None
+def dns_resolver(zones: Sequence[Path] = (), nameservers: Sequence[str] = (), *, origin: str | None = None,
+                 timeout: float = 2.0, budget: QueryBudget | None = None,
+                 live: bool | None = None) -> Iterator[Resolver | None]:
+    """A resolver for the block's lookups: the zone files, layered over the nameservers given, or
+    over the system's DNS when `live` (None: only when no zone file is given). `origin`: the
+    domain that relative zone-file names belong to. None when there is nothing to ask: nothing
+    goes to the network unless asked. Raises
+    `NewsletterError` once the block is done if the network answered nothing: a report made of
+    timeouts would blame the domain for the network."""
+    zone = ZoneResolver.from_files(list(zones), origin=origin.rstrip(".") + "." if origin else None) if zones else None
     network = None
-    if zone is None or nameservers:
+    if nameservers or (zone is None if live is None else live):
         network = NetworkResolver([parse_nameserver(n) for n in nameservers] or None, timeout=timeout, budget=budget)
     try:
         yield LayeredResolver(zone, network) if zone and network else (zone or network)  # type: ignore[misc]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from ..auth import LayeredResolver, NetworkResolver, Resolver, ZoneResolver, parse_nameserver
+from ..auth.lookup import dns_resolver
 from ..config import CONFIG_NAME, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import has_errors
@@ -79,12 +79,8 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
                 csv_lines(records, DMARC_COLUMNS if kind == "dmarc" else TLS_COLUMNS)
             write_output("".join(lines).encode("utf-8"), output)
             return
-        resolver, closing = _resolver(zones, network or bool(nameservers), nameservers, timeout)
-        try:
+        with dns_resolver(zones, nameservers, timeout=timeout, live=network) as resolver:
             summary = summarize(store, window, resolver, settings)
-        finally:
-            if closing is not None:
-                closing.close()
     if fmt == "json":
         payload = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in (*summary.dmarc, *summary.tls))
         write_output(payload.encode("utf-8"), output)
@@ -115,15 +111,6 @@ def _read(paths: tuple[Path, ...], store: ReportStore, t: Messages) -> None:
     if new + known == 0:
         raise NewsletterError("no DMARC aggregate or SMTP TLS report could be read from the inputs",
                               fix="see the lines above for each input's reason")
-
-
-def _resolver(zones: tuple[Path, ...], network: bool, nameservers: tuple[str, ...],
-              timeout: float) -> tuple[Resolver | None, NetworkResolver | None]:
-    zone = ZoneResolver.from_files(zones) if zones else None
-    if not network:
-        return zone, None
-    live = NetworkResolver([parse_nameserver(n) for n in nameservers] or None, timeout=timeout)
-    return (LayeredResolver(zone, live) if zone else live), live
 
 
 def _day(text: str | None, option: str) -> int | None:
