@@ -84,22 +84,24 @@ class Measured:
 
 
 def examples(corpus: Path = CORPUS, starters: Path = STARTERS, whole: Path | None = None) -> list[Example]:
-    """Every labelled example of the corpus, the whole SpamAssassin corpus when it was fetched
-    (`whole`, default the training cache's), and the starter templates, in a stable order."""
+    """Every labelled example of the corpus, of the whole SpamAssassin corpus (`whole`, default
+    the training cache's; stops with what to run when it was not fetched) and the starter
+    templates, in a stable order."""
     found = []
     for entry in json.loads((corpus / "gmail-labelled" / "labels.json").read_text()):
         path = corpus / "gmail-labelled" / entry["file"]
         found.append(Example(path, "gmail", _sender_group(path), tab=entry["gmail_tab"], spam=False,
                              html=_has_html(path), gmail_spam=bool(entry["spam_folder"])))
-    sample = json.loads((corpus / "spamassassin" / "labels.json").read_text())
-    for entry in sample:
+    labels = json.loads((corpus / "spamassassin" / "labels.json").read_text())
+    sample = []
+    for entry in labels:
         path = corpus / "spamassassin" / entry["file"]
-        found.append(Example(path, "spamassassin", _sender_group(path, lists=True), spam=entry["label"] == "spam",
-                             html=_has_html(path)))
+        sample.append(Example(path, "spamassassin", _sender_group(path, lists=True), spam=entry["label"] == "spam",
+                              html=_has_html(path)))
     whole = whole or fetched()
     if whole is None:
         raise SystemExit(f"the whole SpamAssassin corpus is not in {WHOLE}: run python training/fetch_data.py")
-    found += _whole_spamassassin(whole, found[-len(sample):], {_md5_of(e["source"]) for e in sample})
+    found += sample + _whole_spamassassin(whole, sample, {_md5_of(e["source"]) for e in labels})
     for label, tab in (("promotional", "promotions"), ("transactional", "updates")):
         for path in sorted((corpus / label).glob("*.html")):
             found.append(Example(path, "templates", "template:" + path.name.split("__")[0], tab=tab, spam=False,

@@ -7,7 +7,8 @@ regularisation are chosen and the weights fitted on the other folds' senders onl
 held-out senders' messages are predicted. Printed, each with its spread over the folds:
 Promotions-vs-not accuracy on Gmail's own labels against always answering the majority, recall
 per tab, how often a tab is named rather than "unknown", accuracy on the labelled templates;
-spam ROC AUC on the SpamAssassin corpus, overall and on HTML mail, against SpamAssassin's own
+spam ROC AUC on the shared sample of the SpamAssassin corpus (the targets' set) and on the whole
+corpus, overall and on HTML mail, against SpamAssassin's own on the sample
 (when a spamd is given or can be started: local tests only, `-L`); the guard metric — the share
 of modern legitimate mail (templates, starters, eml/) called spam; Gmail's own spam-folder
 verdicts as an outside check; calibration. The figures are written to training/figures.json;
