@@ -67,3 +67,18 @@ def test_check_offline_reports_the_messages_own_results(tmp_path):
     (record,) = [json.loads(line) for line in run_cli("check", path, "--offline", "--format", "json").text.splitlines()]
     assert record["auth"]["source"] == "headers" and record["auth"]["dmarc"] == "fail"
     assert {"spf_fail", "dmarc_fail"} <= {r["signal"] for r in record["placement"]["reasons"]}
+
+
+def test_failing_dmarc_weighs_more_under_an_enforced_policy():
+    """p=reject and p=quarantine ask the receiver to reject or junk what fails DMARC: each adds
+    its own signal to dmarc_fail; a failure under p=none, or a pass under p=reject, does not."""
+    from newsletter.placement.auth import AuthSignals, AuthStatus
+
+    def enforced(dmarc: AuthStatus, policy: str | None) -> tuple[float, float]:
+        values = AuthSignals(dmarc=dmarc, dmarc_policy=policy).values()
+        return values["dmarc_reject"], values["dmarc_quarantine"]
+
+    assert enforced(AuthStatus.FAIL, "reject") == (1.0, 0.0)
+    assert enforced(AuthStatus.FAIL, "quarantine") == (0.0, 1.0)
+    assert enforced(AuthStatus.FAIL, "none") == (0.0, 0.0)
+    assert enforced(AuthStatus.PASS, "reject") == (0.0, 0.0)

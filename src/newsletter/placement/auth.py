@@ -51,6 +51,8 @@ class AuthSignals:
             "spf_fail": float(self.spf is AuthStatus.FAIL),
             "dkim_fail": float(self.dkim in (AuthStatus.FAIL, AuthStatus.NONE)),
             "dmarc_fail": float(self.dmarc is AuthStatus.FAIL),
+            "dmarc_reject": float(self.dmarc is AuthStatus.FAIL and self.dmarc_policy == "reject"),
+            "dmarc_quarantine": float(self.dmarc is AuthStatus.FAIL and self.dmarc_policy == "quarantine"),
             "dmarc_missing": float(self.dmarc is AuthStatus.NONE),
             "bulk_noncompliant": float(self.bulk_sender_compliant is False),
         }
