@@ -19,7 +19,8 @@ class FoldedText:
     def __init__(self, *parts: str) -> None:
         self.parts = parts
         self.original = " ".join(parts)
-        self.text = " ".join(fold(part) for part in parts)
+        self.folded = tuple(fold(part) for part in parts)  # each part's own, for who reads one alone
+        self.text = " ".join(self.folded)
 
     def quote(self, start: int, end: int) -> str:
         """The original text behind `text[start:end]`, its line breaks made spaces (no-break
