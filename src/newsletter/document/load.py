@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
+from email.headerregistry import HeaderRegistry
 from email.parser import BytesParser
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
@@ -246,8 +247,28 @@ def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encode
 
 # --- messages ------------------------------------------------------------------------------------
 
+class _HeadersParsedOnce(HeaderRegistry):
+    """The default policy's header objects, each header of a message parsed once: the parser,
+    lint and the placement signals ask for the same headers (Content-Type above all), and the
+    default policy parses a header again at every ask. Header objects are immutable, so one is
+    shared; one registry a message, so what it keeps goes with the message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parsed: dict[tuple[str, str], Any] = {}
+
+    def __call__(self, name: str, value: Any) -> Any:
+        if type(value) is not str:
+            return super().__call__(name, value)
+        found = self._parsed.get((name, value))
+        if found is None:
+            found = self._parsed[name, value] = super().__call__(name, value)
+        return found
+
+
 def _load_message(raw: bytes, shown: str, kind: Kind | None) -> Document:
-    message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
+    parser = BytesParser(policy=policy.default.clone(header_factory=_HeadersParsedOnce()))
+    message: EmailMessage = parser.parsebytes(raw)  # type: ignore[assignment]
     html_part = message.get_body(preferencelist=("html",))
     html = _part_text(html_part) if html_part is not None else None
     try:
