@@ -51,6 +51,9 @@ def _fold_map(part: str) -> list[int] | None:
     from; None where that differs from `fold` (a context-dependent lower case, such as a final Σ)."""
     kept: list[tuple[str, int]] = []
     for index, character in enumerate(part):
+        if character.isascii():  # most characters: their own lower case, no mark to drop
+            kept.append((character.lower(), index))
+            continue
         piece = character.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
         kept += [(c, index) for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c)]
     out: list[str] = []

@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from ..document import Document, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
-from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
+from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
 from .quotes import FoldedText
@@ -226,7 +226,7 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     subject = item.subject if item.subject is not None else _header(message, "Subject") or None
     sender = sender or _from_address(message)
     document = item.document
-    text = visible_text(document) if document is not None else _plain_text(message)
+    text = item.visible_text if document is not None else _plain_text(message)
     quotes = FoldedText(subject or "", text)  # matched folded, quoted as written
     folded_subject, folded = quotes.folded
     subject_words, text_words = words_of(folded_subject), words_of(folded)
@@ -236,7 +236,8 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     lead = " ".join(folded.split(maxsplit=known.headline_words)[:known.headline_words])
     headline = f"{folded_subject} {lead}"
     unsubscribe = _header(message, "List-Unsubscribe")
-    letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
+    said = f"{subject or ''} {text}"
+    letters = "".join(filter(str.isalpha, said))
     received = item.origin is Origin.EML  # a template's or an HTML file's headers are its platform's to add
     whole = quotes.text  # f"{folded_subject} {folded}"
     return Signals(
@@ -272,11 +273,11 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         marketing_sender=_sender_is(sender, known.marketing_senders),
         html_bytes=len((item.html or "").encode("utf-8")),
         tables=len(item.elements("table")) if document is not None else 0,
-        capitals=sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
-        exclamations=f"{subject or ''} {text}".count("!"),
+        capitals=sum(map(str.isupper, letters)) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
+        exclamations=said.count("!"),
         money_phrases=known.money.distinct_in(whole_words),
         urgency_phrases=known.urgency.distinct_in(whole_words),
-        obfuscated_words=_obfuscated(f"{subject or ''} {text}", known),
+        obfuscated_words=_obfuscated(said, known),
         base64_text=_base64_text(message),
         ip_links=_ip_links(links, text),
         odd_headers=_odd_headers(message) if received else (),
@@ -305,7 +306,7 @@ def terms_of(folded_text: str) -> frozenset[str]:
     """The words and two-word phrases of folded text, addresses and host names left out: what
     learned vocabularies are looked up in."""
     words = words_of(_ADDRESSES.sub(" ", folded_text))
-    return frozenset(words) | frozenset(f"{a} {b}" for a, b in zip(words, words[1:]))
+    return frozenset(words) | frozenset(map(" ".join, zip(words, words[1:])))
 
 
 # -- headers ---------------------------------------------------------------------------------------
