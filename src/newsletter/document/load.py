@@ -265,6 +265,18 @@ class _HeadersParsedOnce(HeaderRegistry):
             found = self._parsed[name, value] = super().__call__(name, value)
         return found
 
+    def __getitem__(self, name: str) -> type:
+        """The class for a header of this name: made once per kind of header (the registry
+        makes a new class at every parse)."""
+        key = (self.registry.get(name.lower(), self.default_class), self.base_class)
+        made = _HEADER_CLASSES.get(key)
+        if made is None:
+            made = _HEADER_CLASSES[key] = super().__getitem__(name)
+        return made
+
+
+_HEADER_CLASSES: dict[tuple[type, type], type] = {}  # (kind of header, base class) -> the class made
+
 
 def _load_message(raw: bytes, shown: str, kind: Kind | None) -> Document:
     parser = BytesParser(policy=policy.default.clone(header_factory=_HeadersParsedOnce()))
