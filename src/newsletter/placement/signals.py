@@ -306,7 +306,8 @@ _ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|\b[\w-]+(?:\.[\w-]+)+\b")
 def terms_of(folded_text: str) -> frozenset[str]:
     """The words and two-word phrases of folded text, addresses and host names left out: what
     learned vocabularies are looked up in."""
-    words = words_of(_ADDRESSES.sub(" ", folded_text))
+    words = words_of(" ".join(_ADDRESSES.sub(" ", word) if "@" in word or "." in word or ":" in word else word
+                              for word in folded_text.split()))  # no address without one of these
     return frozenset(words) | frozenset(map(" ".join, zip(words, words[1:])))
 
 
