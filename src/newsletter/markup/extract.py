@@ -18,8 +18,12 @@ _DIMENSION = re.compile(r"^\s*(\d{1,9})\s*(px)?\s*$", re.IGNORECASE)  # bounded:
 
 def extract(html: str, path: str | None = None) -> Markup:
     """The schema.org items in `html` (JSON-LD first, then microdata, each in document order)."""
+    return _extract(html, path, parse_html(html))
+
+
+def _extract(html: str, path: str | None, root: etree._Element | None) -> Markup:
+    """`extract` with the tree of `html` (`parse_html`'s) already made."""
     json_items, findings = extract_json_ld(html, path)
-    root = parse_html(html)
     return Markup(
         items=json_items + extract_microdata(root, path),
         findings=findings,
@@ -52,5 +56,19 @@ def _image_sizes(root: etree._Element | None) -> tuple[tuple[str, tuple[int, int
 
 
 def markup_of(document: Document) -> Markup:
-    """The markup of a document, extracted once however many checks ask (lint, placement)."""
-    return document.derived("markup", lambda: extract(document.html or "", document.path))
+    """The markup of a document, extracted once however many checks ask (lint, placement),
+    from the tree the document already holds (the same parser over the same bytes)."""
+    return document.derived("markup", lambda: _extract(document.html or "", document.path, _tree_of(document)))
+
+
+def _tree_of(document: Document) -> etree._Element | None:
+    """The document's own tree, unless `parse_html` would read other bytes: HTML holding a lone
+    surrogate, which the document's tree keeps and `parse_html` refuses."""
+    html = document.html or ""
+    if document.document is None:
+        return parse_html(html)
+    try:
+        html.encode("utf-8")
+    except UnicodeEncodeError:
+        return parse_html(html)
+    return document.document
