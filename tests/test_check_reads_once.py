@@ -9,7 +9,7 @@ from email.parser import BytesParser
 
 from lxml import html as lxml_html
 
-from conftest import corpus_files, requires_shared
+from conftest import ROOT, corpus_files, requires_shared
 from newsletter.document import Folders, load_input
 from newsletter.lint.content import _unsubscribe_link, unsubscribe_link
 from newsletter.placement.knowledge import knowledge
@@ -106,3 +106,19 @@ def test_an_unsubscribe_link_is_judged_once_and_as_before():
             assert item.derived("unsubscribe_links", dict)[link] == expected  # kept for the next ask
             judged += expected
     assert judged  # some links are unsubscribe links
+
+
+@requires_shared
+def test_markup_read_from_the_documents_tree_is_markup_read_from_its_html():
+    from newsletter.document import LoadOptions
+    from newsletter.markup.extract import extract, markup_of
+
+    items = []
+    rendered = [load_input(ROOT / "templates" / "transactional" / "order-confirmation.html",
+                           LoadOptions(data_file=ROOT / "examples" / "boutique" / "order.json"))]
+    for item in rendered + [load_input(p) for p in corpus_files("promotional/*.html", "transactional/*.html") + MESSAGES]:
+        if item.html:
+            read = markup_of(item)
+            assert read == extract(item.html, item.path), item.path
+            items += read.items
+    assert any(i.syntax.value == "microdata" for i in items) and any(i.syntax.value != "microdata" for i in items)
