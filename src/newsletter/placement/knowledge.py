@@ -113,7 +113,7 @@ class Vocabulary:
                     at = words.index(word, at + 1)
                 except ValueError:
                     break
-        return tuple(dict.fromkeys(self.phrases[p] for p in sorted(first, key=first.__getitem__)))
+        return tuple(self.phrases[p] for p in sorted(first, key=first.__getitem__))
 
 
 @dataclass(frozen=True)

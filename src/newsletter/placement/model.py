@@ -186,7 +186,7 @@ def predict(signals: Signals, spam_values: Mapping[str, float], spam_details: Ma
     else:
         tab, confidence = Tab.UNKNOWN, max(p_promotions, 1 - p_promotions)
     content, content_reasons = score(known.spam_content, {**values, **spam_values}, signals.terms,
-                                     ChainMap(dict(spam_details or {}), details))
+                                     ChainMap(dict(spam_details or {}), details))  # the spam details win
     prior_reasons = _terms(known.spam_prior, spam_values, spam_details)
     parts = {"content": content, "authentication": 0.0, "compliance": 0.0, "spamassassin": 0.0}
     parts_of = {w.signal: w.part for w in known.spam_prior}
