@@ -11,10 +11,10 @@ network, not our work. The floor parses each file as check must and does nothing
 with the `email` package (compat32, the faster) and its HTML part with lxml, an HTML file or
 template with lxml. A rate is files per second of the worker's processor time: the machine is
 shared, and wall time would count the other processes' turns (it is given beside, in a note).
-Contenders alternate in rotating order (`rounds.py`); the lint caches a run
-fills are cleared before each round (a cold run), after one warm-up run that loads the rule
-catalogue, phrase lists and model, as a long CI run would have them. Target (issue 18): check at
-least twice as fast per file as at the base commit.
+Contenders alternate in rotating order (`rounds.py`); the lint caches a run fills are cleared
+before each round (a cold run), after one warm-up run that loads the rule catalogue, phrase lists
+and model, as a long CI run would have them. Target (issue 18): check at least twice as fast per
+file as at the base commit.
 """
 
 from __future__ import annotations
@@ -31,24 +31,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tools"))
 
 from rounds import Contender, Ratio, alternate, print_summary, results, save  # noqa: E402
+from snapshot_findings import RENDERS  # noqa: E402  (the starter templates with their example data)
 
 SHARED = Path(os.environ.get("NEWSLETTER_SHARED", ROOT.parent / "shared"))
 BASE = "b54f6d4"  # main when issue 18 was filed
 TARGET = 2.0
 CORPUS_FOLDERS = ("gmail-labelled", "spamassassin", "transactional", "promotional", "skeletons", "eml")
 SUFFIXES = (".eml", ".html", ".htm")
-# The starter templates with the example data the README renders them with.
-RENDERS = {
-    "templates/transactional/order-confirmation.html": "examples/boutique/order.json",
-    "templates/transactional/shipping-notification.html": "examples/boutique/shipping.json",
-    "templates/transactional/password-reset.html": "examples/boutique/password-reset.json",
-    "templates/promotional/flash-sale.html": "examples/boutique/sale.json",
-    "templates/promotional/newsletter.html": "examples/boutique/sale.json",
-}
-
-
 # --- in the worker process ------------------------------------------------------------------
 
 def work(src: str, corpus: list[str], renders: list[list[str]]) -> None:
