@@ -22,7 +22,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from email import policy
 from email.message import EmailMessage
+from email.headerregistry import HeaderRegistry
 from email.parser import BytesParser
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -136,15 +138,44 @@ def layouts_of(paths: Iterable[Path], folders: "Folders | None" = None) -> froze
     return frozenset(layouts)
 
 
+class _HeadersParsedOnce(HeaderRegistry):
+    """The default policy's header objects, each header parsed once in a run: the parser, lint
+    and the placement signals ask for the same headers (Content-Type above all), the default
+    policy parses a header again at every ask, and the messages of a run share many (a part's
+    Content-Type, the sender's From). Header objects are immutable, so one is shared; the
+    latest `kept` are kept."""
+
+    def __init__(self, kept: int = 4096) -> None:
+        super().__init__()
+        self._parsed = lru_cache(maxsize=kept)(super().__call__)
+
+    def __call__(self, name: str, value: Any) -> Any:
+        return self._parsed(name, value) if type(value) is str else super().__call__(name, value)
+
+    def __getitem__(self, name: str) -> type:
+        """The class for a header of this name: made once per kind of header (the registry
+        makes a new class at every parse)."""
+        key = (self.registry.get(name.lower(), self.default_class), self.base_class)
+        made = _HEADER_CLASSES.get(key)
+        if made is None:
+            made = _HEADER_CLASSES[key] = super().__getitem__(name)
+        return made
+
+
+_HEADER_CLASSES: dict[tuple[type, type], type] = {}  # (kind of header, base class) -> the class made
+
+
 class Folders:
     """What loading learns once per folder instead of once per file (the configuration, the
-    Jinja environment): one per run, so an edited newsletter.toml is read by the next run."""
+    Jinja environment), and the messages' headers parsed so far: one per run, so an edited
+    newsletter.toml is read by the next run."""
 
     def __init__(self) -> None:
         self._configs: dict[Path, Config] = {}
         self._environments: dict[tuple[Path, Path | None], jinja2.Environment] = {}
         self._read: dict[Path, bytes] = {}  # contents read ahead (by layouts_of), by real path
         self._real: dict[Path, Path] = {}
+        self.message_policy = policy.default.clone(header_factory=_HeadersParsedOnce())
 
     def real(self, path: Path) -> Path:
         """`path.resolve()`, once per path and folder: a file that is not a link is its resolved
@@ -207,7 +238,7 @@ def _load(path: Path, options: LoadOptions, layouts: frozenset[Path], folders: F
         raise NewsletterError(f"cannot read: {exc.strerror}", path=path) from None
     shown = display_path(path, real)
     if message:
-        return _load_message(raw, shown, _kind(options.kind, None, real))
+        return _load_message(raw, shown, _kind(options.kind, None, real), folders.message_policy)
     text, utf8 = _decode(raw)
     if path.name.lower().endswith(TEMPLATE_SUFFIXES) or _JINJA.search(text):
         return _load_template(path, real, shown, text, options, real in layouts, folders)
@@ -246,8 +277,8 @@ def _html_input(shown: str, origin: Origin, html: str, kind: Kind | None, encode
 
 # --- messages ------------------------------------------------------------------------------------
 
-def _load_message(raw: bytes, shown: str, kind: Kind | None) -> Document:
-    message: EmailMessage = BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[assignment]
+def _load_message(raw: bytes, shown: str, kind: Kind | None, message_policy: policy.EmailPolicy) -> Document:
+    message: EmailMessage = BytesParser(policy=message_policy).parsebytes(raw)  # type: ignore[assignment]
     html_part = message.get_body(preferencelist=("html",))
     html = _part_text(html_part) if html_part is not None else None
     try:

@@ -211,8 +211,9 @@ def features_used(lint_input: LintInput) -> dict[str, Location]:
         if "{{" not in style:
             mark(_in_style_attribute(style), lambda element=element: lint_input.locate(element))
     for element in lint_input.all_elements:
-        mark(_in_element(element.tag, tuple(element.attrib.items())),
-             lambda element=element: lint_input.locate(element))
+        slugs = _in_element(element.tag, tuple(element.attrib.items()))
+        if slugs:  # most elements show no feature: nothing to mark
+            mark(slugs, lambda element=element: lint_input.locate(element))
     return found
 
 

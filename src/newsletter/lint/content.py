@@ -75,7 +75,8 @@ def _links(lint_input: LintInput) -> Iterator[Finding]:
         host = _host(href)
         if host and any(host == s or host.endswith("." + s) for s in shorteners):
             yield finding("C006", f"link through the URL shortener {host}", lint_input.locate(link))
-        shown = _shown_domain(visible_text(link))  # an image's alt text ("fb.png") is no address
+        # An image's alt text ("fb.png") is no address; a text without a dot (most) is none either.
+        shown = _shown_domain(visible_text(link)) if host and "." in all_text(link) else None
         if host and shown and not _same_site(host, shown) and not _click_tracking(href, host, shown, sender_site):
             yield finding("C007", f"link text shows {shown} but the link goes to {host}", lint_input.locate(link))
 
@@ -153,7 +154,16 @@ _CONTEXT_TAGS = frozenset({"p", "td", "th", "li", "div", "center", "font", "bloc
 
 def unsubscribe_link(lint_input: LintInput, link: Element) -> bool:
     """A visible link a reader would use to unsubscribe: worded so (text, title, href), or in a
-    short paragraph or cell worded so ("To be removed from this list, click here")."""
+    short paragraph or cell worded so ("To be removed from this list, click here"). Judged
+    once per link of a document: C010 and the placement signals both ask."""
+    judged = lint_input.derived("unsubscribe_links", dict)
+    found = judged.get(link)
+    if found is None:
+        found = judged[link] = _unsubscribe_link(lint_input, link)
+    return found
+
+
+def _unsubscribe_link(lint_input: LintInput, link: Element) -> bool:
     wording = data.phrases()
     href = (link.get("href") or "").lower()
     label = " ".join(filter(None, (lint_input.text_of(link), link.get("title"))))
@@ -172,8 +182,12 @@ def _sentences_around(link: Element) -> Iterator[str]:
     before = (previous.tail if previous is not None else link.getparent().text) or ""
     block = next((a for a in link.iterancestors() if a.tag in _CONTEXT_TAGS), None)
     limit = data.limits().unsubscribe_context_words
-    for text in (before, link.tail or "", visible_text(block) if block is not None else ""):
+    for text in (before, link.tail or ""):
         if text.strip() and len(text.split()) <= limit:
+            yield text
+    if block is not None and visible_word_count(block, enough=limit + 1) <= limit:  # a long cell: not read
+        text = visible_text(block)
+        if text.strip():
             yield text
 
 

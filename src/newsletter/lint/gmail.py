@@ -66,7 +66,7 @@ def _style_blocks(lint_input: LintInput) -> Iterator[Finding]:
                           f"{limits.style_block_bytes // 1024} KB", where)
         if body is not None and _inside(style, body):
             yield finding("G006", "<style> block inside <body>", where)
-        if any(p.search(css) for p in _TEMPLATE_PLACEHOLDERS):
+        if ("{{" in css or "{%" in css) and any(p.search(css) for p in _TEMPLATE_PLACEHOLDERS):
             continue  # CSS written with template expressions cannot be parsed as it stands
         sheet = read_stylesheet(css)
         for message, line, column in sheet.errors:

@@ -16,10 +16,11 @@ _PARSER = lxml.html.HTMLParser(encoding="utf-8")
 _DIMENSION = re.compile(r"^\s*(\d{1,9})\s*(px)?\s*$", re.IGNORECASE)  # bounded: int() refuses 4,300 digits
 
 
-def extract(html: str, path: str | None = None) -> Markup:
-    """The schema.org items in `html` (JSON-LD first, then microdata, each in document order)."""
+def extract(html: str, path: str | None = None, tree: etree._Element | None = None) -> Markup:
+    """The schema.org items in `html` (JSON-LD first, then microdata, each in document order).
+    `tree`: the tree of `html` as `parse_html` makes it, when the caller holds it already."""
     json_items, findings = extract_json_ld(html, path)
-    root = parse_html(html)
+    root = tree if tree is not None else parse_html(html)
     return Markup(
         items=json_items + extract_microdata(root, path),
         findings=findings,
@@ -52,5 +53,17 @@ def _image_sizes(root: etree._Element | None) -> tuple[tuple[str, tuple[int, int
 
 
 def markup_of(document: Document) -> Markup:
-    """The markup of a document, extracted once however many checks ask (lint, placement)."""
-    return document.derived("markup", lambda: extract(document.html or "", document.path))
+    """The markup of a document, extracted once however many checks ask (lint, placement),
+    from the tree the document already holds (the same parser over the same bytes)."""
+    return document.derived("markup", lambda: extract(document.html or "", document.path, _tree_of(document)))
+
+
+def _tree_of(document: Document) -> etree._Element | None:
+    """The document's own tree (None: `extract` parses the HTML), unless `parse_html` would read
+    other bytes: HTML holding a lone surrogate, which the document's tree keeps and `parse_html`
+    refuses."""
+    try:
+        (document.html or "").encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return document.document

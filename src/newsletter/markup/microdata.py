@@ -24,13 +24,10 @@ def extract_microdata(root: etree._Element | None, path: str | None = None) -> t
     """Top-level items: elements with `itemscope` that are not themselves a property."""
     if root is None:
         return ()
-    return tuple(
-        _item(element, path)
-        for element in root.iter()
-        if isinstance(element.tag, str)
-        and element.get("itemscope") is not None
-        and element.get("itemprop") is None
-    )
+    return tuple(_item(element, path) for element in _TOP_LEVEL(root))  # in document order
+
+
+_TOP_LEVEL = etree.XPath("descendant-or-self::*[@itemscope and not(@itemprop)]")  # found in C, not element by element
 
 
 def _item(element: etree._Element, path: str | None) -> Item:

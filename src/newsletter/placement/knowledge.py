@@ -10,7 +10,7 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from ..checkfiles import read_check
 
@@ -51,7 +51,16 @@ def fold(text: str) -> str:
     vocabularies and the message are compared (« Réduction » matches "reduction")."""
     text = text.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
     text = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+    if not text.isascii():  # a combining mark is never ASCII: only the other runs are read
+        text = _NON_ASCII.sub(_without_marks, text)
+    return " ".join(text.split())
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _without_marks(run: re.Match[str]) -> str:
+    return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[%#€$£]")
@@ -65,27 +74,46 @@ def words_of(folded_text: str) -> list[str]:
 @dataclass(frozen=True)
 class Vocabulary:
     """Phrases matched as whole words in folded text; each distinct phrase counts once.
-    Matched on words, not by one large regex: a message is read once, whatever the list's size."""
+    Matched on words, not by one large regex: a message is read once, whatever the list's size.
+    The words that start a phrase are found by one set intersection, and only where one of them
+    stands is a phrase looked up (most words of a message start none)."""
 
     phrases: Mapping[tuple[str, ...], str]  # words of the folded phrase -> as written in the data
     longest: int
+    starts: Mapping[str, tuple[int, ...]]  # a phrase's first word -> the phrases' lengths, shortest first
 
     @classmethod
     def of(cls, phrases: list[str]) -> "Vocabulary":
         unique = {tuple(words_of(fold(p))): p for p in reversed(phrases)}
         unique.pop((), None)
-        return cls(unique, max(map(len, unique), default=0))
+        lengths: dict[str, set[int]] = {}
+        for words in unique:
+            lengths.setdefault(words[0], set()).add(len(words))
+        return cls(unique, max(map(len, unique), default=0),
+                   {word: tuple(sorted(found)) for word, found in lengths.items()})
 
     def distinct(self, folded_text: str) -> tuple[str, ...]:
         """The distinct phrases found (as written in the vocabulary), in order of first appearance."""
-        words = words_of(folded_text)
-        found: dict[str, None] = {}
-        for start in range(len(words)):
-            for length in range(1, self.longest + 1):
-                phrase = self.phrases.get(tuple(words[start:start + length]))
-                if phrase is not None:
-                    found[phrase] = None
-        return tuple(found)
+        return self.distinct_in(words_of(folded_text))
+
+    def distinct_in(self, words: Sequence[str]) -> tuple[str, ...]:
+        """`distinct` over the words of a folded text (`words_of`), for callers that hold them."""
+        first: dict[tuple[str, ...], tuple[int, int]] = {}  # phrase found -> (where it first starts, length)
+        for word in self.starts.keys() & set(words):
+            lengths = self.starts[word]
+            at = words.index(word)
+            while True:
+                for length in lengths:
+                    found = tuple(words[at:at + length])
+                    if found in self.phrases and found not in first:
+                        first[found] = (at, length)
+                if lengths == (1,):
+                    break  # a one-word phrase: found at its first place
+                try:
+                    at = words.index(word, at + 1)
+                except ValueError:
+                    break
+        return tuple(self.phrases[p] for p in sorted(first, key=first.__getitem__))
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import enum
 import math
+from collections import ChainMap
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 from .knowledge import Knowledge, Model, Weight, knowledge
 from .signals import Signals
@@ -125,11 +126,36 @@ def score(model: Model, values: Mapping[str, float], terms: frozenset[str] = fro
     return model.intercept + sum(r.contribution for r in reasons), tuple(reasons)
 
 
+class _Details(Mapping[str, str]):
+    """What each content signal saw (`Signals.detail`), made only for the reasons shown: most
+    signals contribute nothing to a message's scores."""
+
+    def __init__(self, signals: Signals, names: Iterable[str]) -> None:
+        self._signals, self._names = signals, frozenset(names)
+
+    def __getitem__(self, name: str) -> str:
+        if name not in self._names:
+            raise KeyError(name)
+        return self._signals.detail(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def tab_scores(signals: Signals, known: Knowledge | None = None) -> tuple[float, float, tuple[Reason, ...]]:
     """The promotions log-odds and the updates score of the content, with their reasons."""
-    known = known or knowledge()
     values = signals.values()
-    details = {name: signals.detail(name) for name in values}
+    return _tab_scores(signals, values, _Details(signals, values), known or knowledge())
+
+
+def _tab_scores(signals: Signals, values: Mapping[str, float], details: Mapping[str, str],
+                known: Knowledge) -> tuple[float, float, tuple[Reason, ...]]:
     promotions, promo_reasons = score(known.promotions, values, signals.terms, details)
     update_reasons = sorted(_terms(known.updates, values, details), key=lambda r: -abs(r.contribution))
     return promotions, sum(r.contribution for r in update_reasons), promo_reasons + tuple(update_reasons)
@@ -141,7 +167,9 @@ def predict(signals: Signals, spam_values: Mapping[str, float], spam_details: Ma
     findings, authentication, compliance, SpamAssassin), each as `name -> value` named as in
     placement.toml."""
     known = known or knowledge()
-    promotions, updates, tab_reasons = tab_scores(signals, known)
+    values = signals.values()
+    details = _Details(signals, values)
+    promotions, updates, tab_reasons = _tab_scores(signals, values, details, known)
     p_promotions = sigmoid(promotions)
     p_updates = sigmoid((updates - known.updates_threshold) / known.updates_scale)
     probabilities = {"promotions": p_promotions, "updates": (1 - p_promotions) * p_updates,
@@ -157,8 +185,8 @@ def predict(signals: Signals, spam_values: Mapping[str, float], spam_details: Ma
         confidence = probabilities[tab.value]
     else:
         tab, confidence = Tab.UNKNOWN, max(p_promotions, 1 - p_promotions)
-    content, content_reasons = score(known.spam_content, {**signals.values(), **spam_values}, signals.terms,
-                                     {**{n: signals.detail(n) for n in signals.values()}, **(spam_details or {})})
+    content, content_reasons = score(known.spam_content, {**values, **spam_values}, signals.terms,
+                                     ChainMap(dict(spam_details or {}), details))  # the spam details win
     prior_reasons = _terms(known.spam_prior, spam_values, spam_details)
     parts = {"content": content, "authentication": 0.0, "compliance": 0.0, "spamassassin": 0.0}
     parts_of = {w.signal: w.part for w in known.spam_prior}

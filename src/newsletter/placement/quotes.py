@@ -19,7 +19,8 @@ class FoldedText:
     def __init__(self, *parts: str) -> None:
         self.parts = parts
         self.original = " ".join(parts)
-        self.text = " ".join(fold(part) for part in parts)
+        self.folded = tuple(fold(part) for part in parts)  # each part's own, for who reads one alone
+        self.text = " ".join(self.folded)
 
     def quote(self, start: int, end: int) -> str:
         """The original text behind `text[start:end]`, its line breaks made spaces (no-break
@@ -46,24 +47,32 @@ class FoldedText:
 
 
 def _fold_map(part: str) -> list[int] | None:
-    """`fold(part)` done one character at a time, recording where each output character comes
-    from; None where that differs from `fold` (a context-dependent lower case, such as a final Σ)."""
-    kept: list[tuple[str, int]] = []
-    for index, character in enumerate(part):
-        piece = character.replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
-        kept += [(c, index) for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c)]
-    out: list[str] = []
+    """`fold(part)` done one character at a time (a run of ASCII at once: its own lower case,
+    no mark to drop), recording where each output character comes from; None where that
+    differs from `fold` (a context-dependent lower case, such as a final Σ)."""
+    characters: list[str] = []
+    where: list[int] = []
+    done = 0
+    for run in (*_ASCII_RUN.finditer(part), None):
+        for index in range(done, run.start() if run else len(part)):
+            piece = part[index].replace("\u2019", "'").replace("\u00a0", " ").replace("\u202f", " ").lower()
+            for character in unicodedata.normalize("NFKD", piece):
+                if not unicodedata.combining(character):
+                    characters.append(character)
+                    where.append(index)
+        if run:
+            characters.extend(run.group().lower())
+            where.extend(range(run.start(), run.end()))
+            done = run.end()
+    kept = "".join(characters)
+    words = list(_WORD.finditer(kept))
     origins: list[int] = []
-    space: int | None = None
-    for character, index in kept:
-        if character.isspace():
-            if out and space is None:
-                space = index
-            continue
-        if space is not None:
-            out.append(" ")
-            origins.append(space)
-            space = None
-        out.append(character)
-        origins.append(index)
-    return origins if "".join(out) == fold(part) else None
+    for number, word in enumerate(words):
+        if number:
+            origins.append(where[words[number - 1].end()])  # the first space after the word before
+        origins += where[word.start():word.end()]
+    return origins if " ".join(w.group() for w in words) == fold(part) else None
+
+
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+_WORD = re.compile(r"\S+")  # as `str.split` splits: `\s` is `str.isspace`

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses, parsedate_tz
-from typing import Iterable
+from typing import Any, Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from ..document import Document, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
-from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of, visible_text
+from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
 from .quotes import FoldedText
@@ -223,30 +223,34 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     """The signals of one loaded input. `sender` (an address) overrides the message's From."""
     known = knowledge()
     message = item.message
-    subject = item.subject if item.subject is not None else _header(message, "Subject") or None
-    sender = sender or _from_address(message)
+    header = _Headers(message)
+    subject = item.subject if item.subject is not None else header("Subject") or None
+    sender = sender or _from_address(header)
     document = item.document
-    text = visible_text(document) if document is not None else _plain_text(message)
+    text = item.visible_text if document is not None else _plain_text(message)
     quotes = FoldedText(subject or "", text)  # matched folded, quoted as written
-    folded = fold(text)
-    folded_subject = fold(subject or "")
+    folded_subject, folded = quotes.folded
+    subject_words, text_words = words_of(folded_subject), words_of(folded)
+    whole_words = subject_words + text_words  # the words of `whole`: no word spans the joining space
     types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
     links = _visible_links(document) if document is not None else []
-    headline = f"{folded_subject} {' '.join(folded.split()[:known.headline_words])}"
-    unsubscribe = _header(message, "List-Unsubscribe")
-    letters = [c for c in f"{subject or ''} {text}" if c.isalpha()]
+    lead = " ".join(folded.split(maxsplit=known.headline_words)[:known.headline_words])
+    headline = f"{folded_subject} {lead}"
+    unsubscribe = header("List-Unsubscribe")
+    said = f"{subject or ''} {text}"
+    letters = "".join(filter(str.isalpha, said))
     received = item.origin is Origin.EML  # a template's or an HTML file's headers are its platform's to add
     whole = quotes.text  # f"{folded_subject} {folded}"
     return Signals(
         words=len(text.split()),
         subject=subject,
         sender=sender,
-        promo_phrases=known.promotional.distinct(folded),
-        promo_terms=known.promotional_terms.distinct(folded),
+        promo_phrases=known.promotional.distinct_in(text_words),
+        promo_terms=known.promotional_terms.distinct_in(text_words),
         discounts=_distinct_quotes(_DISCOUNT.finditer(whole), quotes),
         prices=len(_PRICE.findall(folded)),
-        promo_subject=known.promotional.distinct(folded_subject),
-        transactional_phrases=known.transactional.distinct(whole),
+        promo_subject=known.promotional.distinct_in(subject_words),
+        transactional_phrases=known.transactional.distinct_in(whole_words),
         transactional_headline=known.transactional.distinct(headline),
         promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
                                            + _distinct_quotes(_DISCOUNT.finditer(headline), quotes))),
@@ -262,33 +266,33 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         sections=_sections(document),
         unsubscribe_link=any(unsubscribe_link(item, a) for a in links) or lint_phrases().unsubscribe.contains(text),
         list_unsubscribe=bool(unsubscribe),
-        one_click_unsubscribe=bool(unsubscribe) and "one-click" in _header(message, "List-Unsubscribe-Post").lower(),
-        feedback_id=bool(_header(message, "Feedback-ID")),
-        list_id=bool(_header(message, "List-Id")),
-        reply=bool(_header(message, "In-Reply-To") or _header(message, "References")),
+        one_click_unsubscribe=bool(unsubscribe) and "one-click" in header("List-Unsubscribe-Post").lower(),
+        feedback_id=bool(header("Feedback-ID")),
+        list_id=bool(header("List-Id")),
+        reply=bool(header("In-Reply-To") or header("References")),
         noreply_sender=_sender_is(sender, known.noreply_senders),
         marketing_sender=_sender_is(sender, known.marketing_senders),
         html_bytes=len((item.html or "").encode("utf-8")),
         tables=len(item.elements("table")) if document is not None else 0,
-        capitals=sum(1 for c in letters if c.isupper()) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
-        exclamations=f"{subject or ''} {text}".count("!"),
-        money_phrases=known.money.distinct(whole),
-        urgency_phrases=known.urgency.distinct(whole),
-        obfuscated_words=_obfuscated(f"{subject or ''} {text}", known),
+        capitals=sum(map(str.isupper, letters)) / len(letters) if len(letters) >= known.structure.min_letters else 0.0,
+        exclamations=said.count("!"),
+        money_phrases=known.money.distinct_in(whole_words),
+        urgency_phrases=known.urgency.distinct_in(whole_words),
+        obfuscated_words=_obfuscated(said, known),
         base64_text=_base64_text(message),
         ip_links=_ip_links(links, text),
-        odd_headers=_odd_headers(message) if received else (),
-        hidden_recipients=received and _hidden_recipients(message),
+        odd_headers=_odd_headers(header) if received else (),
+        hidden_recipients=received and message is not None and _hidden_recipients(header),
         hidden_words=_hidden_words(document),
         faraway_charset=_faraway_charset(message, known),
         sender_digits=bool(sender and _DIGIT_RUN.search(sender.rsplit("@", 1)[0])),
         big_fonts=_big_fonts(document),
-        donation_phrases=known.donation.distinct(whole),
+        donation_phrases=known.donation.distinct_in(whole_words),
         selling_links=sum(1 for a in links if _sells(a.get("href") or "", known)),
-        view_online=bool(known.view_online.distinct(" ".join(folded.split()[:known.headline_words]))),
-        sending_platform=_platform(message, known),
+        view_online=bool(known.view_online.distinct(lead)),
+        sending_platform=_platform(header, known),
         greeting=_greeting(text, known),
-        reply_to_person=_reply_to_person(message, sender, known),
+        reply_to_person=_reply_to_person(header, sender, known),
         plain_text_only=not item.html and bool(text.strip()),
         terms=terms_of(whole),
     )
@@ -302,24 +306,44 @@ _ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|\b[\w-]+(?:\.[\w-]+)+\b")
 def terms_of(folded_text: str) -> frozenset[str]:
     """The words and two-word phrases of folded text, addresses and host names left out: what
     learned vocabularies are looked up in."""
-    words = words_of(_ADDRESSES.sub(" ", folded_text))
-    return frozenset(words) | frozenset(f"{a} {b}" for a, b in zip(words, words[1:]))
+    words = words_of(" ".join(_ADDRESSES.sub(" ", word) if "@" in word or "." in word or ":" in word else word
+                              for word in folded_text.split()))  # no address without one of these
+    return frozenset(words) | frozenset(map(" ".join, zip(words, words[1:])))
 
 
 # -- headers ---------------------------------------------------------------------------------------
 
-def _header(message: Message | None, name: str) -> str:
-    if message is None:
-        return ""
-    try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError):
-        return ""
-    return " ".join(str(value).split()) if value is not None else ""
+class _Headers:
+    """A message's headers by name, each as one line of text ("" when absent or unreadable),
+    found through one index and read once: `Message.get` scans every header and parses the
+    value at each ask, and the signals ask some twenty names."""
+
+    def __init__(self, message: Message | None) -> None:
+        self._policy = message.policy if message is not None else None
+        self._first: dict[str, tuple[str, Any]] = {}
+        for name, value in message.raw_items() if message is not None else ():
+            self._first.setdefault(name.lower(), (name, value))
+        self._texts: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        found = self._texts.get(name)
+        if found is None:
+            found = self._texts[name] = self._read(name)
+        return found
+
+    def _read(self, name: str) -> str:
+        raw = self._first.get(name.lower())
+        if raw is None:
+            return ""
+        try:
+            value = self._policy.header_fetch_parse(*raw)  # what `Message.get` returns
+        except (ValueError, IndexError, TypeError):
+            return ""
+        return " ".join(str(value).split())
 
 
-def _from_address(message: Message | None) -> str | None:
-    addresses = [a for _, a in getaddresses([_header(message, "From")]) if "@" in a]
+def _from_address(header: _Headers) -> str | None:
+    addresses = [a for _, a in getaddresses([header("From")]) if "@" in a]
     return addresses[0] if addresses else None
 
 
@@ -340,22 +364,22 @@ def _plain_text(message: Message | None) -> str:
         return ""
 
 
-def _odd_headers(message: Message | None) -> tuple[str, ...]:
+def _odd_headers(header: _Headers) -> tuple[str, ...]:
     """The Message-ID and Date of a received message that are present but not in RFC 5322 form."""
     odd = []
-    message_id = _header(message, "Message-ID")
+    message_id = header("Message-ID")
     if message_id and not _MESSAGE_ID.match(message_id):
         odd.append("Message-ID")
-    date = _header(message, "Date")
+    date = header("Date")
     parsed = parsedate_tz(date) if date else None
     if date and (parsed is None or parsed[9] is None):  # unreadable, or without its time zone
         odd.append("Date")
     return tuple(odd)
 
 
-def _hidden_recipients(message: Message | None) -> bool:
-    to = _header(message, "To")
-    return message is not None and ("@" not in to or "undisclosed" in to.lower())
+def _hidden_recipients(header: _Headers) -> bool:
+    to = header("To")
+    return "@" not in to or "undisclosed" in to.lower()
 
 
 def _base64_text(message: Message | None) -> bool:
@@ -376,18 +400,18 @@ def _faraway_charset(message: Message | None, known: Knowledge) -> str | None:
     return None
 
 
-def _platform(message: Message | None, known: Knowledge) -> str | None:
+def _platform(header: _Headers, known: Knowledge) -> str | None:
     for platform in known.platforms:
-        for header, contains in platform.markers:
-            value = _header(message, header)
+        for name, contains in platform.markers:
+            value = header(name)
             if value and contains in value.lower():
                 return platform.name
     return None
 
 
-def _reply_to_person(message: Message | None, sender: str | None, known: Knowledge) -> bool:
+def _reply_to_person(header: _Headers, sender: str | None, known: Knowledge) -> bool:
     """Reply-To names another address than From, and not a service's (no-reply, news@, support@…)."""
-    replies = [a for _, a in getaddresses([_header(message, "Reply-To")]) if "@" in a]
+    replies = [a for _, a in getaddresses([header("Reply-To")]) if "@" in a]
     if not replies or replies[0].lower() == (sender or "").lower():
         return False
     return not _sender_is(replies[0], known.noreply_senders | known.marketing_senders | known.role_senders)
@@ -535,16 +559,26 @@ def _has_navigation(document: HtmlElement | None, links: list[HtmlElement], know
         if len(text_of(element).split()) >= 8 and not hidden_in_tree(element):
             first_content = element
             break
-    order = {element: n for n, element in enumerate(document.iter())}
-    limit = order.get(first_content, len(order))
+    before = set(links) if first_content is None else _links_before(document, first_content)
     rows: dict[HtmlElement, int] = {}
     for link in links:
         words = len(text_of(link).split())
-        if not 1 <= words <= limits.menu_max_words or order.get(link, limit) >= limit:
+        if not 1 <= words <= limits.menu_max_words or link not in before:
             continue
         row = next((a for a in link.iterancestors() if a.tag in ("tr", "ul", "nav", "p")), link.getparent())
         rows[row] = rows.get(row, 0) + 1
     return any(count >= limits.menu_min_links for count in rows.values())
+
+
+def _links_before(document: HtmlElement, element: HtmlElement) -> set[HtmlElement]:
+    """The links that come before `element` in document order (its own links come after it)."""
+    before = set()
+    for found in document.iter("a", element.tag):
+        if found is element:
+            break
+        if found.tag == "a":
+            before.add(found)
+    return before
 
 
 def _sections(document: HtmlElement | None) -> int:
