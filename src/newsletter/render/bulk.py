@@ -34,7 +34,6 @@ from .environment import jinja_errors, render_template
 from ..headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, manifest_line, message_file
-from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
@@ -114,11 +113,11 @@ def render_bulk(
     except NotCompilable as exc:
         why_not = str(exc)
 
+    dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
+    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)  # checks the shared headers
     journal = Journal.open(options.out_dir, options.resume)
     done_before = journal.rendered
     expected = count_rows(recipients) if options.progress else 0  # a second read, for the ETA only
-    dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
-    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)
     seen: set[str] = set()
     suppressed = read_suppressions(suppressions_path(compiled_template.config))
     rows = 0
@@ -244,7 +243,7 @@ class CampaignRenderer:
         self.out_dir = out_dir
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
-        self.date = campaign.options.date or datetime.now()  # one Date for the campaign's messages
+        self.head = campaign.head(campaign.options.date or datetime.now())  # one Date for the campaign's messages
 
     def __call__(self, batch: list[_Task]) -> list[_Result]:
         results: list[_Result] = []
@@ -257,19 +256,21 @@ class CampaignRenderer:
         return results
 
     def one(self, task: _Task) -> _Written | _Refused:
-        record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
         try:
             recipient = recipient_address(None, task.data, self.campaign.name_columns)
-            record["email"] = recipient.addr_spec
+        except NewsletterError as exc:
+            return _Refused({"row": task.row, "line": task.line, "email": task.data["email"], "reason": exc.what})
+        email = recipient.addr_spec
+        try:
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
-            return _Refused({**record, "reason": exc.what})
+            return _Refused({"row": task.row, "line": task.line, "email": email, "reason": exc.what})
         name = message_file(task.row)
         if self.out_dir is not None:
-            write_atomic(os.path.join(self.out_dir, name), raw, durable=False)
-        record.update(file=name, bytes=len(raw), message_id=message_id, sha256=hashlib.sha256(raw).hexdigest())
-        return _Written(manifest_line(record), tuple(findings))
+            write_atomic(os.path.join(self.out_dir, name), raw, durable=False, new=True)
+        line = manifest_line(task.row, task.line, email, name, len(raw), message_id, hashlib.sha256(raw).hexdigest())
+        return _Written(line, tuple(findings))
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
         data = {**self.campaign_data, **task.data}
@@ -291,8 +292,7 @@ class CampaignRenderer:
             html_parts = compiled.html_parts(values)
             html_body = compiled.html_encoded.encode(html_parts)
             text_body = self._text(compiled, values, html_parts, person.context)
-        envelope = campaign.envelope(person, subject, date=self.date, message_id=message_id)
-        raw = assemble_message(envelope, html_body, text_body)
+        raw = self.head.assemble(recipient, subject, person.unsubscribe_url, message_id, html_body, text_body)
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
         return raw, findings
