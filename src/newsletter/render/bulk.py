@@ -10,6 +10,7 @@ that fails (a full disk) stops the run there, with what was done recorded.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -141,25 +142,27 @@ def render_bulk(
                 empty.note(row.line, task_or_reason.data)
                 yield task_or_reason
 
+    # The campaign's objects, made once, live as long as the run: no collection need walk them
+    # again, and forked workers do not copy them by touching their counts (CPython's advice).
+    gc.freeze()
     runs = _run(worker, tasks(), options.jobs)
     complete = False
     try:
         try:
-            for results in runs:
-                for result in results:
-                    if isinstance(result, _WriteFailed):
-                        raise result.error
-                    if isinstance(result, _Refused):
-                        journal.reject_record(result.record)
-                        continue
-                    journal.record(result.manifest_line)
-                    for f in result.findings:
-                        findings.setdefault((f.rule, f.message), f)
+            for done in runs:
+                journal.record(done.manifest, done.written)
+                for record in done.refused:
+                    journal.reject_record(record)
+                for f in done.findings:
+                    findings.setdefault((f.rule, f.message), f)
+                if done.failure is not None:
+                    raise done.failure
                 if options.progress:
                     options.progress(journal.rendered + journal.rejected, expected)
             complete = True
         finally:
             runs.close()  # the workers stop before the folder is tidied
+            gc.unfreeze()
             journal.close(complete)
     except OSError as exc:  # a full disk, a folder gone: the run stops, what is written is kept
         raise NewsletterError(
@@ -225,11 +228,14 @@ class _Refused:
 
 
 @dataclass(frozen=True)
-class _WriteFailed:
-    error: OSError
+class _Done:
+    """A batch's outcome, one object for the parent to unpickle rather than one a row."""
 
-
-_Result = _Written | _Refused | _WriteFailed
+    manifest: str  # the manifest lines of the messages written, in row order
+    written: int
+    refused: tuple[dict[str, Any], ...]
+    findings: tuple[Finding, ...]
+    failure: OSError | None  # the disk, not a row: the run stops after what was written
 
 
 class CampaignRenderer:
@@ -245,15 +251,24 @@ class CampaignRenderer:
         self.env = campaign.compiled.template.environment
         self.head = campaign.head(campaign.options.date or datetime.now())  # one Date for the campaign's messages
 
-    def __call__(self, batch: list[_Task]) -> list[_Result]:
-        results: list[_Result] = []
+    def __call__(self, batch: list[_Task]) -> _Done:
+        lines: list[str] = []
+        refused: list[dict[str, Any]] = []
+        findings: dict[tuple[str, str], Finding] = {}
+        failure = None
         for task in batch:
             try:
-                results.append(self.one(task))
-            except OSError as exc:  # the disk, not the row: the run stops after what is done
-                results.append(_WriteFailed(exc))
+                result = self.one(task)
+            except OSError as exc:
+                failure = exc
                 break
-        return results
+            if isinstance(result, _Refused):
+                refused.append(result.record)
+            else:
+                lines.append(result.manifest_line)
+                for f in result.findings:
+                    findings.setdefault((f.rule, f.message), f)
+        return _Done("".join(lines), len(lines), tuple(refused), tuple(findings.values()), failure)
 
     def one(self, task: _Task) -> _Written | _Refused:
         message_id = make_msgid(domain=self.campaign.sender.domain)
@@ -314,18 +329,18 @@ class CampaignRenderer:
             values = compiled.values(self.env, context)
         except Exception as exc:  # jinja2.UndefinedError and lookups that fail like it
             raise NewsletterError(f"undefined variable: {exc}") from None
-        return None if any(str(value) == "" for value in values) else values
+        return values if all(map(str, values)) else None
 
 
 _WORKER: CampaignRenderer | None = None
 
 
-def _work(batch: list[_Task]) -> list[_Result]:
+def _work(batch: list[_Task]) -> _Done:
     assert _WORKER is not None
     return _WORKER(batch)
 
 
-def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[_Result]]:
+def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[_Done]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)

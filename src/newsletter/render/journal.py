@@ -80,11 +80,11 @@ class Journal:
             lock.release()
             raise
 
-    def record(self, line: str) -> None:
-        """A message written, with its `manifest_line`."""
+    def record(self, lines: str, count: int = 1) -> None:
+        """`count` messages written, with their `manifest_line`s."""
         if self._manifest:
-            self._manifest.write(line)
-        self.rendered += 1
+            self._manifest.write(lines)
+        self.rendered += count
 
     def reject(self, row: Row, reason: str) -> None:
         email = row.data.get("email") if row.data else None
