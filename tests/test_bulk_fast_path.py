@@ -55,3 +55,12 @@ def test_a_shared_header_that_cannot_be_written_stops_the_run_before_any_file(tm
     fixed = run_cli("render", NEWSLETTER, "--data", SALE, "--recipients", RECIPIENTS, "--out-dir", out,
                     "--list-id", "Soldes <soldes.maison-lumiere.example>", "--jobs", "1")
     assert fixed.exit_code == 0, fixed.stderr
+
+
+@given(st.text())
+def test_urlencode_of_text_is_jinjas(value):
+    from jinja2.filters import do_urlencode
+
+    from newsletter.render.urls import urlencode_text
+
+    assert urlencode_text(value) == do_urlencode(value)

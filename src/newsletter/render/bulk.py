@@ -41,6 +41,7 @@ from .text import html_to_text
 from .variables import EmptyValues, list_findings, unsubscribe_variables, variable_sources
 
 _BATCH = 200
+_COMPUTED = frozenset(("email", "unsubscribe_url"))  # values a row need not bring
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,7 @@ def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozens
     seen.add(key)
     if key in suppressed:
         return f"suppressed: {suppressed[key]}"
-    missing = sorted(name for name in own if name not in row.data and name not in ("email", "unsubscribe_url"))
+    missing = sorted(own - row.data.keys() - _COMPUTED)
     if missing:
         return "missing variables the template needs: " + ", ".join(missing)
     return _Task(row.number, row.line, row.data, full=bool(shared & row.data.keys()))
