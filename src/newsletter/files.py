@@ -65,7 +65,7 @@ def _create_beside(target: str) -> tuple[str, int]:
     folder, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     for _ in range(_NAME_ATTEMPTS):
-        temporary = os.path.join(folder, f".{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp")
+        temporary = f"{folder}{os.sep if folder else ''}.{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp"
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:

@@ -247,7 +247,7 @@ class CampaignRenderer:
         self.campaign = campaign
         self.compiled = compiled
         self.campaign_data = dict(campaign_data)
-        self.out_dir = out_dir
+        self.folder = None if out_dir is None else os.path.join(out_dir, "")  # a message's path: this, its name
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
         self.head = campaign.head(campaign.options.date or datetime.now())  # one Date for the campaign's messages
@@ -283,8 +283,8 @@ class CampaignRenderer:
         except NewsletterError as exc:
             return _Refused({"row": task.row, "line": task.line, "email": email, "reason": exc.what})
         name = message_file(task.row)
-        if self.out_dir is not None:
-            write_atomic(os.path.join(self.out_dir, name), raw, durable=False, new=True)
+        if self.folder is not None:
+            write_atomic(self.folder + name, raw, durable=False, new=True)
         line = manifest_line(task.row, task.line, email, name, len(raw), message_id, hashlib.sha256(raw).hexdigest())
         return _Written(line, tuple(findings))
 

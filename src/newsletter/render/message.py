@@ -90,6 +90,7 @@ class MessageHead:
     unsubscribe_url: str  # between Message-ID's value and the unsubscribe URL ("" when not promotional)
     boundary: str  # between the URL and the boundary
     promotional: bool
+    mailto: str  # what follows the URL in List-Unsubscribe: its mailto, or ""
     static: tuple[tuple[str, str], ...]  # the shared headers, to say which one cannot be written
 
     @classmethod
@@ -121,6 +122,7 @@ class MessageHead:
             unsubscribe_url=after_id + unsubscribe,
             boundary=after_url + 'Content-Type: multipart/alternative;\r\n boundary="',
             promotional=promotional,
+            mailto=mailto,
             static=tuple(shared),
         )
 
@@ -139,7 +141,7 @@ class MessageHead:
                         url, self.boundary, boundary, '"\r\n'))
         if not head.isascii() or (len(head) > _MAX_LINE and max(map(len, head.split("\r\n"))) > _MAX_LINE):
             _refuse_unwritable([*self.static, ("To", to), ("Subject", subject), ("Message-ID", message_id),
-                                ("List-Unsubscribe", f"<{url}>")])
+                                ("List-Unsubscribe", f"<{url}>{self.mailto}")])
         part = f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
         return b"".join((
             f"{head}\r\n{part % 'plain'}".encode("ascii"),
