@@ -260,7 +260,7 @@ class CampaignRenderer:
         for task in batch:
             try:
                 result = self.one(task)
-            except OSError as exc:
+            except OSError as exc:  # the disk, not the row: the run stops after what is done
                 failure = exc
                 break
             if isinstance(result, _Refused):
@@ -273,12 +273,10 @@ class CampaignRenderer:
 
     def one(self, task: _Task) -> _Written | _Refused:
         message_id = make_msgid(domain=self.campaign.sender.domain)
+        email = task.data["email"]
         try:
             recipient = recipient_address(None, task.data, self.campaign.name_columns)
-        except NewsletterError as exc:
-            return _Refused({"row": task.row, "line": task.line, "email": task.data["email"], "reason": exc.what})
-        email = recipient.addr_spec
-        try:
+            email = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
             return _Refused({"row": task.row, "line": task.line, "email": email, "reason": exc.what})

@@ -7,8 +7,8 @@
 The standard `email` package's generator costs about 1.5 ms a message; a campaign renders
 thousands a second, so the message is assembled from the standard library's encoders
 (`email.utils.formataddr`, `binascii.b2a_qp`, …) instead. One-message and bulk rendering share
-`assemble_message`, so their output is identical (bulk brings bodies whose static lines were
-encoded once, `encoded.py`). Read it back with `email.message_from_bytes`.
+`MessageHead`, so their output is identical (bulk makes one head a campaign, and brings bodies
+whose static lines were encoded once, `encoded.py`). Read it back with `email.message_from_bytes`.
 """
 
 from __future__ import annotations
