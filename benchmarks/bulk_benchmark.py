@@ -355,7 +355,9 @@ def main() -> None:
             f"({parent / cpu['ours2']:.0%}), on the same two cores as the workers.",
             f"Scaling: two processes that do nothing but create, write and rename files reach "
             f"{floor_scaling:.2f}× one process on this machine (two virtual cores shared with other "
-            f"work, one folder's directory updates)"
+            f"work, one folder's directory updates"
+            + (f"; the load at the start, {load_before[0]:.1f}, already filled the {os.cpu_count()} cores, so a "
+               "second process found none idle" if load_before[0] >= (os.cpu_count() or 1) else "") + ")"
             + ("; no program writing one file a message scales further here, so the 1.8× target is out "
                "of reach on it" if floor_scaling < SCALING.target else "")
             + f". Ours reaches {ours_scaling:.2f}×, {ours_scaling / floor_scaling:.0%} of the machine's own "
