@@ -36,8 +36,8 @@ class Contender:
 @dataclass(frozen=True)
 class Ratio:
     label: str
-    numerator: str  # contender keys
-    denominator: str | tuple[str, ...]  # several: the fastest of them in each round
+    numerator: "str | Ratio"  # a contender's key, or a ratio (a ratio of ratios: scaling against scaling)
+    denominator: "str | tuple[str, ...] | Ratio"  # several keys: the fastest of them in each round
     target: float | None = None  # None: no target
     at_most: bool = False  # the target is a ceiling, not a floor
 
@@ -56,8 +56,14 @@ def alternate(contenders: Sequence[Contender], rounds: int, log=print) -> dict[s
 
 def ratio_rounds(rates: dict[str, list[float]], ratio: Ratio) -> list[float]:
     """The ratio in each round (against the fastest denominator of that round)."""
-    names = (ratio.denominator,) if isinstance(ratio.denominator, str) else ratio.denominator
-    return [top / max(rates[name][i] for name in names) for i, top in enumerate(rates[ratio.numerator])]
+    return [top / bottom for top, bottom in zip(_term(rates, ratio.numerator), _term(rates, ratio.denominator))]
+
+
+def _term(rates: dict[str, list[float]], term: "str | tuple[str, ...] | Ratio") -> list[float]:
+    if isinstance(term, Ratio):
+        return ratio_rounds(rates, term)
+    names = (term,) if isinstance(term, str) else term
+    return [max(round_rates) for round_rates in zip(*(rates[name] for name in names))]
 
 
 def machine() -> dict:

@@ -49,3 +49,11 @@ def test_rounds_alternate_and_ratios_are_taken_within_each_round():
     data = rounds.results("t", contenders, rates, [rounds.Ratio("a/b", "a", "b", 2.0),
                                                    rounds.Ratio("c/a", "c", "a", 0.5, at_most=True)], [0.0, 0.0, 0.0])
     assert [(r["median"], r["met"]) for r in data["ratios"]] == [(2.0, True), (pytest.approx(0.333, abs=1e-3), True)]
+
+
+def test_a_ratio_of_ratios_is_taken_within_each_round():
+    rates = {"ours2": [15.0, 12.0], "ours1": [10.0, 10.0], "floor2": [30.0, 16.0], "floor1": [20.0, 10.0]}
+    ours = rounds.Ratio("ours", "ours2", "ours1")
+    floor = rounds.Ratio("floor", "floor2", "floor1")
+    # ours scales 1.5× and 1.2×, the floor 1.5× and 1.6×: ours uses all of it, then three quarters
+    assert rounds.ratio_rounds(rates, rounds.Ratio("share", ours, floor)) == [pytest.approx(1.0), pytest.approx(0.75)]

@@ -55,6 +55,20 @@ class Mailbox(NamedTuple):
     addr_spec: str
 
 
+class CheckedAddress(Address):
+    """An `Address` whose addr-spec is worked out once: bulk rendering reads it several times a
+    message (the To header, the unsubscribe URL, the manifest), and `Address` quotes it afresh
+    each time."""
+
+    def __init__(self, display_name: str, username: str, domain: str) -> None:
+        super().__init__(display_name, username, domain)
+        self._addr_spec = Address.addr_spec.fget(self)  # type: ignore[attr-defined]
+
+    @property
+    def addr_spec(self) -> str:
+        return self._addr_spec
+
+
 def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>`, `<local@domain>` or a bare address -> `Address` (domain in ASCII);
     `display_name`, when given, replaces the written one. Raises `AddressError`."""
@@ -65,12 +79,12 @@ def parse_address(value: str, display_name: str | None = None) -> Address:
         raise AddressError(f"{describe(character)} in the display name {name!r}", fix=FIX)
     plain = plain_addr_spec(mailbox.addr_spec)
     if plain is not None:
-        return Address(display_name=name, username=plain[0], domain=plain[1])
+        return CheckedAddress(name, plain[0], plain[1])
     try:
         valid = validate_email(mailbox.addr_spec, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
         raise AddressError(f"not a valid email address: {value!r} ({exc})") from None
-    return Address(display_name=name, username=valid.local_part, domain=valid.ascii_domain or valid.domain)
+    return CheckedAddress(name, valid.local_part, valid.ascii_domain or valid.domain)
 
 
 def plain_addr_spec(addr_spec: str) -> tuple[str, str] | None:

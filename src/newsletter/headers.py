@@ -58,6 +58,11 @@ def check_header_value(header: str, value: str, *, source: str | None = None,
 def unsafe_recipient_value(data: Mapping[str, Any], prefix: str = "") -> str | None:
     """Why a recipient row is refused for its characters (naming the column), or None. Any column
     may end in a header (display name, subject, unsubscribe URL), so every string is checked."""
+    try:
+        if first_unsafe("".join(data.values()), header=False) is None:  # a row of strings: one search
+            return None
+    except TypeError:  # a value that is not a string: each one on its own
+        pass
     for key, value in data.items():
         if isinstance(value, str):
             character = first_unsafe(value, header=False)

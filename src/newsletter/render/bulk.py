@@ -10,6 +10,7 @@ that fails (a full disk) stops the run there, with what was done recorded.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -20,7 +21,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from ..errors import NewsletterError
 from ..files import write_atomic
@@ -34,13 +35,13 @@ from .environment import jinja_errors, render_template
 from ..headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, manifest_line, message_file
-from .message import assemble_message
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
 from .variables import EmptyValues, list_findings, unsubscribe_variables, variable_sources
 
 _BATCH = 200
+_COMPUTED = frozenset(("email", "unsubscribe_url"))  # values a row need not bring
 
 
 @dataclass(frozen=True)
@@ -71,8 +72,7 @@ class BulkSummary:
         return fresh / self.seconds if self.seconds else 0.0
 
 
-@dataclass(frozen=True)
-class _Task:
+class _Task(NamedTuple):  # a tuple: one is made and pickled a row, tuples are the cheapest
     row: int
     line: int
     data: dict[str, Any]
@@ -114,11 +114,11 @@ def render_bulk(
     except NotCompilable as exc:
         why_not = str(exc)
 
+    dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
+    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)  # checks the shared headers
     journal = Journal.open(options.out_dir, options.resume)
     done_before = journal.rendered
     expected = count_rows(recipients) if options.progress else 0  # a second read, for the ETA only
-    dkim = options.dkim.for_sender(campaign.sender.domain) if options.dkim else None
-    worker = CampaignRenderer(campaign, compiled, campaign_data, options.out_dir, dkim)
     seen: set[str] = set()
     suppressed = read_suppressions(suppressions_path(compiled_template.config))
     rows = 0
@@ -142,25 +142,27 @@ def render_bulk(
                 empty.note(row.line, task_or_reason.data)
                 yield task_or_reason
 
+    # The campaign's objects, made once, live as long as the run: no collection need walk them
+    # again, and forked workers do not copy them by touching their counts (CPython's advice).
+    gc.freeze()
     runs = _run(worker, tasks(), options.jobs)
     complete = False
     try:
         try:
-            for results in runs:
-                for result in results:
-                    if isinstance(result, _WriteFailed):
-                        raise result.error
-                    if isinstance(result, _Refused):
-                        journal.reject_record(result.record)
-                        continue
-                    journal.record(result.manifest_line)
-                    for f in result.findings:
-                        findings.setdefault((f.rule, f.message), f)
+            for done in runs:
+                journal.record(done.manifest, done.written)
+                for record in done.refused:
+                    journal.reject_record(record)
+                for f in done.findings:
+                    findings.setdefault((f.rule, f.message), f)
+                if done.failure is not None:
+                    raise done.failure
                 if options.progress:
                     options.progress(journal.rendered + journal.rejected, expected)
             complete = True
         finally:
             runs.close()  # the workers stop before the folder is tidied
+            gc.unfreeze()
             journal.close(complete)
     except OSError as exc:  # a full disk, a folder gone: the run stops, what is written is kept
         raise NewsletterError(
@@ -208,29 +210,30 @@ def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozens
     seen.add(key)
     if key in suppressed:
         return f"suppressed: {suppressed[key]}"
-    missing = sorted(name for name in own if name not in row.data and name not in ("email", "unsubscribe_url"))
+    missing = sorted(own - row.data.keys() - _COMPUTED)
     if missing:
         return "missing variables the template needs: " + ", ".join(missing)
     return _Task(row.number, row.line, row.data, full=bool(shared & row.data.keys()))
 
 
-@dataclass(frozen=True)
-class _Written:
+class _Written(NamedTuple):
     manifest_line: str  # made by the worker: the parent, which also reads the list, only writes it
     findings: tuple[Finding, ...]
 
 
-@dataclass(frozen=True)
-class _Refused:
+class _Refused(NamedTuple):
     record: dict[str, Any]  # row, line, email, reason
 
 
 @dataclass(frozen=True)
-class _WriteFailed:
-    error: OSError
+class _Done:
+    """A batch's outcome, one object for the parent to unpickle rather than one a row."""
 
-
-_Result = _Written | _Refused | _WriteFailed
+    manifest: str  # the manifest lines of the messages written, in row order
+    written: int
+    refused: tuple[dict[str, Any], ...]
+    findings: tuple[Finding, ...]
+    failure: OSError | None  # the disk, not a row: the run stops after what was written
 
 
 class CampaignRenderer:
@@ -241,35 +244,44 @@ class CampaignRenderer:
         self.campaign = campaign
         self.compiled = compiled
         self.campaign_data = dict(campaign_data)
-        self.out_dir = out_dir
+        self.folder = None if out_dir is None else os.path.join(out_dir, "")  # a message's path: this, its name
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
-        self.date = campaign.options.date or datetime.now()  # one Date for the campaign's messages
+        self.head = campaign.head(campaign.options.date or datetime.now())  # one Date for the campaign's messages
 
-    def __call__(self, batch: list[_Task]) -> list[_Result]:
-        results: list[_Result] = []
+    def __call__(self, batch: list[_Task]) -> _Done:
+        lines: list[str] = []
+        refused: list[dict[str, Any]] = []
+        findings: dict[tuple[str, str], Finding] = {}
+        failure = None
         for task in batch:
             try:
-                results.append(self.one(task))
+                result = self.one(task)
             except OSError as exc:  # the disk, not the row: the run stops after what is done
-                results.append(_WriteFailed(exc))
+                failure = exc
                 break
-        return results
+            if isinstance(result, _Refused):
+                refused.append(result.record)
+            else:
+                lines.append(result.manifest_line)
+                for f in result.findings:
+                    findings.setdefault((f.rule, f.message), f)
+        return _Done("".join(lines), len(lines), tuple(refused), tuple(findings.values()), failure)
 
     def one(self, task: _Task) -> _Written | _Refused:
-        record: dict[str, Any] = {"row": task.row, "line": task.line, "email": task.data["email"]}
         message_id = make_msgid(domain=self.campaign.sender.domain)
+        email = task.data["email"]
         try:
             recipient = recipient_address(None, task.data, self.campaign.name_columns)
-            record["email"] = recipient.addr_spec
+            email = recipient.addr_spec
             raw, findings = self.message(task, recipient, message_id)
         except NewsletterError as exc:
-            return _Refused({**record, "reason": exc.what})
+            return _Refused({"row": task.row, "line": task.line, "email": email, "reason": exc.what})
         name = message_file(task.row)
-        if self.out_dir is not None:
-            write_atomic(os.path.join(self.out_dir, name), raw, durable=False)
-        record.update(file=name, bytes=len(raw), message_id=message_id, sha256=hashlib.sha256(raw).hexdigest())
-        return _Written(manifest_line(record), tuple(findings))
+        if self.folder is not None:
+            write_atomic(self.folder + name, raw, durable=False, new=True)
+        line = manifest_line(task.row, task.line, email, name, len(raw), message_id, hashlib.sha256(raw).hexdigest())
+        return _Written(line, tuple(findings))
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
         data = {**self.campaign_data, **task.data}
@@ -291,8 +303,7 @@ class CampaignRenderer:
             html_parts = compiled.html_parts(values)
             html_body = compiled.html_encoded.encode(html_parts)
             text_body = self._text(compiled, values, html_parts, person.context)
-        envelope = campaign.envelope(person, subject, date=self.date, message_id=message_id)
-        raw = assemble_message(envelope, html_body, text_body)
+        raw = self.head.assemble(recipient, subject, person.unsubscribe_url, message_id, html_body, text_body)
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
         return raw, findings
@@ -314,18 +325,18 @@ class CampaignRenderer:
             values = compiled.values(self.env, context)
         except Exception as exc:  # jinja2.UndefinedError and lookups that fail like it
             raise NewsletterError(f"undefined variable: {exc}") from None
-        return None if any(str(value) == "" for value in values) else values
+        return values if all(map(str, values)) else None
 
 
 _WORKER: CampaignRenderer | None = None
 
 
-def _work(batch: list[_Task]) -> list[_Result]:
+def _work(batch: list[tuple]) -> _Done:
     assert _WORKER is not None
-    return _WORKER(batch)
+    return _WORKER(list(map(_Task._make, batch)))
 
 
-def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[list[_Result]]:
+def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[_Done]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)
@@ -334,5 +345,7 @@ def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterato
     _WORKER = worker
     context = multiprocessing.get_context("fork")
     with context.Pool(jobs) as pool:
-        yield from pool.imap(_work, batches, chunksize=1)
+        # Sent as plain tuples: pickled in a third of a named tuple's time, by the parent, which
+        # also reads and checks every row.
+        yield from pool.imap(_work, (list(map(tuple, batch)) for batch in batches), chunksize=1)
 

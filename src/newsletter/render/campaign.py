@@ -213,19 +213,30 @@ class CompiledCampaign:
         return parts if any(parts) else None
 
     def _fill(self, template: str, values: list[Any]) -> str:
-        return self.token.sub(lambda m: str(values[int(m.group(2))]), template)
+        return "".join([piece if isinstance(piece, str) else str(values[piece])
+                        for piece in _tokens(self.token, template)])
 
     def _fill_text(self, template: str, values: list[Any]) -> str | None:
-        failed = False
+        parts = []
+        for piece in _tokens(self.token, template):
+            value = piece if isinstance(piece, str) else _text_value(values[piece])
+            if value is None:
+                return None
+            parts.append(value)
+        return "".join(parts)
 
-        def one(match: re.Match[str]) -> str:
-            nonlocal failed
-            value = _text_value(values[int(match.group(2))])
-            failed = failed or value is None
-            return value or ""
 
-        filled = self.token.sub(one, template)
-        return None if failed else filled
+@lru_cache(maxsize=1024)
+def _tokens(token: re.Pattern[str], template: str) -> tuple[str | int, ...]:
+    """`template` (an attribute, the subject, a link) cut at its slot tokens into text and slot
+    numbers: cut once, filled per recipient."""
+    pieces: list[str | int] = []
+    position = 0
+    for match in token.finditer(template):
+        pieces += [template[position : match.start()], int(match.group(2))]
+        position = match.end()
+    pieces.append(template[position:])
+    return tuple(piece for piece in pieces if piece != "")
 
 
 def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str]) -> CompiledCampaign:

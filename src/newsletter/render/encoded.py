@@ -31,13 +31,11 @@ class EncodedBody:
     """A body of static text pieces and slots (any other piece), its slot-free lines encoded."""
 
     segments: tuple[Segment, ...] | None  # None: a static piece holds a CR, the body is encoded whole
-    slots: tuple[int, ...]  # the indexes of the slot pieces
 
     @classmethod
     def of(cls, pieces: Sequence[object]) -> "EncodedBody":
-        slots = tuple(i for i, piece in enumerate(pieces) if not isinstance(piece, str))
         if any(isinstance(piece, str) and "\r" in piece for piece in pieces):
-            return cls(None, slots)
+            return cls(None)
         segments: list[Segment] = []
         line: list[str | int] = []  # the line being read: static text and slot indexes
 
@@ -64,17 +62,22 @@ class EncodedBody:
             if last:
                 line.append(last)
         end_line()
-        return cls(tuple(segments), slots)
+        return cls(tuple(segments))
 
     def encode(self, parts: Sequence[str]) -> bytes:
         """`quoted_printable("".join(parts))`, where `parts` are the pieces, filled."""
-        if self.segments is None or any("\r" in parts[i] for i in self.slots):
+        if self.segments is None:
             return quoted_printable("".join(parts))
-        return b"".join(
-            segment if isinstance(segment, bytes)
-            else _encode("".join(part if isinstance(part, str) else parts[part] for part in segment))
-            for segment in self.segments
-        )
+        encoded = []
+        for segment in self.segments:
+            if isinstance(segment, bytes):
+                encoded.append(segment)
+                continue
+            line = "".join([part if isinstance(part, str) else parts[part] for part in segment])
+            if "\r" in line:  # only a value brings one: the encoder's line ends change, encode it whole
+                return quoted_printable("".join(parts))
+            encoded.append(_encode(line))
+        return b"".join(encoded)
 
 
 def _append_bytes(segments: list[Segment], encoded: bytes) -> None:

@@ -7,8 +7,8 @@
 The standard `email` package's generator costs about 1.5 ms a message; a campaign renders
 thousands a second, so the message is assembled from the standard library's encoders
 (`email.utils.formataddr`, `binascii.b2a_qp`, …) instead. One-message and bulk rendering share
-`assemble_message`, so their output is identical (bulk brings bodies whose static lines were
-encoded once, `encoded.py`). Read it back with `email.message_from_bytes`.
+`MessageHead`, so their output is identical (bulk makes one head a campaign, and brings bodies
+whose static lines were encoded once, `encoded.py`). Read it back with `email.message_from_bytes`.
 """
 
 from __future__ import annotations
@@ -71,67 +71,106 @@ def build_message(envelope: Envelope, html: str, text: str) -> bytes:
 
 def assemble_message(envelope: Envelope, html: bytes, text: bytes) -> bytes:
     """`build_message` for bodies already quoted-printable encoded (`encoded.py`)."""
-    message_id = check_header_value("Message-ID", envelope.message_id or make_msgid(domain=envelope.sender.domain))
-    headers = [
-        ("From", _mailbox("From", envelope.sender)),
-        ("To", _mailbox("To", envelope.recipient)),
-    ]
-    if envelope.reply_to:
-        headers.append(("Reply-To", _mailbox("Reply-To", envelope.reply_to)))
-    headers += [
-        ("Subject", encode_header(check_header_value("Subject", envelope.subject), len("Subject: "))),
-        ("Date", _date(envelope.date or datetime.now())),
-        ("Message-ID", message_id),
-        ("MIME-Version", "1.0"),
-    ]
-    if envelope.list_id:
-        headers.append(("List-Id", encode_header(check_header_value("List-Id", envelope.list_id), len("List-Id: "))))
-    if envelope.kind is Kind.PROMOTIONAL:
-        require_unsubscribe(envelope.kind, envelope.unsubscribe_url)
-        targets = [f"<{check_header_value('List-Unsubscribe', envelope.unsubscribe_url)}>"]
-        if envelope.unsubscribe_mailto:
-            mailto = check_header_value("List-Unsubscribe", envelope.unsubscribe_mailto.removeprefix("mailto:"))
-            targets.append(f"<mailto:{mailto}>")
-        headers.append(("List-Unsubscribe", ",\r\n ".join(targets)))
-        headers.append(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"))
-    boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
-    headers.append(("Content-Type", f'multipart/alternative;\r\n boundary="{boundary}"'))
+    head = MessageHead.of(envelope.sender, envelope.kind, reply_to=envelope.reply_to, list_id=envelope.list_id,
+                          unsubscribe_mailto=envelope.unsubscribe_mailto, date=envelope.date)
+    message_id = envelope.message_id or make_msgid(domain=envelope.sender.domain)
+    return head.assemble(envelope.recipient, envelope.subject, envelope.unsubscribe_url, message_id, html, text)
 
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers)
-    if not head.isascii() or (len(head) > _MAX_LINE and max(map(len, head.split("\r\n"))) > _MAX_LINE):
-        _refuse_unwritable(headers)
-    part_head = (
-        f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\n'
-        "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
-    )
-    return b"".join(
-        (
-            head.encode("ascii"),
-            b"\r\n",
-            (part_head % "plain").encode("ascii"),
+
+@dataclass(frozen=True)
+class MessageHead:
+    """The header lines a campaign's messages share (From, Reply-To, Date, List-Id, the mailto of
+    List-Unsubscribe), checked and encoded once: per message, only the recipient's own values
+    (To, Subject, Message-ID, the unsubscribe URL, the boundary) are checked, encoded and joined
+    to them. One-message rendering goes through it too, so both write the same bytes."""
+
+    to: str  # everything before the To header's value
+    subject: str  # between To's value and Subject's
+    message_id: str  # between Subject's value and Message-ID's
+    unsubscribe_url: str  # between Message-ID's value and the unsubscribe URL ("" when not promotional)
+    boundary: str  # between the URL and the boundary
+    promotional: bool
+    mailto: str  # what follows the URL in List-Unsubscribe: its mailto, or ""
+    static: tuple[tuple[str, str], ...]  # the shared headers, to say which one cannot be written
+
+    @classmethod
+    def of(cls, sender: Address, kind: Kind, *, reply_to: Address | None = None, list_id: str | None = None,
+           unsubscribe_mailto: str | None = None, date: datetime | None = None) -> "MessageHead":
+        """Raises `NewsletterError` for a value that cannot be written (see `build_message`)."""
+        shared = [("From", _mailbox("From", sender))]
+        if reply_to:
+            shared.append(("Reply-To", _mailbox("Reply-To", reply_to)))
+        shared.append(("Date", _date(date or datetime.now())))
+        if list_id:
+            shared.append(("List-Id", encode_header(check_header_value("List-Id", list_id), len("List-Id: "))))
+        mailto = ""
+        if unsubscribe_mailto and kind is Kind.PROMOTIONAL:
+            address = check_header_value("List-Unsubscribe", unsubscribe_mailto.removeprefix("mailto:"))
+            mailto = f",\r\n <mailto:{address}>"
+            shared.append(("List-Unsubscribe", mailto))
+        _refuse_unwritable(shared)
+        lines = dict(shared)
+        reply = f"Reply-To: {lines['Reply-To']}\r\n" if reply_to else ""
+        after_id = "\r\nMIME-Version: 1.0\r\n" + (f"List-Id: {lines['List-Id']}\r\n" if list_id else "")
+        promotional = kind is Kind.PROMOTIONAL
+        unsubscribe = "List-Unsubscribe: <" if promotional else ""
+        after_url = (f">{mailto}\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" if promotional else "")
+        return cls(
+            to=f"From: {lines['From']}\r\nTo: ",
+            subject=f"\r\n{reply}Subject: ",
+            message_id=f"\r\nDate: {lines['Date']}\r\nMessage-ID: ",
+            unsubscribe_url=after_id + unsubscribe,
+            boundary=after_url + 'Content-Type: multipart/alternative;\r\n boundary="',
+            promotional=promotional,
+            mailto=mailto,
+            static=tuple(shared),
+        )
+
+    def assemble(self, recipient: Address, subject: str, unsubscribe_url: str | None, message_id: str,
+                 html: bytes, text: bytes) -> bytes:
+        """The message for one recipient, bodies already quoted-printable encoded."""
+        check_header_value("Message-ID", message_id)
+        to = _mailbox("To", recipient)
+        subject = encode_header(check_header_value("Subject", subject), len("Subject: "))
+        url = ""
+        if self.promotional:
+            require_unsubscribe(Kind.PROMOTIONAL, unsubscribe_url)
+            url = check_header_value("List-Unsubscribe", unsubscribe_url)  # type: ignore[arg-type]
+        boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
+        head = "".join((self.to, to, self.subject, subject, self.message_id, message_id, self.unsubscribe_url,
+                        url, self.boundary, boundary, '"\r\n'))
+        if not head.isascii() or (len(head) > _MAX_LINE and max(map(len, head.split("\r\n"))) > _MAX_LINE):
+            _refuse_unwritable([*self.static, ("To", to), ("Subject", subject), ("Message-ID", message_id),
+                                ("List-Unsubscribe", f"<{url}>{self.mailto}")])
+        part = f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+        return b"".join((
+            f"{head}\r\n{part % 'plain'}".encode("ascii"),
             text,
-            b"\r\n",
-            (part_head % "html").encode("ascii"),
+            f"\r\n{part % 'html'}".encode("ascii"),
             html,
             f"\r\n--{boundary}--\r\n".encode("ascii"),
-        )
-    )
+        ))
 
 
-@lru_cache(maxsize=1024)
-def _mailbox_text(header: str, name: str, addr: str) -> str:
+def _mailbox(header: str, address: Address) -> str:
+    """`Name <addr>` as `formataddr` writes it when it fits the line, else folded."""
+    name, addr = address.display_name, address.addr_spec
     check_header_value(header, name)
     check_header_value(header, addr)
-    written = formataddr((name, addr), charset="utf-8")
-    if not name or len(header) + 2 + len(written) <= _LINE:
+    if not name:
+        return addr
+    written = f"{_display_name(name)} <{addr}>"
+    if len(header) + 2 + len(written) <= _LINE:
         return written
     # Too long for one line: the name as atoms and encoded-words, folded, then the address.
     return _fold([*_pieces(name, _atom), (f"<{addr}>", False)], len(header) + 2)
 
 
-def _mailbox(header: str, address: Address) -> str:
-    """`Name <addr>` as `formataddr` writes it when it fits the line, else folded."""
-    return _mailbox_text(header, address.display_name, address.addr_spec)
+@lru_cache(maxsize=4096)
+def _display_name(name: str) -> str:
+    """The display name as `formataddr` writes it (quoted, or one encoded-word): first names
+    repeat across a list, addresses do not."""
+    return formataddr((name, ""), charset="utf-8")[: -len(" <>")]
 
 
 def _refuse_unwritable(headers: list[tuple[str, str]]) -> None:

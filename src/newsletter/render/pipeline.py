@@ -31,7 +31,7 @@ from .environment import (
 from ..headers import check_header_value
 from .inline import inline_css
 from ..kinds import Kind, resolve_kind
-from .message import Envelope, build_message
+from .message import Envelope, MessageHead, build_message
 from .text import html_to_text
 from .urls import UrlPattern, compile_url_pattern
 
@@ -167,10 +167,20 @@ class Campaign:
             reply_to=self.reply_to,
             unsubscribe_url=person.unsubscribe_url,
             unsubscribe_mailto=config.unsubscribe_mailto,
-            list_id=self.options.list_id or (config.list_id if self.kind is Kind.PROMOTIONAL else None),
+            list_id=self.list_id,
             date=date or self.options.date,
             message_id=message_id or self.options.message_id,
         )
+
+    @property
+    def list_id(self) -> str | None:
+        return self.options.list_id or (self.compiled.config.list_id if self.kind is Kind.PROMOTIONAL else None)
+
+    def head(self, date: datetime | None = None) -> MessageHead:
+        """The header lines all the campaign's messages share, checked and encoded once."""
+        return MessageHead.of(self.sender, self.kind, reply_to=self.reply_to, list_id=self.list_id,
+                              unsubscribe_mailto=self.compiled.config.unsubscribe_mailto,
+                              date=date or self.options.date)
 
     def own_text(self, context: Mapping[str, Any]) -> str | None:
         """The template's own `{% block text %}`, when it has a non-empty one."""

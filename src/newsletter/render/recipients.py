@@ -138,6 +138,8 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
         reason = record.error or _field_problem(record.fields, columns, email_at, limits["max_field_chars"])
         if reason:
             yield Row(number, record.line, None, reason)
+        elif first_unsafe("".join(record.fields), header=False) is None:  # the usual row: one search
+            yield Row(number, record.line, {name: " ".join(value.split()) for name, value in zip(columns, record.fields)})
         else:
             yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
 

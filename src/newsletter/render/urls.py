@@ -32,6 +32,7 @@ _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # ASCII characters RFC 3986 never allows in a URI, even percent-encoding aside.
 _NOT_IN_URI = re.compile(r'[ "<>\\^`{|}]')
+_URL_UNSAFE = re.compile(r"[^A-Za-z0-9_.~/-]")  # what `quote(..., safe="/")` escapes
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,22 @@ class UrlPattern:
                 value = piece.lookup(env, values)
                 if isinstance(value, jinja2.Undefined):
                     return None
-                parts.append(str(urlencode(value)))
+                parts.append(urlencode_text(value) if type(value) is str else str(urlencode(value)))
             return env.concat(parts)  # type: ignore[attr-defined]
         except Exception:  # a value the filter refuses, a lookup the sandbox refuses, a limit
             return None
+
+
+def urlencode_text(value: str) -> str:
+    """Jinja's `urlencode` of a string (`quote(value, safe="/")`), for an ASCII value with only
+    its few unsafe characters replaced (an address's `@`, a `+`) rather than every byte looked up."""
+    if not value.isascii():
+        return quote(value, safe="/")
+    return _URL_UNSAFE.sub(_percent, value)
+
+
+def _percent(match: re.Match[str]) -> str:
+    return f"%{ord(match.group()):02X}"
 
 
 def compile_url_pattern(pattern: str, source: str, path: Path) -> UrlPattern:
