@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from conftest import ROOT
 from helpers import run_cli
 from newsletter.addresses import CheckedAddress, parse_address
+from newsletter.json_lines import json_line
 from newsletter.render.journal import manifest_line
 
 NEWSLETTER = ROOT / "templates/promotional/newsletter.html"
@@ -22,12 +23,12 @@ RECIPIENTS = ROOT / "examples/boutique/recipients.csv"
 
 @given(st.integers(0, 10**9), st.integers(0, 10**9), st.text(), st.text(), st.integers(0, 10**9), st.text(),
        st.text("0123456789abcdef", min_size=64, max_size=64))
-def test_manifest_line_is_what_json_dumps_writes(row, line, email, file, size, message_id, sha256):
+def test_manifest_line_is_what_json_line_writes(row, line, email, file, size, message_id, sha256):
     record = {"row": row, "line": line, "email": email, "file": file, "bytes": size,
               "message_id": message_id, "sha256": sha256}
     written = manifest_line(row, line, email, file, size, message_id, sha256)
-    assert written == json.dumps(record, ensure_ascii=False) + "\n"
-    assert json.loads(written) == record
+    assert written == json_line(record) + "\n"
+    assert json.loads(written) == record and written.splitlines() == [written[:-1]]
 
 
 @given(st.sampled_from(["a", "a.b", "a b", '"a..b"', "jean-marc", "o'hara", "x\\y"]),

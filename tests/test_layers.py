@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "newsletter"
 
 LAYERS: tuple[frozenset[str], ...] = tuple(frozenset(names.split()) for names in (
     "errors version checkfiles",
-    "findings kinds limits files headers addresses bounded_json bounds i18n images dkimkeys",
+    "findings kinds limits files headers addresses bounded_json json_lines bounds i18n images dkimkeys",
     "html reporters",
     "config suppressions",
     "render",

@@ -20,6 +20,7 @@ from typing import Mapping
 from .config import Config
 from .errors import NewsletterError
 from .addresses import AddressError, duplicate_key
+from .json_lines import json_line
 
 SUPPRESSIONS = "suppressions.jsonl"
 
@@ -63,7 +64,7 @@ class Suppressor:
         self._lock = threading.Lock()
 
     def add(self, email: str, reply: str) -> None:
-        line = json.dumps({"email": email, "date": date.today().isoformat(), "reply": reply}, ensure_ascii=False)
+        line = json_line({"email": email, "date": date.today().isoformat(), "reply": reply})
         with self._lock, self.path.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             self.added += 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 import time
 from datetime import datetime
@@ -18,6 +17,7 @@ from ..files import write_atomic
 from ..findings import Finding, Location
 from ..i18n import LOCALES, reader_messages
 from ..reporters.model import InputFindings
+from ..json_lines import json_line
 
 
 # Each command's module, imported when the command runs (so `newsletter lint` pays only for lint,
@@ -121,7 +121,7 @@ def echo_findings(fmt: str, inputs: "list[InputFindings]") -> None:
 
 def echo_json(value: object) -> None:
     """One JSON Lines record on stdout (UTF-8, not ASCII-escaped)."""
-    click.echo(json.dumps(value, ensure_ascii=False, sort_keys=False))
+    click.echo(json_line(value))
 
 
 def parse_now(value: str | None) -> "datetime | None":

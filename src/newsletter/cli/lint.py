@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -19,6 +18,7 @@ from ..reporters import REPORTERS, format_text
 from ..kinds import Kind
 from .app import LOCALE_OPTION, NOW_OPTION, main, parse_now, write_output
 from .network_options import network_from, network_options
+from ..json_lines import json_line
 
 _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 
@@ -83,9 +83,8 @@ def rules(prefixes: tuple[str, ...], fmt: str, explain: bool, locale: str | None
         click.echo(rules_markdown(), nl=False)
     elif fmt == "json":
         for rule in _chosen(prefixes):  # JSON stays English, whatever the locale
-            click.echo(json.dumps({"id": rule.id, "name": rule.name, "severity": rule.severity.value,
-                                   "title": rule.title, "why": rule.why, "fix": rule.fix, "source": rule.source},
-                                  ensure_ascii=False))
+            click.echo(json_line({"id": rule.id, "name": rule.name, "severity": rule.severity.value,
+                                  "title": rule.title, "why": rule.why, "fix": rule.fix, "source": rule.source}))
     else:
         click.echo(_rules_text(prefixes, texts, explain), nl=False)
 
@@ -122,8 +121,7 @@ def clients_command(fmt: str) -> None:
     data, default = client_data(), set(default_clients())
     if fmt == "json":
         for client, (family, platform) in data.clients.items():
-            click.echo(json.dumps({"id": client, "family": family, "platform": platform,
-                                   "default": client in default}, ensure_ascii=False))
+            click.echo(json_line({"id": client, "family": family, "platform": platform, "default": client in default}))
         return
     click.echo(f"caniemail {data.version} (data of {data.data_updated}), {len(data.features)} features")
     for client, (family, platform) in data.clients.items():

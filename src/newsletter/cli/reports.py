@@ -3,7 +3,6 @@ sends as the domain, what passed, and what to do."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from ..reports.summary import Window
 from ..reports.text import counted, format_summary
 from ..i18n import Messages, reader_messages
 from .app import FINDINGS_FORMAT_HELP, FINDINGS_FORMATS, LOCALE_OPTION, main, write_output
+from ..json_lines import json_line
 
 DEFAULT_DB = "newsletter-reports.sqlite"
 
@@ -82,7 +82,7 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
         with dns_resolver(zones, nameservers, timeout=timeout, live=network) as resolver:
             summary = summarize(store, window, resolver, settings)
     if fmt == "json":
-        payload = "".join(json.dumps(r.to_json(), ensure_ascii=False) + "\n" for r in (*summary.dmarc, *summary.tls))
+        payload = "".join(json_line(r.to_json()) + "\n" for r in (*summary.dmarc, *summary.tls))
         write_output(payload.encode("utf-8"), output)
     elif fmt == "html":
         write_output(html_report(summary, top).encode("utf-8"), output)

@@ -22,6 +22,7 @@ from ..errors import NewsletterError
 from ..files import write_atomic
 from .lock import LOCK_FILE, FolderLock
 from .recipients import Row
+from ..json_lines import escape_line_breaks, json_line
 
 MANIFEST = "manifest.jsonl"
 REJECTS = "rejects.jsonl"
@@ -33,10 +34,11 @@ def message_file(row: int) -> str:
 
 
 def manifest_line(row: int, line: int, email: str, file: str, size: int, message_id: str, sha256: str) -> str:
-    """The manifest's line for a message written, as `json.dumps` writes the record (without
-    `ensure_ascii`), in a third of its time: a campaign writes thousands a second."""
-    return (f'{{"row": {int(row)}, "line": {int(line)}, "email": {_json_string(email)}, "file": {_json_string(file)}, '
-            f'"bytes": {int(size)}, "message_id": {_json_string(message_id)}, "sha256": {_json_string(sha256)}}}\n')
+    """The manifest's line for a message written, as `json_line` writes the record, in a third of
+    its time: a campaign writes thousands a second."""
+    return escape_line_breaks(
+        f'{{"row": {int(row)}, "line": {int(line)}, "email": {_json_string(email)}, "file": {_json_string(file)}, '
+        f'"bytes": {int(size)}, "message_id": {_json_string(message_id)}, "sha256": {_json_string(sha256)}}}') + "\n"
 
 
 class Journal:
@@ -93,7 +95,7 @@ class Journal:
     def reject_record(self, record: dict[str, Any]) -> None:
         record = {k: record.get(k) for k in ("row", "line", "email", "reason")}
         if self._rejects:
-            self._rejects.write(json.dumps(record, ensure_ascii=False) + "\n")
+            self._rejects.write(json_line(record) + "\n")
         if len(self.first_rejects) < 10:
             self.first_rejects.append(record)
         self.rejected += 1

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Sequence
 
 from .model import Findings
+from ..json_lines import json_line
 
 
 def format_json(results: Sequence[Findings]) -> str:
-    return "".join(json.dumps({"input": r.path, "findings": [f.to_json() for f in r.findings]}, ensure_ascii=False)
-                   + "\n" for r in results)
+    return "".join(json_line({"input": r.path, "findings": [f.to_json() for f in r.findings]}) + "\n" for r in results)

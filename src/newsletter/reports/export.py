@@ -11,6 +11,7 @@ from typing import Any, Iterator
 from .model import utc
 from .store import ReportStore
 from .summary import Window
+from ..json_lines import json_line
 
 DMARC_COLUMNS = (
     "reporter", "report_id", "begin", "end", "domain", "p", "sp", "np", "pct", "adkim", "aspf", "testing",
@@ -49,8 +50,7 @@ def _qualified(column: str, own: str = "d") -> str:
 def json_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     """One JSON object a line; the JSON columns as JSON, not as strings."""
     for record in records:
-        yield json.dumps({k: json.loads(v) if k in _JSON_COLUMNS and v else v for k, v in record.items()},
-                         ensure_ascii=False) + "\n"
+        yield json_line({k: json.loads(v) if k in _JSON_COLUMNS and v else v for k, v in record.items()}) + "\n"
 
 
 def csv_lines(records: Iterator[dict[str, Any]], columns: tuple[str, ...]) -> Iterator[str]:

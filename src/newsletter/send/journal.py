@@ -24,6 +24,7 @@ from pathlib import Path
 from ..errors import NewsletterError
 from .outgoing import Outgoing
 from .replies import Status
+from ..json_lines import json_line
 
 SEND_JOURNAL = "send.jsonl"
 
@@ -61,7 +62,7 @@ class SendJournal:
         os.close(self._fd)
 
     def _write(self, record: dict) -> None:
-        line = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+        line = (json_line(record) + "\n").encode("utf-8")
         with self._lock:
             written = os.write(self._fd, line)
             if written != len(line):  # a full disk: what is written is a cut line, read as none
