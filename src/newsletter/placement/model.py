@@ -106,7 +106,7 @@ def _terms(weights: Iterable[Weight], values: Mapping[str, float],
 
 def _vocabulary(model: Model, score: str, terms: frozenset[str]) -> list[Reason]:
     """The learned terms present, as two reasons: those pushing up, those pulling down."""
-    found = sorted(((t, model.terms[t]) for t in terms if t in model.terms), key=lambda tw: -abs(tw[1]))
+    found = sorted(((t, model.terms[t]) for t in terms if t in model.terms), key=lambda tw: (-abs(tw[1]), tw[0]))
     reasons = []
     for side, text in zip((1, -1), model.terms_text):
         chosen = [(t, w) for t, w in found if w * side > 0]
