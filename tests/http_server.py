@@ -55,6 +55,10 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 status, headers, content = site.routes.get(path.split("?")[0], (404, {}, b"not here"))
                 if callable(content):
                     status, headers, content = content(self.command, self.headers, body)
+            finally:  # before the answer: once the client has it, it may start its next request
+                with site.lock:
+                    site.in_flight -= 1
+            try:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -64,9 +68,6 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                     self.wfile.write(content)
             except (BrokenPipeError, ConnectionResetError):
                 pass
-            finally:
-                with site.lock:
-                    site.in_flight -= 1
 
         do_GET = do_POST = do_HEAD = _answer
 
