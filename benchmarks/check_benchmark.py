@@ -74,24 +74,14 @@ def timed(run) -> dict:
 
 
 def floor(corpus: list[str], renders: list[list[str]]) -> None:
-    """The floor's worker: each round parses every file as check must, and nothing else."""
-    import email
-
-    from lxml import html as lxml_html
+    """The floor's worker: each round parses every file as check must, and nothing else (lint's
+    benchmark's floor: the same reading)."""
+    from lint_benchmark import read_floor
 
     files = [Path(p) for p in corpus] + [Path(t) for t, _ in renders]
 
     def run() -> None:
-        for path in files:
-            raw = path.read_bytes()
-            if path.suffix.lower() != ".eml":
-                lxml_html.document_fromstring(raw)
-                continue
-            for part in email.message_from_bytes(raw).walk():
-                if part.get_content_type() == "text/html":
-                    body = part.get_payload(decode=True)
-                    if body and body.strip():
-                        lxml_html.document_fromstring(body)
+        read_floor(files)
 
     run()
     print(json.dumps({"checked": len(files)}), flush=True)
