@@ -105,8 +105,8 @@ def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: 
         return CheckReport(item.path, item.kind, "declared" if item.kind else None, None, None, UNCHECKED, None,
                            tuple(item.findings) + (finding("P008", "nothing to predict from: no HTML or text body", where),))
     signals = extract_signals(item, markup_of(item) if item.html else None, options.sender)
-    promotions, _, _ = tab_scores(signals)
-    kind = item.kind or infer_kind(promotions)
+    tab = tab_scores(signals)  # before lint, which the inferred kind steers; predict reuses it
+    kind = item.kind or infer_kind(tab[0])
     families = (*FAMILIES, network_family(options.network)) if options.network else FAMILIES
     lint = lint_input(dataclasses.replace(item, kind=kind), families=families).findings
     if options.offline:  # no DNS: what the message's own receiver recorded, if it was received
@@ -115,7 +115,7 @@ def check_input(item: Document, options: CheckOptions = CheckOptions(), *, raw: 
         auth = authenticator(_auth_request(signals, options, raw, item.path))
     spam_result = spam(raw if raw is not None else _message_bytes(item, signals)) if spam else None
     values, details = _spam_signals(lint, auth, spam_result)
-    placement = predict(signals, values, details)
+    placement = predict(signals, values, details, tab=tab)
     findings = [*lint, *auth.findings]
     if spam_result is not None and spam_result.is_spam:
         top = ", ".join(f"{r.name} ({r.score:+.1f})" for r in sorted(spam_result.rules, key=lambda r: -r.score)[:4])

@@ -162,14 +162,15 @@ def _tab_scores(signals: Signals, values: Mapping[str, float], details: Mapping[
 
 
 def predict(signals: Signals, spam_values: Mapping[str, float], spam_details: Mapping[str, str] | None = None,
-            known: Knowledge | None = None) -> Placement:
+            known: Knowledge | None = None,
+            tab: tuple[float, float, tuple[Reason, ...]] | None = None) -> Placement:
     """Tab and spam risk of a message from its content signals and its spam signals (lint
     findings, authentication, compliance, SpamAssassin), each as `name -> value` named as in
-    placement.toml."""
+    placement.toml. `tab`: the signals' `tab_scores`, when the caller has them already."""
     known = known or knowledge()
     values = signals.values()
     details = _Details(signals, values)
-    promotions, updates, tab_reasons = _tab_scores(signals, values, details, known)
+    promotions, updates, tab_reasons = tab or _tab_scores(signals, values, details, known)
     p_promotions = sigmoid(promotions)
     p_updates = sigmoid((updates - known.updates_threshold) / known.updates_scale)
     probabilities = {"promotions": p_promotions, "updates": (1 - p_promotions) * p_updates,
