@@ -213,6 +213,15 @@ def test_nothing_readable_is_exit_2(tmp_path):
         "above for each input's reason")
 
 
+def test_nothing_readable_leaves_no_new_store_and_keeps_an_old_one(tmp_path):
+    """A mistyped path must not leave an empty store behind; a store that was there stays."""
+    run = run_cli("reports", tmp_path / "missing.xml", "--db", tmp_path / "new.db")
+    assert run.exit_code == 2 and not (tmp_path / "new.db").exists()
+    kept = tmp_path / "kept.db"
+    assert run_cli("reports", "--db", kept).exit_code == 0 and kept.exists()
+    assert run_cli("reports", tmp_path / "missing.xml", "--db", kept).exit_code == 2 and kept.exists()
+
+
 @pytest.mark.parametrize("args, fragment", [
     (("--rows", "dmarc"), "--rows exports with --format json or csv, not text"),
     (("--since", "yesterday"), "--since 'yesterday' is not a day"),

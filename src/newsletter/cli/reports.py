@@ -69,9 +69,9 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
     db = db_path or settings.db or (config.path.parent if config.path else Path.cwd()) / DEFAULT_DB
     window = Window(tuple(d.strip().rstrip(".").lower() for d in domains), _day(since, "--since"),
                     _day(until, "--until"))
+    if paths:
+        _import(paths, db, texts)
     with ReportStore(db) as store:
-        if paths:
-            _read(paths, store, texts)
         if row_kind or fmt == "csv":
             kind = row_kind or "dmarc"
             records = rows(store, kind, window)
@@ -94,20 +94,26 @@ def reports(paths: tuple[Path, ...], db_path: Path | None, fmt: str, row_kind: s
         raise SystemExit(1)
 
 
-def _read(paths: tuple[Path, ...], store: ReportStore, t: Messages) -> None:
-    """Import every input, one line on stderr per input skipped, then the tally."""
+def _import(paths: tuple[Path, ...], db: Path, t: Messages) -> None:
+    """Import every input into the store at `db`, one line on stderr per input skipped, then the
+    tally. When nothing could be read, a store this call made is removed again: a mistyped path
+    leaves no empty store behind."""
+    created = not db.exists()
     new = known = skipped = 0
-    for outcome in import_reports(paths, store):
-        if isinstance(outcome, Skipped):
-            skipped += 1
-            click.echo(f"newsletter: skipped: {outcome}", err=True)
-        elif outcome.new:
-            new += 1
-        else:
-            known += 1
+    with ReportStore(db) as store:
+        for outcome in import_reports(paths, store):
+            if isinstance(outcome, Skipped):
+                skipped += 1
+                click.echo(f"newsletter: skipped: {outcome}", err=True)
+            elif outcome.new:
+                new += 1
+            else:
+                known += 1
+    if new + known == 0 and created:
+        db.unlink(missing_ok=True)
     click.echo("newsletter: " + t.text("reports.read", reports=counted(t, "report", new + known), report_count=new + known,
                                        new=new, known=known, skipped=counted(t, "input", skipped),
-                                       skipped_count=skipped, path=display_path(store.path)), err=True)
+                                       skipped_count=skipped, path=display_path(db)), err=True)
     if new + known == 0:
         raise NewsletterError("no DMARC aggregate or SMTP TLS report could be read from the inputs",
                               fix="see the lines above for each input's reason")
