@@ -75,8 +75,8 @@ def words_of(folded_text: str) -> list[str]:
 class Vocabulary:
     """Phrases matched as whole words in folded text; each distinct phrase counts once.
     Matched on words, not by one large regex: a message is read once, whatever the list's size.
-    The words that start a phrase are found by one set intersection, and only where one of them
-    stands is a phrase looked up (most words of a message start none)."""
+    A phrase is looked up only where a word that starts one stands (most words of a message
+    start none)."""
 
     phrases: Mapping[tuple[str, ...], str]  # words of the folded phrase -> as written in the data
     longest: int
@@ -98,22 +98,13 @@ class Vocabulary:
 
     def distinct_in(self, words: Sequence[str]) -> tuple[str, ...]:
         """`distinct` over the words of a folded text (`words_of`), for callers that hold them."""
-        first: dict[tuple[str, ...], tuple[int, int]] = {}  # phrase found -> (where it first starts, length)
-        for word in self.starts.keys() & set(words):
-            lengths = self.starts[word]
-            at = words.index(word)
-            while True:
-                for length in lengths:
-                    found = tuple(words[at:at + length])
-                    if found in self.phrases and found not in first:
-                        first[found] = (at, length)
-                if lengths == (1,):
-                    break  # a one-word phrase: found at its first place
-                try:
-                    at = words.index(word, at + 1)
-                except ValueError:
-                    break
-        return tuple(self.phrases[p] for p in sorted(first, key=first.__getitem__))
+        found: dict[tuple[str, ...], None] = {}  # in order of first appearance, shorter first
+        for at, word in enumerate(words):
+            for length in self.starts.get(word, ()):
+                phrase = tuple(words[at:at + length])
+                if phrase in self.phrases:
+                    found[phrase] = None
+        return tuple(self.phrases[p] for p in found)
 
 
 @dataclass(frozen=True)
