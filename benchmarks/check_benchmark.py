@@ -178,7 +178,7 @@ def main() -> int:
     args = parser.parse_args()
     corpus = Path(args.corpus)
     if not corpus.is_dir():
-        print(f"corpus not found at {corpus}", file=sys.stderr)
+        print(f"corpus not found at {corpus}: give its folder, or set NEWSLETTER_SHARED to the shared folder", file=sys.stderr)
         return 2
     load_before = [round(x, 2) for x in os.getloadavg()]
     base = base_tree(args.base)

@@ -65,7 +65,7 @@ def main() -> int:
     args = parser.parse_args()
     folder = Path(args.folder)
     if not folder.is_dir():
-        print(f"corpus not found at {folder}", file=sys.stderr)
+        print(f"corpus not found at {folder}: give its folder, or set NEWSLETTER_SHARED to the shared folder", file=sys.stderr)
         return 2
     load_before = [round(x, 2) for x in os.getloadavg()]
     files = discover([folder])
