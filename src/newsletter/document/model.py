@@ -21,7 +21,7 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..kinds import Kind
-from ..html.dom import text_of, visible_text
+from ..html.dom import INVISIBLE_TAGS, is_hidden, text_of, visible_text
 
 
 class Origin(str, enum.Enum):
@@ -117,6 +117,30 @@ class Document:
     def visible_text(self) -> str:
         """All text a reader sees in the body: nothing hidden (`html.dom.is_hidden`), no alt text."""
         return visible_text(self.document) if self.document is not None else ""
+
+    def hidden_in_tree(self, element: Element) -> bool:
+        """`dom.hidden_in_tree(element)`, each element judged once per document (and its copies):
+        the links, images and headings that placement and lint ask about share most ancestors."""
+        judged: dict[Element, bool] = self.derived("hidden_in_tree", dict)
+        chain: list[Element] = []  # the element and its ancestors not judged yet, innermost first
+        node: Element | None = element
+        hidden = False
+        while node is not None:
+            known = judged.get(node)
+            if known is not None:
+                hidden = known
+                break
+            tag = node.tag
+            if isinstance(tag, str) and (tag in INVISIBLE_TAGS or is_hidden(node)):
+                hidden = True
+                break
+            chain.append(node)
+            node = node.getparent()
+        if hidden and node is not None:
+            judged[node] = True
+        for below in chain:  # none of them hides itself: each is hidden as the first judged above it
+            judged[below] = hidden
+        return hidden
 
     @cached_property
     def _texts(self) -> dict[Element, str]:

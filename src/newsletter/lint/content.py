@@ -15,7 +15,7 @@ from ..findings import Finding, Location, finding
 from ..kinds import Kind
 from . import data
 from .data import normalise
-from ..html.dom import all_text, hidden_in_tree, snippet, style_of, visible_text, visible_word_count
+from ..html.dom import all_text, snippet, style_of, visible_text, visible_word_count
 from .model import LintInput, Origin
 
 _DOMAIN_TEXT = re.compile(r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,})(?:[/:?#]\S*)?", re.IGNORECASE)
@@ -43,7 +43,7 @@ def _images(lint_input: LintInput) -> Iterator[Finding]:
             missing = [d for d in ("width", "height") if not (image.get(d) or d in style)]
             yield finding("C002", f"{snippet(image)} has no {' or '.join(missing)}", lint_input.locate(image))
     limits = data.limits()
-    visible = [i for i in images if not hidden_in_tree(i)]
+    visible = [i for i in images if not lint_input.hidden_in_tree(i)]
     if len(visible) >= limits.min_images:
         needed = limits.min_words_per_image * len(visible)
         words = visible_word_count(lint_input.document, enough=needed)
@@ -172,7 +172,7 @@ def _unsubscribe_link(lint_input: LintInput, link: Element) -> bool:
             or "unsubscribe_url" in href):  # a template placeholder for the configured URL
         if not any(wording.unsubscribe.contains(text) for text in _sentences_around(link)):
             return False
-    return not hidden_in_tree(link)
+    return not lint_input.hidden_in_tree(link)
 
 
 def _sentences_around(link: Element) -> Iterator[str]:

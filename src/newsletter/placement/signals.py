@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from email.message import Message
 from email.utils import getaddresses, parsedate_tz
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -19,7 +19,7 @@ from lxml.html import HtmlElement
 from ..document import Document, Origin
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
-from ..html.dom import all_text, hidden_in_tree, is_hidden, style_of, text_of
+from ..html.dom import all_text, is_hidden, style_of, text_of
 from ..markup import Markup
 from .knowledge import Knowledge, fold, knowledge, words_of
 from .quotes import FoldedText
@@ -233,7 +233,8 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     subject_words, text_words = words_of(folded_subject), words_of(folded)
     whole_words = subject_words + text_words  # the words of `whole`: no word spans the joining space
     types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
-    links = _visible_links(document) if document is not None else []
+    hidden = item.hidden_in_tree
+    links = _visible_links(document, hidden) if document is not None else []
     lead = " ".join(folded.split(maxsplit=known.headline_words)[:known.headline_words])
     headline = f"{folded_subject} {lead}"
     unsubscribe = header("List-Unsubscribe")
@@ -258,12 +259,12 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         markup_types=types,
         promotions_markup=tuple(t for t in types if t in known.promotions_types),
         transactional_markup=tuple(t for t in types if t in known.transactional_types),
-        images=_images(document),
+        images=_images(document, hidden),
         links=len(links),
         link_domains=len({h for h in (_host(a.get("href") or "") for a in links) if h}),
         buttons=sum(1 for a in links if _is_button(a, known)),
-        navigation=_has_navigation(document, links, known),
-        sections=_sections(document),
+        navigation=_has_navigation(document, links, known, hidden),
+        sections=_sections(document, hidden),
         unsubscribe_link=any(unsubscribe_link(item, a) for a in links) or lint_phrases().unsubscribe.contains(text),
         list_unsubscribe=bool(unsubscribe),
         one_click_unsubscribe=bool(unsubscribe) and "one-click" in header("List-Unsubscribe-Post").lower(),
@@ -456,9 +457,12 @@ def _references(quotes: FoldedText, known: Knowledge) -> tuple[str, ...]:
 
 # -- structure -------------------------------------------------------------------------------------
 
-def _visible_links(document: HtmlElement) -> list[HtmlElement]:
+Hidden = Callable[[HtmlElement], bool]  # `Document.hidden_in_tree`: the element or an ancestor hidden
+
+
+def _visible_links(document: HtmlElement, hidden: Hidden) -> list[HtmlElement]:
     return [a for a in document.iter("a") if (a.get("href") or "").strip() not in ("", "#")
-            and not (a.get("href") or "").lower().startswith("mailto:") and not hidden_in_tree(a)]
+            and not (a.get("href") or "").lower().startswith("mailto:") and not hidden(a)]
 
 
 def _ip_links(links: list[HtmlElement], text: str) -> tuple[str, ...]:
@@ -513,14 +517,14 @@ def _host(href: str) -> str | None:
     return host.removeprefix("www.") or None
 
 
-def _images(document: HtmlElement | None) -> int:
+def _images(document: HtmlElement | None, hidden: Hidden) -> int:
     """Visible images, tracking pixels and small icons (social, bullets) left out."""
     if document is None:
         return 0
     count = 0
     for image in document.iter("img"):
         width = _pixels(image.get("width") or style_of(image).get("width", ""))
-        if (width is not None and width <= knowledge().structure.icon_max_width) or hidden_in_tree(image):
+        if (width is not None and width <= knowledge().structure.icon_max_width) or hidden(image):
             continue
         count += 1
     return count
@@ -548,7 +552,8 @@ def _is_button(link: HtmlElement, known: Knowledge) -> bool:
     return bool(coloured) and len(cell.findall(".//a")) == 1 and bool(text_of(link))
 
 
-def _has_navigation(document: HtmlElement | None, links: list[HtmlElement], known: Knowledge) -> bool:
+def _has_navigation(document: HtmlElement | None, links: list[HtmlElement], known: Knowledge,
+                    hidden: Hidden) -> bool:
     """A website-like menu: several short links side by side before the first heading or
     paragraph of text (a footer's links come after the content and do not count)."""
     if document is None or not links:
@@ -556,7 +561,7 @@ def _has_navigation(document: HtmlElement | None, links: list[HtmlElement], know
     limits = known.structure
     first_content = None
     for element in document.iter("h1", "h2", "h3", "p"):
-        if len(text_of(element).split()) >= 8 and not hidden_in_tree(element):
+        if len(text_of(element).split()) >= 8 and not hidden(element):
             first_content = element
             break
     before = set(links) if first_content is None else _links_before(document, first_content)
@@ -581,7 +586,7 @@ def _links_before(document: HtmlElement, element: HtmlElement) -> set[HtmlElemen
     return before
 
 
-def _sections(document: HtmlElement | None) -> int:
+def _sections(document: HtmlElement | None, hidden: Hidden) -> int:
     if document is None:
         return 0
-    return sum(1 for h in document.iter("h1", "h2", "h3", "h4") if text_of(h) and not hidden_in_tree(h))
+    return sum(1 for h in document.iter("h1", "h2", "h3", "h4") if text_of(h) and not hidden(h))

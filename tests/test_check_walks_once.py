@@ -1,0 +1,74 @@
+"""What check works out once per document instead of once per ask (issue 18) is what the plain
+functions say: over generated French and English HTML (hidden elements, preheaders, accents, €,
+« -50 % ») asked in any order, and over the real corpus."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import corpus_files, requires_shared
+from newsletter.document import Document, Origin, load_input
+from newsletter.html.dom import hidden_in_tree, parse_html
+
+_TEXTS = st.sampled_from(["Soldes d’été", "« soldes »", "-50 %", "19,99 €", "Se désinscrire", "Unsubscribe",
+                          "Bonjour Camille,", "Votre commande n° 1042", "", " ", "ÉTÉ !"])
+_ATTRIBUTES = st.sampled_from([
+    "", ' style="display:none"', ' style="DISPLAY: none !important"', ' style="visibility:hidden"',
+    ' style="mso-hide:all"', ' style="max-height:0;overflow:hidden"', ' style="color:#333;padding:4px"',
+    ' hidden', ' class="preheader"', ' class="footer"', ' style="disp\\6c ay:none"',
+])
+_TAGS = st.sampled_from(["div", "p", "span", "a", "td", "h1", "h2", "center", "font", "style", "noscript", "img"])
+
+
+def _html(depth: int) -> st.SearchStrategy[str]:
+    leaf = st.builds(lambda text: text, _TEXTS)
+    if depth == 0:
+        return leaf
+    element = st.builds(lambda tag, attributes, inner, tail: f"<{tag}{attributes}>{''.join(inner)}</{tag}>{tail}",
+                        _TAGS, _ATTRIBUTES, st.lists(_html(depth - 1), max_size=3), _TEXTS)
+    return st.one_of(leaf, element)
+
+
+_DOCUMENTS = st.builds(lambda head, body: f"<html><head>{head}</head><body>{''.join(body)}</body></html>",
+                       st.sampled_from(["", "<title>Soldes</title>", '<style>.preheader{display:none}</style>']),
+                       st.lists(_html(4), min_size=1, max_size=4))
+
+
+def _document(html: str) -> Document:
+    return Document(path="generated.html", origin=Origin.HTML, html=html, document=parse_html(html))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DOCUMENTS, st.randoms(use_true_random=False))
+def test_hidden_in_tree_judged_once_is_the_plain_walk(html, random):
+    item = _document(html)
+    elements = list(item.document.iter())
+    random.shuffle(elements)  # an ancestor judged before or after its descendants
+    for element in elements:
+        assert item.hidden_in_tree(element) == hidden_in_tree(element)
+    for element in elements:  # asked again: from what was kept
+        assert item.hidden_in_tree(element) == hidden_in_tree(element)
+
+
+def test_hidden_in_tree_is_not_vacuous():
+    item = _document('<html><body><div style="display:none"><p><a href="#">Soldes -50 %</a></p></div>'
+                     '<p><a href="#">Se désinscrire</a></p></body></html>')
+    hidden, shown = item.document.iter("a")
+    assert item.hidden_in_tree(hidden) and not item.hidden_in_tree(shown)
+    assert item.hidden_in_tree(next(item.document.iter("p")))
+
+
+@requires_shared
+def test_hidden_in_tree_over_the_corpus():
+    paths = corpus_files("promotional/*.html", "transactional/*.html", "gmail-labelled/*.eml")[::3]
+    seen = {True: 0, False: 0}
+    for path in paths:
+        item = load_input(path)
+        if item.document is None:
+            continue
+        for element in item.document.iter("a", "img", "p", "h1", "h2", "td"):
+            expected = hidden_in_tree(element)
+            assert item.hidden_in_tree(element) == expected, path
+            seen[expected] += 1
+    assert seen[True] and seen[False]
