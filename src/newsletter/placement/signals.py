@@ -37,6 +37,11 @@ _NUMBER_WORDS = r"(?:\s+(?:number|numero|no\.?|n°|nº|id))?"
 _LOCAL_SPLIT = re.compile(r"[._+\-]")
 # A digit or symbol standing for a letter inside a word: "v1agra", "m0ney", "ca$h".
 _LEET = re.compile(r"(?<![\w$@.])[a-z]+[0134$][a-z]{2,}(?![\w$@])", re.IGNORECASE)
+# What every match of the patterns above holds. They open with a look-behind, so the regex
+# engine tries them at every character: a text without any of these is not scanned (most are not).
+_DISCOUNT_MARKS = ("%", "buy one", "1 achete", "2 for 1", "2 pour 1")
+_PRICE_MARKS = ("$", "€", "£", "eur", "usd", "gbp")
+_LEET_MARK = re.compile(r"[a-z][0134$]", re.IGNORECASE)
 _IP_URL = re.compile(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.IGNORECASE)
 _IP_HOST = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
@@ -248,13 +253,13 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         sender=sender,
         promo_phrases=known.promotional.distinct_in(text_words),
         promo_terms=known.promotional_terms.distinct_in(text_words),
-        discounts=_distinct_quotes(_DISCOUNT.finditer(whole), quotes),
-        prices=len(_PRICE.findall(folded)),
+        discounts=_distinct_quotes(_discounts(whole), quotes),
+        prices=len(_PRICE.findall(folded)) if any(m in folded for m in _PRICE_MARKS) else 0,
         promo_subject=known.promotional.distinct_in(subject_words),
         transactional_phrases=known.transactional.distinct_in(whole_words),
         transactional_headline=known.transactional.distinct(headline),
         promo_headline=tuple(dict.fromkeys(known.promotional.distinct(headline)
-                                           + _distinct_quotes(_DISCOUNT.finditer(headline), quotes))),
+                                           + _distinct_quotes(_discounts(headline), quotes))),
         reference_numbers=_references(quotes, known),
         markup_types=types,
         promotions_markup=tuple(t for t in types if t in known.promotions_types),
@@ -422,7 +427,12 @@ def _reply_to_person(header: _Headers, sender: str | None, known: Knowledge) -> 
 
 def _obfuscated(text: str, known: Knowledge) -> tuple[str, ...]:
     spaced = re.compile(rf"(?<![\w.])(?:[^\W\d_][ .\-*_]){{{known.min_spaced_letters - 1},}}[^\W\d_](?![\w])")
-    return tuple(dict.fromkeys(m.group(0) for m in (*spaced.finditer(text), *_LEET.finditer(text))))
+    leet = _LEET.finditer(text) if _LEET_MARK.search(text) else ()
+    return tuple(dict.fromkeys(m.group(0) for m in (*spaced.finditer(text), *leet)))
+
+
+def _discounts(text: str) -> Iterable[re.Match[str]]:
+    return _DISCOUNT.finditer(text) if any(mark in text for mark in _DISCOUNT_MARKS) else ()
 
 
 def _greeting(text: str, known: Knowledge) -> str | None:
