@@ -1,15 +1,21 @@
 """What check works out once per document instead of once per ask (issue 18) is what the plain
-functions say: over generated French and English HTML (hidden elements, preheaders, accents, €,
-« -50 % ») asked in any order, and over the real corpus."""
+functions say: whether an element is hidden, the visible words, the text around a link; over
+generated French and English HTML (hidden elements, preheaders, accents, €, « -50 % ») asked in
+any order, and over the real corpus."""
 
 from __future__ import annotations
+
+import dataclasses
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_files, requires_shared
 from newsletter.document import Document, Origin, load_input
-from newsletter.html.dom import hidden_in_tree, parse_html
+from newsletter.html.dom import hidden_in_tree, parse_html, visible_text, visible_word_count
+from newsletter.kinds import Kind
+from newsletter.lint import data as lint_data
+from newsletter.lint.content import _CONTEXT_TAGS, _sentences_around
 
 _TEXTS = st.sampled_from(["Soldes d’été", "« soldes »", "-50 %", "19,99 €", "Se désinscrire", "Unsubscribe",
                           "Bonjour Camille,", "Votre commande n° 1042", "", " ", "ÉTÉ !"])
@@ -72,3 +78,48 @@ def test_hidden_in_tree_over_the_corpus():
             assert item.hidden_in_tree(element) == expected, path
             seen[expected] += 1
     assert seen[True] and seen[False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCUMENTS, st.integers(min_value=1, max_value=30), st.booleans())
+def test_visible_words_counted_from_the_text_read_are_the_counted_walk(html, enough, read_first):
+    item = _document(html)
+    if read_first:
+        assert item.visible_text == visible_text(item.document)
+    counted, walked = item.visible_word_count(enough), visible_word_count(item.document, enough)
+    assert counted == walked if min(counted, walked) < enough else counted >= enough and walked >= enough
+    copy = dataclasses.replace(item, kind=Kind.PROMOTIONAL)  # check lints a copy: it shares what was read
+    assert copy.visible_text == visible_text(item.document)
+
+
+def plain_sentences_around(link) -> list[str]:
+    """`lint.content._sentences_around` as it was written first: each link's block read again."""
+    previous = link.getprevious()
+    before = (previous.tail if previous is not None else link.getparent().text) or ""
+    block = next((a for a in link.iterancestors() if a.tag in _CONTEXT_TAGS), None)
+    limit = lint_data.limits().unsubscribe_context_words
+    found = [text for text in (before, link.tail or "") if text.strip() and len(text.split()) <= limit]
+    if block is not None and visible_word_count(block, enough=limit + 1) <= limit:
+        text = visible_text(block)
+        if text.strip():
+            found.append(text)
+    return found
+
+
+@settings(max_examples=200, deadline=None)
+@given(_DOCUMENTS, st.randoms(use_true_random=False))
+def test_the_text_around_links_read_once_per_block_is_the_plain_text(html, random):
+    item = _document(html)
+    links = list(item.document.iter("a"))
+    random.shuffle(links)
+    for link in links + links:
+        assert list(_sentences_around(item, link)) == plain_sentences_around(link)
+
+
+def test_a_footers_links_share_their_cell():
+    item = _document('<html><body><table><tr><td>Pour ne plus recevoir nos offres : <a href="https://x.fr/a">ici</a>'
+                     ' ou <a href="https://x.fr/b">là</a></td></tr></table></body></html>')
+    first, second = item.document.iter("a")
+    assert list(_sentences_around(item, first))[-1] == "Pour ne plus recevoir nos offres : ici ou là"
+    assert list(_sentences_around(item, second))[-1] == "Pour ne plus recevoir nos offres : ici ou là"
+    assert len(item.derived("short_block_texts", dict)) == 1

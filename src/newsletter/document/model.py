@@ -21,7 +21,7 @@ from lxml.etree import _Element as Element
 
 from ..findings import Finding, Location
 from ..kinds import Kind
-from ..html.dom import INVISIBLE_TAGS, is_hidden, text_of, visible_text
+from ..html.dom import INVISIBLE_TAGS, is_hidden, text_of, visible_text, visible_word_count
 
 
 class Origin(str, enum.Enum):
@@ -113,10 +113,18 @@ class Document:
             found = self._by_tag[tags] = list(self.document.iter(*tags)) if self.document is not None else []
         return found
 
-    @cached_property
+    @property
     def visible_text(self) -> str:
-        """All text a reader sees in the body: nothing hidden (`html.dom.is_hidden`), no alt text."""
-        return visible_text(self.document) if self.document is not None else ""
+        """All text a reader sees in the body: nothing hidden (`html.dom.is_hidden`), no alt text.
+        Read once for the document and its copies (check lints a copy)."""
+        return self.derived("visible_text", lambda: visible_text(self.document) if self.document is not None else "")
+
+    def visible_word_count(self, enough: int | None = None) -> int:
+        """`html.dom.visible_word_count` of the document: counted in the visible text when that
+        is read already (check's signals read it before lint asks)."""
+        if "visible_text" in self._derived:
+            return len(self._derived["visible_text"].split())
+        return visible_word_count(self.document, enough) if self.document is not None else 0
 
     def hidden_in_tree(self, element: Element) -> bool:
         """`dom.hidden_in_tree(element)`, each element judged once per document (and its copies):

@@ -46,7 +46,7 @@ def _images(lint_input: LintInput) -> Iterator[Finding]:
     visible = [i for i in images if not lint_input.hidden_in_tree(i)]
     if len(visible) >= limits.min_images:
         needed = limits.min_words_per_image * len(visible)
-        words = visible_word_count(lint_input.document, enough=needed)
+        words = lint_input.visible_word_count(enough=needed)
         if words < needed:
             yield finding("C003", f"{len(visible)} image{'s' if len(visible) > 1 else ''} for {words} words of "
                           f"text (fewer than {limits.min_words_per_image} words per image)", lint_input.at())
@@ -170,12 +170,12 @@ def _unsubscribe_link(lint_input: LintInput, link: Element) -> bool:
     if not (wording.unsubscribe.contains(label)
             or any(word in href for word in wording.unsubscribe_href)
             or "unsubscribe_url" in href):  # a template placeholder for the configured URL
-        if not any(wording.unsubscribe.contains(text) for text in _sentences_around(link)):
+        if not any(wording.unsubscribe.contains(text) for text in _sentences_around(lint_input, link)):
             return False
     return not lint_input.hidden_in_tree(link)
 
 
-def _sentences_around(link: Element) -> Iterator[str]:
+def _sentences_around(lint_input: LintInput, link: Element) -> Iterator[str]:
     """The text right around a link (before it, after it), then its paragraph or cell, each
     when short enough to be about this link."""
     previous = link.getprevious()
@@ -185,10 +185,19 @@ def _sentences_around(link: Element) -> Iterator[str]:
     for text in (before, link.tail or ""):
         if text.strip() and len(text.split()) <= limit:
             yield text
-    if block is not None and visible_word_count(block, enough=limit + 1) <= limit:  # a long cell: not read
-        text = visible_text(block)
-        if text.strip():
-            yield text
+    text = _short_block_text(lint_input, block, limit) if block is not None else ""
+    if text.strip():
+        yield text
+
+
+def _short_block_text(lint_input: LintInput, block: Element, limit: int) -> str:
+    """The visible text of a paragraph or cell of at most `limit` words ("" for a longer one:
+    not read), once per block of a document: the links of a footer or a menu share theirs."""
+    texts = lint_input.derived("short_block_texts", dict)
+    found = texts.get(block)
+    if found is None:
+        found = texts[block] = visible_text(block) if visible_word_count(block, enough=limit + 1) <= limit else ""
+    return found
 
 
 def _spam_phrases(lint_input: LintInput) -> Iterator[Finding]:
