@@ -6,13 +6,14 @@ any order, and over the real corpus."""
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_files, requires_shared
 from newsletter.document import Document, Origin, load_input
-from newsletter.html.dom import hidden_in_tree, parse_html, visible_text, visible_word_count
+from newsletter.html.dom import collapse_spaces, hidden_in_tree, parse_html, visible_text, visible_word_count
 from newsletter.kinds import Kind
 from newsletter.lint import data as lint_data
 from newsletter.lint.content import _CONTEXT_TAGS, _sentences_around
@@ -123,3 +124,13 @@ def test_a_footers_links_share_their_cell():
     assert list(_sentences_around(item, first))[-1] == "Pour ne plus recevoir nos offres : ici ou là"
     assert list(_sentences_around(item, second))[-1] == "Pour ne plus recevoir nos offres : ici ou là"
     assert len(item.derived("short_block_texts", dict)) == 1
+
+
+_WHITE_SPACE = "".join(chr(c) for c in range(0x3000 + 1) if chr(c).isspace())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_WHITE_SPACE), st.sampled_from("aé€%«» -50\u200b\ufeff"),
+                                  st.characters(codec="utf-8")), max_size=40))
+def test_spaces_collapsed_without_the_regex_engine_are_the_regex_ones(text):
+    assert collapse_spaces(text) == re.sub(r"\s+", " ", text).strip()

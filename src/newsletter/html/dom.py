@@ -17,7 +17,6 @@ from .css import read_declarations
 # lookup, which runs for every element a rule touches and cost more than the parse itself.
 _PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=False)
 INVISIBLE_TAGS = frozenset({"head", "script", "style", "title", "meta", "link", "noscript", "template"})
-_SPACES = re.compile(r"\s+")
 
 
 def parse_html(html: str) -> Element | None:
@@ -134,10 +133,10 @@ def text_of(element: Element) -> str:
     tag = element.tag
     if not len(element) and isinstance(tag, str) and tag not in INVISIBLE_TAGS and tag != "img" \
             and not is_hidden(element):
-        return _SPACES.sub(" ", element.text or "").strip()  # a leaf (most links): no walk needed
+        return collapse_spaces(element.text or "")  # a leaf (most links): no walk needed
     parts: list[str] = []
     _collect(element, parts, alt=True)
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return collapse_spaces("".join(parts))
 
 
 def visible_text(root: Element) -> str:
@@ -145,7 +144,13 @@ def visible_text(root: Element) -> str:
     body = root.find("body")
     parts: list[str] = []
     _collect(body if body is not None else root, parts, alt=False)
-    return _SPACES.sub(" ", "".join(parts)).strip()
+    return collapse_spaces("".join(parts))
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of white space made one space, none at the ends: what `re.sub(r"\\s+", " ", text).strip()`
+    gives (`\\s` and `str.split` both take `str.isspace`), without the regex engine."""
+    return " ".join(text.split())
 
 
 def visible_word_count(root: Element, enough: int | None = None) -> int:
