@@ -68,6 +68,15 @@ class CheckedAddress(Address):
     def addr_spec(self) -> str:
         return self._addr_spec
 
+    @classmethod
+    def plain(cls, display_name: str, local: str, domain: str) -> "CheckedAddress":
+        """For `plain_addr_spec`'s parts: a dot-atom needs no quoting, and neither part holds a
+        CR or LF (what `Address` checks), so its checks are skipped: bulk makes one a row."""
+        address = cls.__new__(cls)
+        address._display_name, address._username, address._domain = display_name, local, domain
+        address._addr_spec = f"{local}@{domain}"
+        return address
+
 
 def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>`, `<local@domain>` or a bare address -> `Address` (domain in ASCII);
@@ -79,7 +88,7 @@ def parse_address(value: str, display_name: str | None = None) -> Address:
         raise AddressError(f"{describe(character)} in the display name {name!r}", fix=FIX)
     plain = plain_addr_spec(mailbox.addr_spec)
     if plain is not None:
-        return CheckedAddress(name, plain[0], plain[1])
+        return CheckedAddress.plain(name, *plain)
     try:
         valid = validate_email(mailbox.addr_spec, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
