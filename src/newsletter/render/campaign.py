@@ -373,7 +373,10 @@ def _written_as_given(tag: str, name: str) -> bool:
 
 
 def _attribute_as_parsed(tag: str, name: str, value: str) -> str:
-    """The attribute's value as a parser reads it back from the written document."""
+    """The attribute's value as a parser reads it back from the written document (a value
+    `_attribute` writes as it is, but `&`, reads back as it was)."""
+    if _PLAIN_VALUE.fullmatch(value) and _written_as_given(tag, name):
+        return value
     written = _attribute(tag, name, value)
     return html_lib.unescape(written[len(name) + 2 : -1])
 
