@@ -126,12 +126,14 @@ def test_parse_address_judges_every_address_as_email_validator_alone(addr_spec):
     ("zoe+soldes@mail.example.fr", "zoe+soldes", "mail.example.fr"),
     ("o'brien@example.ie", "o'brien", "example.ie"),
     ("a-b_c@sub-domain.example.co.uk", "a-b_c", "sub-domain.example.co.uk"),
+    ("a@" + "b" * 63 + ".example.com", "a", "b" * 63 + ".example.com"),  # a label at its limit
 ])
 def test_ordinary_addresses_take_the_fast_path(addr_spec, local, domain):
     assert plain_addr_spec(addr_spec) == (local, domain) == reference(addr_spec)
 
 
 @pytest.mark.parametrize("addr_spec", ["info@example.com", "a@bücher.example", "a@xn--bcher-kva.example",
-                                       "a@mail.test", '"a b"@example.com', "a" * 250 + "@example.com"])
+                                       "a@mail.test", '"a b"@example.com', "a" * 250 + "@example.com",
+                                       "a@" + "b" * 64 + ".example.com", "a@ab--cd.example.com"])
 def test_unusual_addresses_go_to_email_validator(addr_spec):
     assert plain_addr_spec(addr_spec) is None

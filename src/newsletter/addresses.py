@@ -33,7 +33,10 @@ _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]')
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _SPACE = re.compile(r"\s")
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# A DNS label email-validator takes as it is: at most 63 characters (its limit), no hyphen at either end, no
+# `ab--` (only IDNA's `xn--` may have one, and that one email-validator decodes).
+_LABEL = rf"(?!-)(?![A-Za-z0-9-]{{2}}--)[A-Za-z0-9-]{{1,{DNS_LABEL_LENGTH_LIMIT}}}(?<!-)"
+_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+{_LABEL})")
 _SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
 _SPECIAL_USE_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _CASE_INSENSITIVE = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
@@ -111,9 +114,6 @@ def plain_addr_spec(addr_spec: str) -> tuple[str, str] | None:
     local, domain = match.group(1), match.group(2).lower()
     if local.lower() in _CASE_INSENSITIVE or not domain[-1].isalpha():
         return None
-    for label in domain.split("."):
-        if len(label) > DNS_LABEL_LENGTH_LIMIT or label[0] == "-" or label[-1] == "-" or label[2:4] == "--":
-            return None
     if domain in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
         return None
     return local, domain
