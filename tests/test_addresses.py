@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsletter.addresses import AddressError, parse_address, plain_addr_spec
+from newsletter.addresses import AddressError, _read_mailbox, parse_address, plain_addr_spec, split_mailbox
+from newsletter.headers import first_unsafe
 
 ATEXT = "abcxyzABCXYZ0189!#$%&'*+/=?^_`{|}~-"
 # Characters that make an address unusual or invalid: specials, spaces, controls, non-ASCII
@@ -137,3 +138,16 @@ def test_ordinary_addresses_take_the_fast_path(addr_spec, local, domain):
                                        "a@" + "b" * 64 + ".example.com", "a@ab--cd.example.com"])
 def test_unusual_addresses_go_to_email_validator(addr_spec):
     assert plain_addr_spec(addr_spec) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(addresses, st.text(alphabet=st.sampled_from('ab@.<>"(),; \u00a0\té'), max_size=12)))
+def test_an_address_alone_is_split_as_the_full_reading_splits_it(value):
+    def outcome(read):
+        try:
+            return read()
+        except AddressError as exc:
+            return str(exc)
+
+    if first_unsafe(value) is None:
+        assert outcome(lambda: split_mailbox(value)) == outcome(lambda: _read_mailbox(value, value.strip()))

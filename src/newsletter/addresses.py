@@ -32,6 +32,7 @@ _ANGLE = re.compile(r'(?P<name>(?:"(?:[^"\\]|\\.)*"|[^<>"])*?)\s*<\s*(?P<addr>[^
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]')
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _SPACE = re.compile(r"\s")
+_BARE = re.compile(r'[^\s<>"(),;]*@[^\s<>"(),;]*')  # one addr-spec, nothing around it: split_mailbox's verdict
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 # A DNS label email-validator takes as it is: at most 63 characters (its limit), no hyphen at either end, no
 # `ab--` (only IDNA's `xn--` may have one, and that one email-validator decodes).
@@ -126,6 +127,13 @@ def split_mailbox(value: str) -> Mailbox:
     if character is not None:
         raise AddressError(f"{describe(character)} in the address {value!r}", fix=FIX)
     text = value.strip()
+    if _BARE.fullmatch(text):  # the usual row: an address alone, as `_read_mailbox` reads it
+        return Mailbox("", text)
+    return _read_mailbox(value, text)
+
+
+def _read_mailbox(value: str, text: str) -> Mailbox:
+    """`split_mailbox` of `value`, stripped to `text`, once it holds no unsafe character."""
     unquoted = _QUOTED.sub('""', text) if '"' in text else text
     if "," in unquoted or ";" in unquoted or unquoted.count("<") > 1:
         raise AddressError(

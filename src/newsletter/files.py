@@ -61,10 +61,10 @@ def _create_beside(target: str) -> tuple[str, int]:
     `os.umask` would change it, for a moment, for every thread of the process. The random part
     only avoids collisions (O_EXCL refuses an existing name, a symbolic link among them), so it
     comes from `random` (reseeded in a forked worker), as `tempfile`'s names do."""
-    folder, name = os.path.split(target)
+    folder, separator, name = target.rpartition(os.sep)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     for _ in range(_NAME_ATTEMPTS):
-        temporary = f"{folder}{os.sep if folder else ''}.{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp"
+        temporary = f"{folder}{separator}.{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp"
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:

@@ -11,7 +11,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import jinja2
 
@@ -188,8 +188,7 @@ class Campaign:
         return text.strip() + "\n" if text and text.strip() else None
 
 
-@dataclass(frozen=True)
-class Personalised:
+class Personalised(NamedTuple):  # a tuple: bulk makes one a recipient
     recipient: Address
     unsubscribe_url: str | None
     context: dict[str, Any]
