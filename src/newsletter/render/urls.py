@@ -57,18 +57,17 @@ class UrlPattern:
         """The compiled pieces filled as rendering fills them; None when a value is missing,
         undefined or refused by the filter: rendering then raises its own error, as before."""
         env = self.template.environment
-        urlencode = env.filters["urlencode"]
         parts = []
         try:
             for piece in self.pieces or ():
-                if isinstance(piece, str):
+                if type(piece) is str:
                     parts.append(piece)
                     continue
                 value = piece.lookup(env, values)
                 if isinstance(value, jinja2.Undefined):
                     return None
-                parts.append(urlencode_text(value) if type(value) is str else str(urlencode(value)))
-            return env.concat(parts)  # type: ignore[attr-defined]
+                parts.append(urlencode_text(value) if type(value) is str else str(env.filters["urlencode"](value)))
+            return "".join(parts)  # the values are a row's, within its size limit: no output budget to count
         except Exception:  # a value the filter refuses, a lookup the sandbox refuses, a limit
             return None
 
