@@ -41,6 +41,8 @@ class UnsafeCharacter(NewsletterError):
 def first_unsafe(value: str, *, header: bool = True) -> str | None:
     """The first character of `value` that may not reach a header, or None. `header=False`: for
     recipient data, where TAB, CR and LF are whitespace the reader folds to one space."""
+    if value.isprintable():  # no control, separator, surrogate or unassigned character: none is unsafe
+        return None
     match = (_IN_HEADER if header else _IN_DATA).search(value)
     return match.group() if match else None
 
