@@ -17,7 +17,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -177,18 +177,24 @@ class CompiledCampaign:
             out.append(value)
         return out
 
+    @cached_property
+    def _html_slots(self) -> tuple[tuple[int, Piece], ...]:
+        return _slots(self.html)
+
+    @cached_property
+    def _text_slots(self) -> tuple[tuple[int, Piece], ...]:
+        return _slots(self.text or ())
+
     def html_parts(self, values: list[Any]) -> list[str]:
         """The HTML's pieces filled, one string a piece (see `html_encoded`)."""
-        parts: list[str] = []
-        for piece in self.html:
-            if isinstance(piece, str):
-                parts.append(piece)
-            elif isinstance(piece, TextSlot):
-                parts.append(_escape_text(str(values[piece.slot])))
-            elif isinstance(piece, JsonSlot):
-                parts.append(_json(values[piece.slot]))
+        parts: list[Any] = list(self.html)
+        for index, piece in self._html_slots:
+            if type(piece) is TextSlot:
+                parts[index] = _escape_text(str(values[piece.slot]))
+            elif type(piece) is JsonSlot:
+                parts[index] = _json(values[piece.slot])
             else:
-                parts.append(_attribute(piece.tag, piece.name, _fill(piece.value, values)))
+                parts[index] = _attribute(piece.tag, piece.name, _fill(piece.value, values))
         return parts
 
     def fill_subject(self, values: list[Any]) -> str | None:
@@ -199,25 +205,25 @@ class CompiledCampaign:
         (empty, or with space at its ends) or the text is empty: then the caller converts the
         filled HTML instead."""
         assert self.text is not None
-        parts: list[str] = []
-        for piece in self.text:
-            if isinstance(piece, str):
-                parts.append(piece)
-            elif isinstance(piece, TextSlot):
+        parts: list[Any] = list(self.text)
+        for index, piece in self._text_slots:
+            if type(piece) is TextSlot:
                 value = _text_value(values[piece.slot])
-                if value is None:
-                    return None
-                parts.append(value)
-            elif isinstance(piece, DeferredSlot):
-                label = _fill_text(piece.label, values)
-                if label is None:
-                    return None
-                if piece.item.kind == "heading":
-                    parts.append(heading_text(label, piece.item.extra))
-                else:
-                    href = _attribute_as_parsed("a", "href", _fill(piece.href, values))
-                    parts.append(link_text(label, href.strip()))
+            else:
+                value = _fill_text(piece.label, values)
+                if value is not None and piece.item.kind == "heading":
+                    value = heading_text(value, piece.item.extra)
+                elif value is not None:
+                    value = link_text(value, _attribute_as_parsed("a", "href", _fill(piece.href, values)).strip())
+            if value is None:
+                return None
+            parts[index] = value
         return parts if any(parts) else None
+
+
+def _slots(pieces: tuple[Piece, ...]) -> tuple[tuple[int, Piece], ...]:
+    """Where the slots are among the pieces, and which: found once, filled per recipient."""
+    return tuple((index, piece) for index, piece in enumerate(pieces) if not isinstance(piece, str))
 
 
 def _fill(cut: Cut, values: list[Any]) -> str:

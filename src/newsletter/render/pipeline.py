@@ -137,16 +137,11 @@ class Campaign:
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
         template context."""
-        config = self.compiled.config
         recipient = recipient or recipient_address(self.options.to, data, self.name_columns)
-        unsubscribe_url = self.unsubscribe.url_for({**data, "email": recipient.addr_spec}) if self.unsubscribe else None
-        context = {
-            **data,
-            "kind": self.kind.value,
-            "locale": data.get("locale", config.locale),
-            "unsubscribe_url": unsubscribe_url,
-            "email": recipient.addr_spec,
-        }
+        context = {**data, "email": recipient.addr_spec}  # what the unsubscribe URL sees; then the rest
+        unsubscribe_url = self.unsubscribe.url_for(context) if self.unsubscribe else None
+        context.update(kind=self.kind.value, locale=data.get("locale", self.compiled.config.locale),
+                       unsubscribe_url=unsubscribe_url)
         return Personalised(recipient, unsubscribe_url, context)
 
     def subject(self, context: Mapping[str, Any]) -> str:
