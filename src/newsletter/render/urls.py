@@ -32,8 +32,8 @@ _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # ASCII characters RFC 3986 never allows in a URI, even percent-encoding aside.
 _NOT_IN_URI = re.compile(r'[ "<>\\^`{|}]')
-# What `quote(..., safe="/")` escapes of ASCII, and how.
-_PERCENT_ASCII = {code: f"%{code:02X}" for code in range(128) if not re.fullmatch(r"[A-Za-z0-9_.~/-]", chr(code))}
+_URL_UNSAFE = re.compile(r"[^A-Za-z0-9_.~/-]")  # what `quote(..., safe="/")` escapes
+_PERCENT_ASCII = {chr(code): f"%{code:02X}" for code in range(128) if _URL_UNSAFE.match(chr(code))}
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,11 @@ def urlencode_text(value: str) -> str:
     its few unsafe characters replaced (an address's `@`, a `+`) rather than every byte looked up."""
     if not value.isascii():
         return quote(value, safe="/")
-    return value.translate(_PERCENT_ASCII)
+    return _URL_UNSAFE.sub(_percent, value)
+
+
+def _percent(match: re.Match[str]) -> str:
+    return _PERCENT_ASCII[match.group()]
 
 
 def compile_url_pattern(pattern: str, source: str, path: Path) -> UrlPattern:
