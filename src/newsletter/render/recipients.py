@@ -137,7 +137,8 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
         if reason:
             yield Row(number, record.line, None, reason)
         elif first_unsafe("".join(record.fields), header=False) is None:  # the usual row: one search
-            yield Row(number, record.line, {name: " ".join(value.split()) for name, value in zip(columns, record.fields)})
+            # whitespace runs folded to one space, ends stripped (as `normalise`), in C's loops
+            yield Row(number, record.line, dict(zip(columns, map(" ".join, map(str.split, record.fields)))))
         else:
             yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
 
