@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsletter.addresses import AddressError, parse_address, plain_addr_spec
+from newsletter.addresses import AddressError, _read_mailbox, parse_address, plain_addr_spec, split_mailbox
+from newsletter.headers import first_unsafe
 
 ATEXT = "abcxyzABCXYZ0189!#$%&'*+/=?^_`{|}~-"
 # Characters that make an address unusual or invalid: specials, spaces, controls, non-ASCII
@@ -126,12 +127,27 @@ def test_parse_address_judges_every_address_as_email_validator_alone(addr_spec):
     ("zoe+soldes@mail.example.fr", "zoe+soldes", "mail.example.fr"),
     ("o'brien@example.ie", "o'brien", "example.ie"),
     ("a-b_c@sub-domain.example.co.uk", "a-b_c", "sub-domain.example.co.uk"),
+    ("a@" + "b" * 63 + ".example.com", "a", "b" * 63 + ".example.com"),  # a label at its limit
 ])
 def test_ordinary_addresses_take_the_fast_path(addr_spec, local, domain):
     assert plain_addr_spec(addr_spec) == (local, domain) == reference(addr_spec)
 
 
 @pytest.mark.parametrize("addr_spec", ["info@example.com", "a@bücher.example", "a@xn--bcher-kva.example",
-                                       "a@mail.test", '"a b"@example.com', "a" * 250 + "@example.com"])
+                                       "a@mail.test", '"a b"@example.com', "a" * 250 + "@example.com",
+                                       "a@" + "b" * 64 + ".example.com", "a@ab--cd.example.com"])
 def test_unusual_addresses_go_to_email_validator(addr_spec):
     assert plain_addr_spec(addr_spec) is None
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(addresses, st.text(alphabet=st.sampled_from('ab@.<>"(),; \u00a0\té'), max_size=12)))
+def test_an_address_alone_is_split_as_the_full_reading_splits_it(value):
+    def outcome(read):
+        try:
+            return read()
+        except AddressError as exc:
+            return str(exc)
+
+    if first_unsafe(value) is None:
+        assert outcome(lambda: split_mailbox(value)) == outcome(lambda: _read_mailbox(value, value.strip()))

@@ -29,8 +29,8 @@ def test_encoding_static_lines_once_gives_the_whole_bodys_encoding(pieces, value
 def test_only_lines_with_a_slot_are_left_to_encode():
     pieces = ["<p>static line one</p>\n<p>Bonjour ", SLOT, ",</p>\n<p>static ", "line three</p>\n"]
     body = EncodedBody.of(pieces)
-    assert body.segments == (b"<p>static line one</p>\r\n", ("<p>Bonjour ", 1, ",</p>\n"),
-                             b"<p>static line three</p>\r\n")
+    assert body.statics == (b"<p>static line one</p>\r\n", b"<p>static line three</p>\r\n")
+    assert body.lines == (("<p>Bonjour ", 1, 2, ",</p>\n"),)
 
 
 def test_the_encoding_reads_back():

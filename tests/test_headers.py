@@ -293,3 +293,12 @@ def test_duplicate_key():
     assert duplicate_key("a@example.com") != duplicate_key("a@example.org")
     with pytest.raises(AddressError, match="a comment"):
         split_mailbox("a@example.com (x)")
+
+
+def test_no_printable_character_is_unsafe():
+    """`first_unsafe` passes printable text without searching it: exact only while no character
+    `str.isprintable` accepts is one the pattern refuses (checked over all of Unicode)."""
+    from newsletter.headers import _IN_DATA, _IN_HEADER
+
+    printable = "".join(chr(code) for code in range(0x110000) if chr(code).isprintable())
+    assert _IN_HEADER.search(printable) is None and _IN_DATA.search(printable) is None

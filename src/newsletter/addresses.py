@@ -32,8 +32,12 @@ _ANGLE = re.compile(r'(?P<name>(?:"(?:[^"\\]|\\.)*"|[^<>"])*?)\s*<\s*(?P<addr>[^
 _NAME_SPECIALS = re.compile(r'[()<>\[\]:;@\\,"]')
 _QUOTED_PAIR = re.compile(r"\\(.)")
 _SPACE = re.compile(r"\s")
+_BARE = re.compile(r'[^\s<>"(),;]*@[^\s<>"(),;]*')  # one addr-spec, nothing around it: split_mailbox's verdict
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)")
+# A DNS label email-validator takes as it is: at most 63 characters (its limit), no hyphen at either end, no
+# `ab--` (only IDNA's `xn--` may have one, and that one email-validator decodes).
+_LABEL = rf"(?!-)(?![A-Za-z0-9-]{{2}}--)[A-Za-z0-9-]{{1,{DNS_LABEL_LENGTH_LIMIT}}}(?<!-)"
+_PLAIN_ADDRESS = re.compile(rf"({_ATOM}(?:\.{_ATOM})*)@((?:{_LABEL}\.)+{_LABEL})")
 _SPECIAL_USE = tuple(SPECIAL_USE_DOMAIN_NAMES)
 _SPECIAL_USE_SUFFIXES = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 _CASE_INSENSITIVE = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
@@ -68,6 +72,15 @@ class CheckedAddress(Address):
     def addr_spec(self) -> str:
         return self._addr_spec
 
+    @classmethod
+    def plain(cls, display_name: str, local: str, domain: str) -> "CheckedAddress":
+        """For `plain_addr_spec`'s parts: a dot-atom needs no quoting, and neither part holds a
+        CR or LF (what `Address` checks), so its checks are skipped: bulk makes one a row."""
+        address = cls.__new__(cls)
+        address._display_name, address._username, address._domain = display_name, local, domain
+        address._addr_spec = f"{local}@{domain}"
+        return address
+
 
 def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>`, `<local@domain>` or a bare address -> `Address` (domain in ASCII);
@@ -79,7 +92,7 @@ def parse_address(value: str, display_name: str | None = None) -> Address:
         raise AddressError(f"{describe(character)} in the display name {name!r}", fix=FIX)
     plain = plain_addr_spec(mailbox.addr_spec)
     if plain is not None:
-        return CheckedAddress(name, plain[0], plain[1])
+        return CheckedAddress.plain(name, *plain)
     try:
         valid = validate_email(mailbox.addr_spec, check_deliverability=False, allow_smtputf8=False)
     except EmailNotValidError as exc:
@@ -102,9 +115,6 @@ def plain_addr_spec(addr_spec: str) -> tuple[str, str] | None:
     local, domain = match.group(1), match.group(2).lower()
     if local.lower() in _CASE_INSENSITIVE or not domain[-1].isalpha():
         return None
-    for label in domain.split("."):
-        if len(label) > DNS_LABEL_LENGTH_LIMIT or label[0] == "-" or label[-1] == "-" or label[2:4] == "--":
-            return None
     if domain in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
         return None
     return local, domain
@@ -117,6 +127,13 @@ def split_mailbox(value: str) -> Mailbox:
     if character is not None:
         raise AddressError(f"{describe(character)} in the address {value!r}", fix=FIX)
     text = value.strip()
+    if _BARE.fullmatch(text):  # the usual row: an address alone, as `_read_mailbox` reads it
+        return Mailbox("", text)
+    return _read_mailbox(value, text)
+
+
+def _read_mailbox(value: str, text: str) -> Mailbox:
+    """`split_mailbox` of `value`, stripped to `text`, once it holds no unsafe character."""
     unquoted = _QUOTED.sub('""', text) if '"' in text else text
     if "," in unquoted or ";" in unquoted or unquoted.count("<") > 1:
         raise AddressError(

@@ -21,8 +21,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
     failure (disk full, interrupt) leaves the old file as it was and no temporary file behind.
 
     `os.write` may write less than asked on a nearly full disk: it is called again for the rest,
-    and the size is checked before the rename. `durable`: fsync before the rename (a campaign's
-    thousands of messages skip it; its resume checks every file's sha256 instead). A new file
+    and the rename comes only once the kernel has taken every byte. `durable`: fsync before the
+    rename (a campaign's thousands of messages skip it; its resume checks every file's sha256
+    instead). A new file
     gets the mode the umask gives (0644 under umask 022, 0600 under 077), as with any tool; a
     file replaced keeps its permission bits (`new`: the caller knows there is none, as in a
     campaign's locked folder, and saves the look). Raises `OSError` naming `path`.
@@ -41,8 +42,6 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
                 if written <= 0:
                     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
                 rest = rest[written:]
-            if os.fstat(fd).st_size != len(data):
-                raise OSError(errno.EIO, "the file is not the size written")
             if durable:
                 os.fsync(fd)
         finally:
@@ -62,10 +61,10 @@ def _create_beside(target: str) -> tuple[str, int]:
     `os.umask` would change it, for a moment, for every thread of the process. The random part
     only avoids collisions (O_EXCL refuses an existing name, a symbolic link among them), so it
     comes from `random` (reseeded in a forked worker), as `tempfile`'s names do."""
-    folder, name = os.path.split(target)
+    folder, separator, name = target.rpartition(os.sep)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
     for _ in range(_NAME_ATTEMPTS):
-        temporary = f"{folder}{os.sep if folder else ''}.{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp"
+        temporary = f"{folder}{separator}.{name[:_NAME_KEPT]}.{random.getrandbits(32):08x}.tmp"
         try:
             return temporary, os.open(temporary, flags, 0o666)
         except FileExistsError:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .errors import NewsletterError
 
@@ -41,6 +41,8 @@ class UnsafeCharacter(NewsletterError):
 def first_unsafe(value: str, *, header: bool = True) -> str | None:
     """The first character of `value` that may not reach a header, or None. `header=False`: for
     recipient data, where TAB, CR and LF are whitespace the reader folds to one space."""
+    if value.isprintable():  # no control, separator, surrogate or unassigned character: none is unsafe
+        return None
     match = (_IN_HEADER if header else _IN_DATA).search(value)
     return match.group() if match else None
 
@@ -53,6 +55,14 @@ def check_header_value(header: str, value: str, *, source: str | None = None,
         where = f"the {header} header" + (f" (from {source})" if source else "")
         raise UnsafeCharacter(character, where, value, path=path)
     return value
+
+
+def check_header_values(values: Sequence[tuple[str, str]]) -> None:
+    """`check_header_value` for each (header, value): one search over them all, as a message's
+    own values are checked (the header is named only when one holds a bad character)."""
+    if first_unsafe("".join([value for _, value in values])) is not None:
+        for header, value in values:
+            check_header_value(header, value)
 
 
 def unsafe_recipient_value(data: Mapping[str, Any], prefix: str = "") -> str | None:

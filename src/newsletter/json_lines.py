@@ -15,6 +15,8 @@ _LINE_BREAKS = re.compile("[\x85\u2028\u2029]")
 
 def escape_line_breaks(json_text: str) -> str:
     """JSON text with the line separators JSON leaves raw written as escapes (same value)."""
+    if json_text.isascii():  # the usual record: none of them, known without reading it
+        return json_text
     return _LINE_BREAKS.sub(lambda match: f"\\u{ord(match.group()):04x}", json_text)
 
 

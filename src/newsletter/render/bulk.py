@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.headerregistry import Address
-from email.utils import make_msgid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
@@ -35,6 +34,7 @@ from .environment import jinja_errors, render_template
 from ..headers import unsafe_recipient_value
 from .inline import inline_css
 from .journal import Journal, manifest_line, message_file
+from .message import new_message_id
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
@@ -269,7 +269,7 @@ class CampaignRenderer:
         return _Done("".join(lines), len(lines), tuple(refused), tuple(findings.values()), failure)
 
     def one(self, task: _Task) -> _Written | _Refused:
-        message_id = make_msgid(domain=self.campaign.sender.domain)
+        message_id = new_message_id(self.campaign.sender.domain)
         email = task.data["email"]
         try:
             recipient = recipient_address(None, task.data, self.campaign.name_columns)

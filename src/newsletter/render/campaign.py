@@ -17,7 +17,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
@@ -132,16 +132,21 @@ class JsonSlot:
     slot: int
 
 
+Cut = tuple[str | int, ...]  # a value with slot tokens (an attribute, the subject, a link), cut: text and slots
+
+
 @dataclass(frozen=True)
 class AttributeSlot:
     tag: str
     name: str
-    value: str  # the attribute's value with text tokens in it
+    value: Cut
 
 
 @dataclass(frozen=True)
 class DeferredSlot:
     item: Deferred
+    label: Cut  # the link's label or the heading's title
+    href: Cut  # the link's href; () for a heading
 
 
 Piece = str | TextSlot | JsonSlot | AttributeSlot | DeferredSlot
@@ -154,8 +159,7 @@ class CompiledCampaign:
     paths: tuple[SlotPath, ...]
     html: tuple[Piece, ...]
     text: tuple[Piece, ...] | None  # None: the template has a text block of its own
-    subject: str | None  # the subject block with tokens; None when --subject gives it
-    token: re.Pattern[str]
+    subject: Cut | None  # the subject block; None when --subject gives it
     findings: tuple  # inlining findings, reported once
     html_encoded: EncodedBody  # the HTML's static lines quoted-printable encoded
     text_encoded: EncodedBody | None
@@ -164,70 +168,79 @@ class CompiledCampaign:
         """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
         out = []
         for path in self.paths:
+            if not path.steps:  # a name: the recipient's own value (a row holds no Undefined)
+                out.append(context[path.name])
+                continue
             value = path.lookup(env, context)
             if isinstance(value, jinja2.Undefined):
                 value._fail_with_undefined_error()
             out.append(value)
         return out
 
+    @cached_property
+    def _html_slots(self) -> tuple[tuple[int, Piece], ...]:
+        return _slots(self.html)
+
+    @cached_property
+    def _text_slots(self) -> tuple[tuple[int, Piece], ...]:
+        return _slots(self.text or ())
+
     def html_parts(self, values: list[Any]) -> list[str]:
         """The HTML's pieces filled, one string a piece (see `html_encoded`)."""
-        parts: list[str] = []
-        for piece in self.html:
-            if isinstance(piece, str):
-                parts.append(piece)
-            elif isinstance(piece, TextSlot):
-                parts.append(_escape_text(str(values[piece.slot])))
-            elif isinstance(piece, JsonSlot):
-                parts.append(_json(values[piece.slot]))
+        parts: list[Any] = list(self.html)
+        for index, piece in self._html_slots:
+            if type(piece) is TextSlot:
+                parts[index] = _escape_text(str(values[piece.slot]))
+            elif type(piece) is JsonSlot:
+                parts[index] = _json(values[piece.slot])
             else:
-                parts.append(_attribute(piece.tag, piece.name, self._fill(piece.value, values)))
+                parts[index] = _attribute(piece.tag, piece.name, _fill(piece.value, values))
         return parts
 
     def fill_subject(self, values: list[Any]) -> str | None:
-        return None if self.subject is None else self._fill(self.subject, values)
+        return None if self.subject is None else _fill(self.subject, values)
 
     def text_parts(self, values: list[Any]) -> list[str] | None:
         """The text part's pieces filled, or None when a value would change the text's layout
         (empty, or with space at its ends) or the text is empty: then the caller converts the
         filled HTML instead."""
         assert self.text is not None
-        parts: list[str] = []
-        for piece in self.text:
-            if isinstance(piece, str):
-                parts.append(piece)
-            elif isinstance(piece, TextSlot):
+        parts: list[Any] = list(self.text)
+        for index, piece in self._text_slots:
+            if type(piece) is TextSlot:
                 value = _text_value(values[piece.slot])
-                if value is None:
-                    return None
-                parts.append(value)
-            elif isinstance(piece, DeferredSlot):
-                label = self._fill_text(piece.item.text, values)
-                if label is None:
-                    return None
-                if piece.item.kind == "heading":
-                    parts.append(heading_text(label, piece.item.extra))
-                else:
-                    href = self._fill(piece.item.extra, values)
-                    parts.append(link_text(label, _attribute_as_parsed("a", "href", href).strip()))
-        return parts if any(parts) else None
-
-    def _fill(self, template: str, values: list[Any]) -> str:
-        return "".join([piece if isinstance(piece, str) else str(values[piece])
-                        for piece in _tokens(self.token, template)])
-
-    def _fill_text(self, template: str, values: list[Any]) -> str | None:
-        parts = []
-        for piece in _tokens(self.token, template):
-            value = piece if isinstance(piece, str) else _text_value(values[piece])
+            else:
+                value = _fill_text(piece.label, values)
+                if value is not None and piece.item.kind == "heading":
+                    value = heading_text(value, piece.item.extra)
+                elif value is not None:
+                    value = link_text(value, _attribute_as_parsed("a", "href", _fill(piece.href, values)).strip())
             if value is None:
                 return None
-            parts.append(value)
-        return "".join(parts)
+            parts[index] = value
+        return parts if any(parts) else None
 
 
-@lru_cache(maxsize=1024)
-def _tokens(token: re.Pattern[str], template: str) -> tuple[str | int, ...]:
+def _slots(pieces: tuple[Piece, ...]) -> tuple[tuple[int, Piece], ...]:
+    """Where the slots are among the pieces, and which: found once, filled per recipient."""
+    return tuple((index, piece) for index, piece in enumerate(pieces) if not isinstance(piece, str))
+
+
+def _fill(cut: Cut, values: list[Any]) -> str:
+    return "".join([piece if type(piece) is str else str(values[piece]) for piece in cut])  # type: ignore[index]
+
+
+def _fill_text(cut: Cut, values: list[Any]) -> str | None:
+    parts = []
+    for piece in cut:
+        value = piece if type(piece) is str else _text_value(values[piece])  # type: ignore[index]
+        if value is None:
+            return None
+        parts.append(value)
+    return "".join(parts)
+
+
+def _tokens(token: re.Pattern[str], template: str) -> Cut:
     """`template` (an attribute, the subject, a link) cut at its slot tokens into text and slot
     numbers: cut once, filled per recipient."""
     pieces: list[str | int] = []
@@ -263,7 +276,7 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
         raise NotCompilable("a recipient value is inside a <style> block")
     subject = None
     if campaign.options.subject is None:
-        subject = render_block(compiled.template, "subject", context) or ""
+        subject = _tokens(registry.pattern("s"), render_block(compiled.template, "subject", context) or "")
     inlined = inline_css(document, path=str(compiled.path))
     html_pieces = _cut_html(inlined.html, registry, token)
 
@@ -278,7 +291,7 @@ def compile_campaign(campaign: Campaign, data: Mapping[str, Any], names: set[str
             raise NotCompilable(str(exc)) from None
         text_pieces = tuple(_cut_text(text, registry, deferred))
     return CompiledCampaign(tuple(registry.paths), tuple(html_pieces), text_pieces, subject,
-                            registry.pattern("s"), inlined.findings, EncodedBody.of(html_pieces),
+                            inlined.findings, EncodedBody.of(html_pieces),
                             None if text_pieces is None else EncodedBody.of(text_pieces))
 
 
@@ -305,7 +318,7 @@ def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list
             if name.lower() in _UNSAFE_ATTRIBUTES or kinds != {"s"}:
                 raise NotCompilable(f"a recipient value is in the {name!r} attribute of <{tag}>")
             element.set(name, f"zq{registry.nonce}a{len(attributes)}z")
-            attributes.append(AttributeSlot(tag, name, value))
+            attributes.append(AttributeSlot(tag, name, _tokens(registry.pattern("s"), value)))
     out = write_document(tree, doctype)
 
     pieces: list[Piece] = []
@@ -325,6 +338,11 @@ def _cut_html(document: str, registry: Registry, token: re.Pattern[str]) -> list
     return [p for p in pieces if p != ""]
 
 
+def _deferred_slot(item: Deferred, registry: Registry) -> DeferredSlot:
+    token = registry.pattern("s")
+    return DeferredSlot(item, _tokens(token, item.text), _tokens(token, item.extra) if item.kind == "link" else ())
+
+
 def _cut_text(text: str, registry: Registry, deferred: list[Deferred]) -> Iterator[Piece]:
     pattern = re.compile(f"zq{registry.nonce}([sm])(\\d+)z")
     position = 0
@@ -332,7 +350,7 @@ def _cut_text(text: str, registry: Registry, deferred: list[Deferred]) -> Iterat
         if match.start() > position:
             yield text[position : match.start()]
         number = int(match.group(2))
-        yield TextSlot(number) if match.group(1) == "s" else DeferredSlot(deferred[number])
+        yield TextSlot(number) if match.group(1) == "s" else _deferred_slot(deferred[number], registry)
         position = match.end()
     if position < len(text):
         yield text[position:]
@@ -373,7 +391,10 @@ def _written_as_given(tag: str, name: str) -> bool:
 
 
 def _attribute_as_parsed(tag: str, name: str, value: str) -> str:
-    """The attribute's value as a parser reads it back from the written document."""
+    """The attribute's value as a parser reads it back from the written document (a value
+    `_attribute` writes as it is, but `&`, reads back as it was)."""
+    if _PLAIN_VALUE.fullmatch(value) and _written_as_given(tag, name):
+        return value
     written = _attribute(tag, name, value)
     return html_lib.unescape(written[len(name) + 2 : -1])
 

@@ -14,7 +14,9 @@ import binascii
 from dataclasses import dataclass
 from typing import Sequence
 
-Segment = bytes | tuple[str | int, ...]  # encoded static lines, or a run of lines: text and slot indexes
+# A line that holds a slot: the end of the piece before it, then `parts[start:end]` (the pieces
+# it holds whole, slots and static text), then the start of the piece that ends it.
+ValueLine = tuple[str, int, int, str]
 
 
 def quoted_printable(body: str) -> bytes:
@@ -28,60 +30,47 @@ def _encode(text: str) -> bytes:
 
 @dataclass(frozen=True)
 class EncodedBody:
-    """A body of static text pieces and slots (any other piece), its slot-free lines encoded."""
+    """A body of static text pieces and slots (any other piece): its slot-free lines encoded,
+    around the lines that hold a slot."""
 
-    segments: tuple[Segment, ...] | None  # None: a static piece holds a CR, the body is encoded whole
+    statics: tuple[bytes, ...] | None  # before, between and after the value lines; None: encode whole
+    lines: tuple[ValueLine, ...] = ()
 
     @classmethod
     def of(cls, pieces: Sequence[object]) -> "EncodedBody":
         if any(isinstance(piece, str) and "\r" in piece for piece in pieces):
-            return cls(None)
-        segments: list[Segment] = []
-        line: list[str | int] = []  # the line being read: static text and slot indexes
+            return cls(None)  # a static CR: the encoder's line ends change
+        statics: list[bytes] = [b""]
+        lines: list[ValueLine] = []
+        tail, start = "", 0  # the line being read: `tail`, then pieces[start:...]
 
-        def end_line() -> None:
-            if any(isinstance(part, int) for part in line):
-                segments.append(tuple(line))
-            elif line:
-                _append_bytes(segments, _encode("".join(line)))  # type: ignore[arg-type]
-            line.clear()
+        def end_line(end: int, head: str) -> None:
+            if any(not isinstance(piece, str) for piece in pieces[start:end]):
+                lines.append((tail, start, end, head))
+                statics.append(b"")
+            else:
+                statics[-1] += _encode(tail + "".join(pieces[start:end]) + head)  # type: ignore[arg-type]
 
         for index, piece in enumerate(pieces):
-            if not isinstance(piece, str):
-                line.append(index)
+            if not isinstance(piece, str) or "\n" not in piece:
                 continue
-            first, newline, rest = piece.partition("\n")
-            if not newline:
-                line.append(piece)
-                continue
-            line.append(first + "\n")
-            end_line()
+            first, _, rest = piece.partition("\n")
+            end_line(index, first + "\n")
             middle, newline, last = rest.rpartition("\n")
             if newline:
-                _append_bytes(segments, _encode(middle + "\n"))
-            if last:
-                line.append(last)
-        end_line()
-        return cls(tuple(segments))
+                statics[-1] += _encode(middle + "\n")
+            tail, start = last, index + 1
+        end_line(len(pieces), "")
+        return cls(tuple(statics), tuple(lines))
 
     def encode(self, parts: Sequence[str]) -> bytes:
         """`quoted_printable("".join(parts))`, where `parts` are the pieces, filled."""
-        if self.segments is None:
+        if self.statics is None:
             return quoted_printable("".join(parts))
-        encoded = []
-        for segment in self.segments:
-            if isinstance(segment, bytes):
-                encoded.append(segment)
-                continue
-            line = "".join([part if isinstance(part, str) else parts[part] for part in segment])
+        encoded = [self.statics[0]]
+        for (tail, start, end, head), static in zip(self.lines, self.statics[1:]):
+            line = tail + "".join(parts[start:end]) + head
             if "\r" in line:  # only a value brings one: the encoder's line ends change, encode it whole
                 return quoted_printable("".join(parts))
-            encoded.append(_encode(line))
+            encoded += (_encode(line), static)
         return b"".join(encoded)
-
-
-def _append_bytes(segments: list[Segment], encoded: bytes) -> None:
-    if segments and isinstance(segments[-1], bytes):
-        segments[-1] += encoded
-    else:
-        segments.append(encoded)

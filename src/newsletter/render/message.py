@@ -14,18 +14,21 @@ whose static lines were encoded once, `encoded.py`). Read it back with `email.me
 from __future__ import annotations
 
 import hashlib
+import os
+import random
 import re
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
-from email.utils import format_datetime, formataddr, make_msgid
+from email.utils import format_datetime, formataddr
 from functools import lru_cache
 from typing import Callable
 
 from ..errors import NewsletterError
 from ..limits import input_limits
 from .encoded import quoted_printable
-from ..headers import check_header_value
+from ..headers import check_header_value, check_header_values
 from ..kinds import Kind
 
 _LINE = int(input_limits("headers")["fold_at"])
@@ -73,8 +76,23 @@ def assemble_message(envelope: Envelope, html: bytes, text: bytes) -> bytes:
     """`build_message` for bodies already quoted-printable encoded (`encoded.py`)."""
     head = MessageHead.of(envelope.sender, envelope.kind, reply_to=envelope.reply_to, list_id=envelope.list_id,
                           unsubscribe_mailto=envelope.unsubscribe_mailto, date=envelope.date)
-    message_id = envelope.message_id or make_msgid(domain=envelope.sender.domain)
+    message_id = envelope.message_id or new_message_id(envelope.sender.domain)
     return head.assemble(envelope.recipient, envelope.subject, envelope.unsubscribe_url, message_id, html, text)
+
+
+def new_message_id(domain: str) -> str:
+    """A Message-ID as `email.utils.make_msgid(domain=domain)` writes it, but for the process id,
+    read once (and again in a forked worker) rather than asked of the system a message."""
+    return f"<{int(time.time() * 100)}.{_pid}.{random.getrandbits(64)}@{domain}>"
+
+
+def _read_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+_pid = os.getpid()
+os.register_at_fork(after_in_child=_read_pid)
 
 
 @dataclass(frozen=True)
@@ -129,13 +147,13 @@ class MessageHead:
     def assemble(self, recipient: Address, subject: str, unsubscribe_url: str | None, message_id: str,
                  html: bytes, text: bytes) -> bytes:
         """The message for one recipient, bodies already quoted-printable encoded."""
-        check_header_value("Message-ID", message_id)
-        to = _mailbox("To", recipient)
-        subject = encode_header(check_header_value("Subject", subject), len("Subject: "))
-        url = ""
+        url = (unsubscribe_url or "") if self.promotional else ""
+        check_header_values((("Message-ID", message_id), ("To", recipient.display_name),
+                             ("To", recipient.addr_spec), ("Subject", subject), ("List-Unsubscribe", url)))
         if self.promotional:
-            require_unsubscribe(Kind.PROMOTIONAL, unsubscribe_url)
-            url = check_header_value("List-Unsubscribe", unsubscribe_url)  # type: ignore[arg-type]
+            require_unsubscribe(Kind.PROMOTIONAL, url)
+        to = _mailbox("To", recipient, checked=True)
+        subject = encode_header(subject, len("Subject: "))
         boundary = "=_alt_" + hashlib.sha1(message_id.encode()).hexdigest()[:24]
         head = "".join((self.to, to, self.subject, subject, self.message_id, message_id, self.unsubscribe_url,
                         url, self.boundary, boundary, '"\r\n'))
@@ -152,11 +170,12 @@ class MessageHead:
         ))
 
 
-def _mailbox(header: str, address: Address) -> str:
-    """`Name <addr>` as `formataddr` writes it when it fits the line, else folded."""
+def _mailbox(header: str, address: Address, checked: bool = False) -> str:
+    """`Name <addr>` as `formataddr` writes it when it fits the line, else folded (`checked`:
+    the caller checked the name and address for unsafe characters)."""
     name, addr = address.display_name, address.addr_spec
-    check_header_value(header, name)
-    check_header_value(header, addr)
+    if not checked:
+        check_header_values(((header, name), (header, addr)))
     if not name:
         return addr
     written = f"{_display_name(name)} <{addr}>"

@@ -37,5 +37,5 @@ def display_name(data: Mapping[str, Any], columns: tuple[str, ...] = ()) -> str 
         if data.get("name"):
             return str(data["name"])
         columns = DEFAULT_COLUMNS
-    name = " ".join(str(data[c]) for c in columns if data.get(c))
+    name = " ".join([str(data[c]) for c in columns if data.get(c)])
     return name or None

@@ -11,7 +11,7 @@ from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 import jinja2
 
@@ -137,16 +137,11 @@ class Campaign:
     def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
         template context."""
-        config = self.compiled.config
         recipient = recipient or recipient_address(self.options.to, data, self.name_columns)
-        unsubscribe_url = self.unsubscribe.url_for({**data, "email": recipient.addr_spec}) if self.unsubscribe else None
-        context = {
-            **data,
-            "kind": self.kind.value,
-            "locale": data.get("locale", config.locale),
-            "unsubscribe_url": unsubscribe_url,
-            "email": recipient.addr_spec,
-        }
+        context = {**data, "email": recipient.addr_spec}  # what the unsubscribe URL sees; then the rest
+        unsubscribe_url = self.unsubscribe.url_for(context) if self.unsubscribe else None
+        context.update(kind=self.kind.value, locale=data.get("locale", self.compiled.config.locale),
+                       unsubscribe_url=unsubscribe_url)
         return Personalised(recipient, unsubscribe_url, context)
 
     def subject(self, context: Mapping[str, Any]) -> str:
@@ -188,8 +183,7 @@ class Campaign:
         return text.strip() + "\n" if text and text.strip() else None
 
 
-@dataclass(frozen=True)
-class Personalised:
+class Personalised(NamedTuple):  # a tuple: bulk makes one a recipient
     recipient: Address
     unsubscribe_url: str | None
     context: dict[str, Any]

@@ -33,6 +33,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # ASCII characters RFC 3986 never allows in a URI, even percent-encoding aside.
 _NOT_IN_URI = re.compile(r'[ "<>\\^`{|}]')
 _URL_UNSAFE = re.compile(r"[^A-Za-z0-9_.~/-]")  # what `quote(..., safe="/")` escapes
+_PERCENT_ASCII = {chr(code): f"%{code:02X}" for code in range(128) if _URL_UNSAFE.match(chr(code))}
 
 
 @dataclass(frozen=True)
@@ -56,18 +57,17 @@ class UrlPattern:
         """The compiled pieces filled as rendering fills them; None when a value is missing,
         undefined or refused by the filter: rendering then raises its own error, as before."""
         env = self.template.environment
-        urlencode = env.filters["urlencode"]
         parts = []
         try:
             for piece in self.pieces or ():
-                if isinstance(piece, str):
+                if type(piece) is str:
                     parts.append(piece)
                     continue
                 value = piece.lookup(env, values)
                 if isinstance(value, jinja2.Undefined):
                     return None
-                parts.append(urlencode_text(value) if type(value) is str else str(urlencode(value)))
-            return env.concat(parts)  # type: ignore[attr-defined]
+                parts.append(urlencode_text(value) if type(value) is str else str(env.filters["urlencode"](value)))
+            return "".join(parts)  # the values are a row's, within its size limit: no output budget to count
         except Exception:  # a value the filter refuses, a lookup the sandbox refuses, a limit
             return None
 
@@ -81,7 +81,7 @@ def urlencode_text(value: str) -> str:
 
 
 def _percent(match: re.Match[str]) -> str:
-    return f"%{ord(match.group()):02X}"
+    return _PERCENT_ASCII[match.group()]
 
 
 def compile_url_pattern(pattern: str, source: str, path: Path) -> UrlPattern:
