@@ -129,11 +129,13 @@ def render_bulk(
         findings[f.rule, f.message] = f
     empty = EmptyValues(sources.personal)
 
+    required = frozenset(sources.required - _COMPUTED)
+
     def tasks() -> Iterator[_Task]:
         nonlocal rows
         for row in itertools.chain([first] if first else [], rows_in):
             rows += 1
-            task_or_reason = _check(row, seen, suppressed, sources.required, sources.shared)  # done rows too: duplicates
+            task_or_reason = _check(row, seen, suppressed, required, sources.shared)  # done rows too: duplicates
             if row.number in journal.done:
                 continue
             if isinstance(task_or_reason, str):
@@ -188,9 +190,9 @@ def render_bulk(
     )
 
 
-def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozenset[str],
+def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], required: frozenset[str],
            shared: frozenset[str]) -> _Task | str:
-    """A row worth rendering, or why not. The address itself is checked by the worker
+    """A row worth rendering (with every variable in `required`), or why not. The address itself is checked by the worker
     (email-validator is the costly part); duplicates need every row, so they are found here, and
     so are addresses in the suppressions file (`newsletter send` puts those that bounced there)."""
     if row.data is None:
@@ -210,10 +212,9 @@ def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], own: frozens
     seen.add(key)
     if key in suppressed:
         return f"suppressed: {suppressed[key]}"
-    missing = sorted(own - row.data.keys() - _COMPUTED)
-    if missing:
-        return "missing variables the template needs: " + ", ".join(missing)
-    return _Task(row.number, row.line, row.data, full=bool(shared & row.data.keys()))
+    if not row.data.keys() >= required:  # a subset test, without a set made a row
+        return "missing variables the template needs: " + ", ".join(sorted(required - row.data.keys()))
+    return _Task(row.number, row.line, row.data, full=not shared.isdisjoint(row.data.keys()))
 
 
 class _Written(NamedTuple):
