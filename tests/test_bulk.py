@@ -161,6 +161,20 @@ def test_parallel_workers_give_the_same_messages(tmp_path):
     assert runs["1html"] == runs["2html"]
 
 
+def test_message_ids_are_distinct_and_carry_each_workers_process_id(tmp_path):
+    """A Message-ID is written with the process id read once a process: a forked worker reads
+    its own, so two workers never share one (nor with the random part)."""
+    import os
+
+    from newsletter.render.bulk import render_campaign
+
+    out = tmp_path / "out"
+    summary = render_campaign(NEWSLETTER, RECIPIENTS, out, json.loads(SALE.read_text(encoding="utf-8")), jobs=2)
+    ids = [r["message_id"] for r in read_jsonl(out / "manifest.jsonl")]
+    assert summary.rendered == len(ids) == len(set(ids)) > 50
+    assert str(os.getpid()) not in {message_id.split(".")[1] for message_id in ids}
+
+
 def test_non_empty_out_dir_is_refused_without_resume(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
