@@ -192,9 +192,10 @@ def render_bulk(
 
 def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], required: frozenset[str],
            shared: frozenset[str]) -> _Task | str:
-    """A row worth rendering (with every variable in `required`), or why not. The address itself is checked by the worker
-    (email-validator is the costly part); duplicates need every row, so they are found here, and
-    so are addresses in the suppressions file (`newsletter send` puts those that bounced there)."""
+    """A row worth rendering (it brings every variable in `required`), or why not. The address
+    itself is checked by the worker (email-validator is the costly part); duplicates need every
+    row, so they are found here, and so are addresses in the suppressions file (`newsletter send`
+    puts those that bounced there)."""
     if row.data is None:
         return row.error or "unreadable row"
     email = str(row.data.get("email") or "").strip()
