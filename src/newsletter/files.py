@@ -24,8 +24,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes, *, durable: bool = T
     and the rename comes only once the kernel has taken every byte. `durable`: fsync before the
     rename (a campaign's thousands of messages skip it; its resume checks every file's sha256
     instead). A new file gets the mode the umask gives (0644 under umask 022, 0600 under 077),
-    as with any tool; a file replaced keeps its permission bits (`new`: the caller knows there is none, as in a
-    campaign's locked folder, and saves the look). Raises `OSError` naming `path`.
+    as with any tool; a file replaced keeps its permission bits (`new`: the caller knows there is
+    none, as in a campaign's locked folder, and saves the look). Raises `OSError` naming `path`.
 
     Paths are handled as strings: a campaign writes thousands of files a second, and `pathlib`
     operations were a third of the cost of writing one."""
