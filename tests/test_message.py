@@ -102,3 +102,44 @@ def test_long_names_fold_into_encoded_words_that_decode_back():
 def test_a_message_id_too_long_for_a_line_is_refused():
     with pytest.raises(NewsletterError, match="Message-ID header would have a line of 999 characters"):
         build_message(Envelope(**{**ENVELOPE, "message_id": f"<{'a' * 972}@shop.example>"}), "x", "x")
+
+
+# Names as a French or international list holds them: accents, compound names, other scripts,
+# characters a quoted name must escape, emoji.
+NAMES = st.lists(st.sampled_from(["Zoé", "Lefèvre-Durand", "Sébastien", "O'Brien", "Łukasz", "Дмитрий", "王", "😀",
+                                  "Jean", "\"Dupont, Jean\"", "a.b", "(x)", " ", "ü" * 30, "x" * 70]),
+                 min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(NAMES)
+def test_a_display_name_is_written_as_formataddr_writes_it(name):
+    from email.utils import formataddr
+
+    from newsletter.render.message import _display_name
+
+    assert _display_name.__wrapped__(name) == formataddr((name, ""), charset="utf-8")[: -len(" <>")]
+
+
+def _encoded_words_one_character_at_a_time(text, room):
+    """The encoder before the one-word shortcut and the Latin-1 table: the reference."""
+    from newsletter.render.message import _EMPTY_WORD, _SAFE_Q, _WORD
+
+    limit = min(room, _WORD) if room >= len(_EMPTY_WORD) + len("=F0=90=80=80") else _WORD
+    words, current = [], ""
+    for char in text:
+        encoded = "".join(chr(b) if b in _SAFE_Q else "_" if b == 0x20 else f"={b:02X}" for b in char.encode("utf-8"))
+        if current and len(current) + len(encoded) > limit - len(_EMPTY_WORD):
+            words.append(f"=?utf-8?q?{current}?=")
+            current, limit = "", _WORD
+        current += encoded
+    words.append(f"=?utf-8?q?{current}?=")
+    return words
+
+
+@settings(max_examples=2000, deadline=None)
+@given(NAMES, st.integers(min_value=0, max_value=80))
+def test_encoded_words_are_the_character_by_character_ones(text, room):
+    from newsletter.render.message import _encoded_words
+
+    assert _encoded_words(text, room) == _encoded_words_one_character_at_a_time(text, room)

@@ -13,6 +13,7 @@ whose static lines were encoded once, `encoded.py`). Read it back with `email.me
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import random
@@ -187,9 +188,15 @@ def _mailbox(header: str, address: Address, checked: bool = False) -> str:
 
 @lru_cache(maxsize=4096)
 def _display_name(name: str) -> str:
-    """The display name as `formataddr` writes it (quoted, or one encoded-word): first names
-    repeat across a list, addresses do not."""
-    return formataddr((name, ""), charset="utf-8")[: -len(" <>")]
+    """The display name as `formataddr` writes it: quoted when it must be, or one encoded-word,
+    Q or B, whichever is shorter (B only when strictly shorter, as `email.charset` chooses)."""
+    if name.isascii():
+        return formataddr((name, ""), charset="utf-8")[: -len(" <>")]
+    q = _q(name)  # `formataddr` takes ten times as long: a list's accented names are mostly distinct
+    data = name.encode("utf-8")
+    if (len(data) + 2) // 3 * 4 < len(q):
+        return f"=?utf-8?b?{base64.b64encode(data).decode('ascii')}?="
+    return f"=?utf-8?q?{q}?="
 
 
 def _refuse_unwritable(headers: list[tuple[str, str]]) -> None:
@@ -278,12 +285,12 @@ def _encoded_words(text: str, room: int = _WORD) -> list[str]:
     """`=?utf-8?q?…?=` words of at most 75 characters (the first at most `room` when a
     character fits in that), never splitting a character."""
     limit = min(room, _WORD) if room >= len(_EMPTY_WORD) + len("=F0=90=80=80") else _WORD
+    whole = _q(text)
+    if len(whole) <= limit - len(_EMPTY_WORD):  # the usual name or subject: one word
+        return [f"=?utf-8?q?{whole}?="]
     words: list[str] = []
     current = ""
-    for char in text:
-        encoded = "".join(
-            chr(b) if b in _SAFE_Q else "_" if b == 0x20 else f"={b:02X}" for b in char.encode("utf-8")
-        )
+    for encoded in map(_q_char, text):
         if current and len(current) + len(encoded) > limit - len(_EMPTY_WORD):
             words.append(f"=?utf-8?q?{current}?=")
             current = ""
@@ -291,3 +298,18 @@ def _encoded_words(text: str, room: int = _WORD) -> list[str]:
         current += encoded
     words.append(f"=?utf-8?q?{current}?=")
     return words
+
+
+@lru_cache(maxsize=4096)
+def _q_char(char: str) -> str:
+    """One character in RFC 2047's Q encoding (its UTF-8 bytes; space as `_`)."""
+    return "".join(chr(b) if b in _SAFE_Q else "_" if b == 0x20 else f"={b:02X}" for b in char.encode("utf-8"))
+
+
+_Q_LATIN1 = {code: _q_char(chr(code)) for code in range(256)}
+
+
+def _q(text: str) -> str:
+    """`text` in Q encoding: Latin-1's characters by one table, any other one by one."""
+    encoded = text.translate(_Q_LATIN1)
+    return encoded if encoded.isascii() else "".join(map(_q_char, text))
