@@ -7,6 +7,7 @@ from email.message import Message
 from email.utils import getaddresses
 from typing import Iterator
 
+from ..document.dates_and_ids import blank_date, first_value, plain_message_id
 from ..findings import Finding, finding
 from ..kinds import Kind
 from .model import LintInput, Origin
@@ -24,9 +25,10 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
     def at(name: str):
         return lint_input.at(lint_input.header_line(name) or 1)
 
-    if not _header(message, "Message-ID"):
+    message_id = first_value(message, "Message-ID")  # judged as written where that shows (no parse)
+    if not (message_id is not None and plain_message_id(message_id)) and not _header(message, "Message-ID"):
         yield finding("H003", "no Message-ID header", here)
-    if not _header(message, "Date"):
+    if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
     senders = getaddresses([str(v) for v in message.get_all("From", [])])
     if len([a for _, a in senders if a]) > 1:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses, parsedate_tz
+from email.utils import getaddresses
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from ..document import Document, Origin
+from ..document.dates_and_ids import plain_message_id, unreadable_date
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
@@ -337,6 +338,11 @@ class _Headers:
             found = self._texts[name] = self._read(name)
         return found
 
+    def written(self, name: str) -> str | None:
+        """The first `name` header's value as written, None when absent."""
+        raw = self._first.get(name.lower())
+        return raw[1] if raw is not None else None
+
     def _read(self, name: str) -> str:
         raw = self._first.get(name.lower())
         if raw is None:
@@ -371,14 +377,16 @@ def _plain_text(message: Message | None) -> str:
 
 
 def _odd_headers(header: _Headers) -> tuple[str, ...]:
-    """The Message-ID and Date of a received message that are present but not in RFC 5322 form."""
+    """The Message-ID and Date of a received message that are present but not in RFC 5322 form
+    (judged from the values as written where they show it: parsing them is the most of the
+    headers' cost)."""
     odd = []
-    message_id = header("Message-ID")
-    if message_id and not _MESSAGE_ID.match(message_id):
-        odd.append("Message-ID")
-    date = header("Date")
-    parsed = parsedate_tz(date) if date else None
-    if date and (parsed is None or parsed[9] is None):  # unreadable, or without its time zone
+    written = header.written("Message-ID")
+    if written is not None and not plain_message_id(written):
+        message_id = header("Message-ID")
+        if message_id and not _MESSAGE_ID.match(message_id):
+            odd.append("Message-ID")
+    if unreadable_date(header.written("Date")):
         odd.append("Date")
     return tuple(odd)
 

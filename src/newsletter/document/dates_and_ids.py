@@ -1,0 +1,48 @@
+"""A received message's Date and Message-ID judged from their values as written.
+
+The `email` package's default policy parses a Date into a datetime and formats it again, and a
+Message-ID by the RFC 5322 grammar (a token list, checked character by character): most of what
+reading a received message's headers costs. What placement and lint ask of them (is one missing,
+blank, unreadable, not in `<left@right>` form) shows from the value itself, with the same answer
+(property test against the parse, `tests/test_dates_and_ids.py`)."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.utils import parsedate_tz
+
+# The Message-ID the parse gives back unchanged: dot-atom-text (RFC 5322 3.2.3, ASCII atext) on
+# both sides of the @, in angle brackets, nothing around them.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_MESSAGE_ID = re.compile(rf"<{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*>")
+
+
+def first_value(message: Message, name: str) -> str | None:
+    """The first `name` header's value as written (folded lines and all), None when absent:
+    the header `Message.get` would parse."""
+    name = name.lower()
+    return next((value for key, value in message.raw_items() if key.lower() == name), None)
+
+
+def unfolded(value: str) -> str:
+    """The value the default policy parses: its line breaks removed (`policy.linesep_splitter`)."""
+    return value.replace("\r", "").replace("\n", "")
+
+
+def plain_message_id(value: str) -> bool:
+    """A Message-ID written `<dot-atom-text@dot-atom-text>`: in RFC 5322 form and present, which
+    is all placement and lint ask of it; for any other value only the parse can tell."""
+    return _PLAIN_MESSAGE_ID.fullmatch(unfolded(value)) is not None
+
+
+def blank_date(value: str | None) -> bool:
+    """No Date, or one with nothing but white space: the parsed header's text is then blank too
+    (a readable date is formatted again, an unreadable one kept as written)."""
+    return value is None or not unfolded(value).strip()
+
+
+def unreadable_date(value: str | None) -> bool:
+    """A Date that is there but that `parsedate_tz` cannot read: the parsed header's text is the
+    value as written when the parse fails, and a date `parsedate_tz` reads when it succeeds."""
+    return not blank_date(value) and parsedate_tz(unfolded(value)) is None

@@ -1,0 +1,134 @@
+"""A received message's Date and Message-ID judged as written say what the `email` package's
+parse of them said (issue 18): the odd headers placement reports and lint's H003/H004, over
+generated values (French day and month names, folds, accents, `€`, « », undecodable bytes,
+encoded words, comments, odd zones) and every Date and Message-ID of the shared corpus."""
+
+from __future__ import annotations
+
+import re
+from email import message_from_bytes
+from email.utils import parsedate_tz
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from conftest import corpus_files
+from newsletter.document.dates_and_ids import blank_date, first_value, plain_message_id, unreadable_date
+from newsletter.document.load import Folders
+
+_POLICY = Folders().message_policy  # the policy check parses messages with
+_MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")  # placement's form (signals._MESSAGE_ID)
+
+
+def _parsed_text(name: str, value: str) -> str | None:
+    """What placement read before: the parsed header's text, "" when the parse failed (None: it
+    raised what nothing caught, a traceback)."""
+    try:
+        parsed = _POLICY.header_fetch_parse(name, value)
+    except (ValueError, IndexError, TypeError):
+        return ""
+    except OverflowError:
+        return None
+    return " ".join(str(parsed).split())
+
+
+def _lint_text(name: str, value: str | None) -> str | None:
+    """What lint's H003/H004 read before (`lint.headers._header`)."""
+    if value is None:
+        return ""
+    try:
+        parsed = _POLICY.header_fetch_parse(name, value)
+    except (ValueError, IndexError, TypeError):
+        return "?"
+    except OverflowError:
+        return None
+    return str(parsed).strip()
+
+
+def _assert_date_as_parsed(value: str) -> None:
+    before = _parsed_text("Date", value)
+    if before is None:  # the parse raised (a zone too large for a datetime): now read, no traceback
+        assert isinstance(unreadable_date(value), bool)
+        return
+    assert unreadable_date(value) == bool(before and parsedate_tz(before) is None), value
+    assert blank_date(value) == (not _lint_text("Date", value)), value
+
+
+def _assert_message_id_as_parsed(value: str) -> None:
+    if plain_message_id(value):  # then the parse gives it back unchanged: present, in form
+        before = _parsed_text("Message-ID", value)
+        assert before == value.replace("\r", "").replace("\n", "") and _MESSAGE_ID.match(before), value
+        assert _lint_text("Message-ID", value), value
+
+
+_SPACE = st.sampled_from([" ", "  ", "\t", "\r\n ", "\n\t", "\r", ""])
+_WORD = st.sampled_from(["Mon,", "lun.,", "Lundi", "mardi,", "Tue", "1", "01", "31", "32", "0", "Jan", "janv.",
+                         "Février", "FEB", "dec", "2024", "24", "99", "1999", "10:00", "10:00:60", "9.30",
+                         "23:59:59", "25:61", "+0100", "-0000", "+0000", "CET", "(CET)", "GMT", "UT", "EDT",
+                         "+99999999999999999999", "-2400", "1-Jan-2024", "€", "« soldes »", "-50 %", "été",
+                         "\udcc3\udca9", "=?utf-8?q?=C3=A9t=C3=A9?=", ",", ":", "\u00a0", "\u2028", "x"])
+_DATES = st.one_of(
+    st.builds(lambda parts, spaces: "".join(p + s for p, s in zip(parts, spaces)),
+              st.lists(_WORD, max_size=8), st.lists(_SPACE, min_size=8, max_size=8)),
+    st.builds("{}, {} {} {} {}:{}:{} {}".format,
+              st.sampled_from(["Mon", "Thu", "dim."]), st.integers(0, 40), st.sampled_from(["Jan", "Aug", "août"]),
+              st.integers(0, 10000), st.integers(0, 30), st.integers(0, 70), st.integers(0, 70),
+              st.sampled_from(["+0100", "-0500", "-0000", "PST", "Z", "", "+2400", "+0099"])),
+    st.text(max_size=40),
+)
+_ATEXT = st.text(st.sampled_from("abcXYZ019!#$%&'*+/=?^_`{|}~-"), min_size=1, max_size=6)
+_ODD = st.sampled_from([".", "..", " ", "\r\n ", "(commentaire)", '"quoted"', "[127.0.0.1]", "é", "€", "<", ">",
+                        "@", ",", ";", "\\", "\udcc3", "=?utf-8?q?=C3=A9?=", ""])
+_MESSAGE_IDS = st.one_of(
+    st.builds(lambda l1, l2, r1, r2, dots: f"<{l1}{'.' if dots else ''}{l2}@{r1}.{r2}>", _ATEXT, _ATEXT, _ATEXT,
+              _ATEXT, st.booleans()),
+    st.builds(lambda parts: "".join(parts), st.lists(st.one_of(_ATEXT, _ODD), max_size=10)),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_DATES)
+@example("Mon, 1 Jan\r2024 10:00:00 +0100")  # a lone line break is removed, not a space: unreadable
+@example("Mon, 1 Jan 2024\r\n 10:00:00 +0100")
+def test_a_date_judged_as_written_says_what_its_parse_said(value: str) -> None:
+    _assert_date_as_parsed(value)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_MESSAGE_IDS)
+@example("<a@b\r.c>")
+def test_a_plain_message_id_is_what_its_parse_gives_back(value: str) -> None:
+    _assert_message_id_as_parsed(value)
+
+
+def test_the_usual_forms_are_judged_without_a_parse() -> None:
+    assert plain_message_id("<20261129.1042.commande@boutique.example.fr>")
+    assert not plain_message_id("<a@b> (commentaire)") and not plain_message_id("<a..b@c>")
+    assert not unreadable_date("Sun, 29 Nov 2026 09:00:00 +0100") and unreadable_date("29/11/2026 9h00")
+    assert blank_date(None) and blank_date(" \r\n ") and not blank_date("lundi")
+
+
+def test_a_date_whose_zone_is_too_large_is_read_without_a_traceback() -> None:
+    """The parse raised OverflowError for such a zone, and check stopped with a traceback."""
+    assert not unreadable_date("Mon, 1 Jan 2024 10:00:00 +99999999999999999999")
+    with pytest.raises(OverflowError):
+        _POLICY.header_fetch_parse("Date", "Mon, 1 Jan 2024 10:00:00 +99999999999999999999")
+
+
+def test_the_corpus_dates_and_message_ids_are_judged_as_their_parse_judged_them() -> None:
+    files = corpus_files("**/*.eml")
+    if not files:
+        pytest.skip("the shared corpus is absent (NEWSLETTER_SHARED)")
+    plain = 0
+    for path in files:
+        message = message_from_bytes(path.read_bytes(), policy=_POLICY)
+        date, message_id = first_value(message, "Date"), first_value(message, "Message-ID")
+        if date is not None:
+            _assert_date_as_parsed(date)
+        assert blank_date(date) == (not _lint_text("Date", date))
+        if message_id is not None:
+            _assert_message_id_as_parsed(message_id)
+            plain += plain_message_id(message_id)
+    assert plain > len(files) // 2  # the fast way is the usual one
