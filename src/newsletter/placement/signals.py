@@ -236,7 +236,7 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     text = item.visible_text if document is not None else _plain_text(message)
     quotes = FoldedText(subject or "", text)  # matched folded, quoted as written
     folded_subject, folded = quotes.folded
-    subject_words, text_words = words_of(folded_subject), words_of(folded)
+    (subject_words, subject_terms), (text_words, text_terms) = map(_words_and_terms_words, quotes.folded)
     whole_words = subject_words + text_words  # the words of `whole`: no word spans the joining space
     types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
     hidden = item.hidden_in_tree
@@ -301,7 +301,7 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         greeting=_greeting(text, known),
         reply_to_person=_reply_to_person(header, sender, known),
         plain_text_only=not item.html and bool(text.strip()),
-        terms=terms_of(whole),
+        terms=_terms(subject_terms + text_terms),  # terms_of(whole)
     )
 
 
@@ -313,9 +313,34 @@ _ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|\b[\w-]+(?:\.[\w-]+)+\b")
 def terms_of(folded_text: str) -> frozenset[str]:
     """The words and two-word phrases of folded text, addresses and host names left out: what
     learned vocabularies are looked up in."""
-    words = words_of(" ".join(_ADDRESSES.sub(" ", word) if "@" in word or "." in word or ":" in word else word
-                              for word in folded_text.split()))  # no address without one of these
+    return _terms(_words_and_terms_words(folded_text)[1])
+
+
+def _terms(words: list[str]) -> frozenset[str]:
     return frozenset(words) | frozenset(map(" ".join, zip(words, words[1:])))
+
+
+def _words_and_terms_words(folded_text: str) -> tuple[list[str], list[str]]:
+    """`words_of(folded_text)`, and the words `terms_of` reads: in one read of the text, as the
+    two differ only in the white-space-separated pieces that hold "@", "." or ":" (no address
+    without one of these; no word spans a space, so a stretch of plain pieces is read at once)."""
+    pieces = folded_text.split()
+    words: list[str] = []
+    terms: list[str] = []
+    start = 0
+    for at, piece in enumerate(pieces):
+        if "@" in piece or "." in piece or ":" in piece:
+            if start < at:
+                plain = words_of(" ".join(pieces[start:at]))
+                words += plain
+                terms += plain
+            written = words_of(piece)
+            words += written
+            left = _ADDRESSES.sub(" ", piece)
+            terms += written if left == piece else words_of(left)
+            start = at + 1
+    plain = words_of(" ".join(pieces[start:]))
+    return words + plain, terms + plain
 
 
 # -- headers ---------------------------------------------------------------------------------------
