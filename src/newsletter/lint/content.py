@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from ..document.as_written import first_value, plain_addresses
 from ..findings import Finding, Location, finding
 from ..kinds import Kind
 from . import data
@@ -122,7 +123,9 @@ def _same_site(host: str, shown: str) -> bool:
 def _sender_site(lint_input: LintInput) -> str | None:
     message = lint_input.message
     try:
-        addresses = [a for _, a in getaddresses([str(message.get("From", ""))]) if "@" in a] if message else []
+        written = first_value(message, "From") if message else None
+        sender = "" if written is None else plain_addresses(written) or str(message.get("From"))
+        addresses = [a for _, a in getaddresses([sender]) if "@" in a]
     except (ValueError, IndexError, TypeError):
         return None
     return site_of(addresses[0].rsplit("@", 1)[1]) if addresses else None

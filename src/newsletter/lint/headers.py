@@ -7,7 +7,7 @@ from email.message import Message
 from email.utils import getaddresses
 from typing import Iterator
 
-from ..document.dates_and_ids import blank_date, first_value, plain_message_id
+from ..document.as_written import address_texts, blank_date, first_value, plain_message_id
 from ..findings import Finding, finding
 from ..kinds import Kind
 from .model import LintInput, Origin
@@ -30,7 +30,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
         yield finding("H003", "no Message-ID header", here)
     if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
-    senders = getaddresses([str(v) for v in message.get_all("From", [])])
+    senders = getaddresses(address_texts(message, "From"))
     if len([a for _, a in senders if a]) > 1:
         yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")

@@ -1,7 +1,8 @@
-"""A received message's Date and Message-ID judged as written say what the `email` package's
-parse of them said (issue 18): the odd headers placement reports and lint's H003/H004, over
-generated values (French day and month names, folds, accents, `€`, « », undecodable bytes,
-encoded words, comments, odd zones) and every Date and Message-ID of the shared corpus."""
+"""A received message's Date, Message-ID and address headers read as written say what the
+`email` package's parse of them said (issue 18): the odd headers placement reports, lint's
+H003/H004, the addresses' text placement and lint read, over generated values (French day and
+month names, folds, accents, `€`, « », undecodable bytes, encoded words, comments, quotes, odd
+zones) and every Date, Message-ID, From, To and Reply-To of the shared corpus."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_files
-from newsletter.document.dates_and_ids import blank_date, first_value, plain_message_id, unreadable_date
+from newsletter.document.as_written import (address_texts, blank_date, first_value, plain_addresses, plain_message_id,
+                                            unreadable_date)
 from newsletter.document.load import Folders
 
 _POLICY = Folders().message_policy  # the policy check parses messages with
@@ -103,7 +105,49 @@ def test_a_plain_message_id_is_what_its_parse_gives_back(value: str) -> None:
     _assert_message_id_as_parsed(value)
 
 
+_NAME_WORD = st.sampled_from(["Jean", "Dupont", "Boutique", "SOLDES", "-50%", "Été", "€", "«", "»", "Amazon.fr",
+                              '"Service client"', '"A, B"', "(commentaire)", "=?utf-8?q?=C3=89t=C3=A9?=", "\udcc3",
+                              "", "x'y", "Ça&Co"])
+_LOCAL = st.sampled_from(["jean", "jean.dupont", "a+b", "service-client", "x..y", ".x", '"a b"', "é"])
+_DOMAIN = st.sampled_from(["boutique.fr", "example.com", "b", "[127.0.0.1]", "shop..fr", "ex ample.fr"])
+_MAILBOXES = st.builds(
+    lambda name, local, domain, bracketed, gap: (f"{gap.join(name)}{gap if name else ''}<{local}@{domain}>"
+                                                 if bracketed or name else f"{local}@{domain}"),
+    st.lists(_NAME_WORD, max_size=3), _LOCAL, _DOMAIN, st.booleans(), st.sampled_from([" ", "  ", "\t", "\r\n ", ""]))
+_ADDRESS_VALUES = st.one_of(
+    st.builds(lambda boxes, comma: comma.join(boxes), st.lists(_MAILBOXES, min_size=1, max_size=3),
+              st.sampled_from([", ", ",", " , ", ",\r\n "])),
+    st.sampled_from(["undisclosed-recipients:;", "Amis: a@b.fr, c@d.fr;", "", " "]),
+    st.text(max_size=30),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_ADDRESS_VALUES, st.sampled_from(["From", "To", "Reply-To"]))
+@example("Jean Dupont <jean@boutique.fr>, service@boutique.fr", "To")
+@example("=?utf-8?q?=C3=89t=C3=A9?= <a@b.fr>", "From")  # atext, but an encoded word: parsed
+def test_plain_addresses_are_what_their_parse_gives_back(value: str, name: str) -> None:
+    plain = plain_addresses(value)
+    if plain is not None:
+        assert plain == str(_POLICY.header_fetch_parse(name, value)), value
+
+
+def _assert_address_texts_as_parsed(message) -> None:
+    for name in ("From", "To", "Reply-To"):
+        assert address_texts(message, name) == [str(v) for v in message.get_all(name, [])]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["From", "To", "Subject"]), _ADDRESS_VALUES.filter(str.isprintable)),
+                max_size=4))
+def test_address_texts_are_what_get_all_gives(headers) -> None:
+    raw = "".join(f"{name}: {value}\r\n" for name, value in headers if value.strip()) + "\r\nBonjour\r\n"
+    _assert_address_texts_as_parsed(message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=_POLICY))
+
+
 def test_the_usual_forms_are_judged_without_a_parse() -> None:
+    assert plain_addresses("Boutique Camille <bonjour@boutique.example.fr>, client@example.com")
+    assert plain_addresses('"Boutique" <a@b.fr>') is None and plain_addresses("Amazon.fr <a@b.fr>") is None
     assert plain_message_id("<20261129.1042.commande@boutique.example.fr>")
     assert not plain_message_id("<a@b> (commentaire)") and not plain_message_id("<a..b@c>")
     assert not unreadable_date("Sun, 29 Nov 2026 09:00:00 +0100") and unreadable_date("29/11/2026 9h00")
@@ -124,6 +168,7 @@ def test_the_corpus_dates_and_message_ids_are_judged_as_their_parse_judged_them(
     plain = 0
     for path in files:
         message = message_from_bytes(path.read_bytes(), policy=_POLICY)
+        _assert_address_texts_as_parsed(message)
         date, message_id = first_value(message, "Date"), first_value(message, "Message-ID")
         if date is not None:
             _assert_date_as_parsed(date)

@@ -1,10 +1,11 @@
-"""A received message's Date and Message-ID judged from their values as written.
+"""A received message's Date, Message-ID and address headers read from their values as written.
 
 The `email` package's default policy parses a Date into a datetime and formats it again, and a
-Message-ID by the RFC 5322 grammar (a token list, checked character by character): most of what
-reading a received message's headers costs. What placement and lint ask of them (is one missing,
-blank, unreadable, not in `<left@right>` form) shows from the value itself, with the same answer
-(property test against the parse, `tests/test_dates_and_ids.py`)."""
+Message-ID or an address header by the RFC 5322 grammar (a token list, checked character by
+character): most of what reading a received message's headers costs. What placement and lint
+ask of them (is one missing, blank, unreadable, not in `<left@right>` form; the addresses' text)
+shows from the usual values themselves, with the same answer (property tests against the parse,
+`tests/test_headers_as_written.py`); the others are parsed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,12 @@ from email.utils import parsedate_tz
 # The Message-ID the parse gives back unchanged: dot-atom-text (RFC 5322 3.2.3, ASCII atext) on
 # both sides of the @, in angle brackets, nothing around them.
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_PLAIN_MESSAGE_ID = re.compile(rf"<{_ATEXT}(?:\.{_ATEXT})*@{_ATEXT}(?:\.{_ATEXT})*>")
+_DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
+_PLAIN_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM}@{_DOT_ATOM}>")
+# Addresses the parse writes back as they are: `local@domain`, or `Name Words <local@domain>` with
+# plain words one space apart, ", " between them (no encoded word: "=?" is checked apart).
+_MAILBOX = rf"(?:{_ATEXT}(?: {_ATEXT})* <{_DOT_ATOM}@{_DOT_ATOM}>|{_DOT_ATOM}@{_DOT_ATOM})"
+_PLAIN_ADDRESSES = re.compile(rf"{_MAILBOX}(?:, {_MAILBOX})*")
 
 
 def first_value(message: Message, name: str) -> str | None:
@@ -23,6 +29,23 @@ def first_value(message: Message, name: str) -> str | None:
     the header `Message.get` would parse."""
     name = name.lower()
     return next((value for key, value in message.raw_items() if key.lower() == name), None)
+
+
+def address_texts(message: Message, name: str) -> list[str]:
+    """The text of each `name` header (`str` of what `Message.get_all` returns), read as written
+    where the value is plain addresses."""
+    name = name.lower()
+    return [plain if (plain := plain_addresses(value)) is not None else str(message.policy.header_fetch_parse(key, value))
+            for key, value in message.raw_items() if key.lower() == name]
+
+
+def plain_addresses(value: object) -> str | None:
+    """An address header's value when the parse would give its text back unchanged (plain
+    addresses, see _MAILBOX); None when only the parse can tell."""
+    if type(value) is not str:
+        return None
+    value = unfolded(value)
+    return value if _PLAIN_ADDRESSES.fullmatch(value) and "=?" not in value else None
 
 
 def unfolded(value: str) -> str:
