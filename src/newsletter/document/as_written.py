@@ -1,17 +1,20 @@
-"""A received message's Date, Message-ID and address headers read from their values as written.
+"""A received message's headers read from their values as written where that shows their text.
 
 The `email` package's default policy parses a Date into a datetime and formats it again, and a
-Message-ID or an address header by the RFC 5322 grammar (a token list, checked character by
+Message-ID, an address or an unstructured header by the RFC 5322 grammar (a token list, checked character by
 character): most of what reading a received message's headers costs. What placement and lint
-ask of them (is one missing, blank, unreadable, not in `<left@right>` form; the addresses' text)
+ask of them (is one missing, blank, unreadable, not in `<left@right>` form; their text)
 shows from the usual values themselves, with the same answer (property tests against the parse,
 `tests/test_headers_as_written.py`); the others are parsed."""
 
 from __future__ import annotations
 
 import re
+from email.headerregistry import AddressHeader, UnstructuredHeader
 from email.message import Message
+from email.policy import EmailPolicy, Policy
 from email.utils import parsedate_tz
+from typing import Any
 
 # The Message-ID the parse gives back unchanged: dot-atom-text (RFC 5322 3.2.3, ASCII atext) on
 # both sides of the @, in angle brackets, nothing around them.
@@ -31,19 +34,40 @@ def first_value(message: Message, name: str) -> str | None:
     return next((value for key, value in message.raw_items() if key.lower() == name), None)
 
 
-def address_texts(message: Message, name: str) -> list[str]:
-    """The text of each `name` header (`str` of what `Message.get_all` returns), read as written
-    where the value is plain addresses."""
+def header_text(message: Message, name: str) -> str | None:
+    """`str(message.get(name))`, None when absent; read as written where the value shows it."""
     name = name.lower()
-    return [plain if (plain := plain_addresses(value)) is not None else str(message.policy.header_fetch_parse(key, value))
-            for key, value in message.raw_items() if key.lower() == name]
+    return next((_text(message.policy, key, value) for key, value in message.raw_items() if key.lower() == name), None)
 
 
-def plain_addresses(value: object) -> str | None:
+def header_texts(message: Message, name: str) -> list[str]:
+    """The text of each `name` header (`str` of what `Message.get_all` returns); read as written
+    where the value shows it."""
+    name = name.lower()
+    return [_text(message.policy, key, value) for key, value in message.raw_items() if key.lower() == name]
+
+
+def _text(policy: Policy, name: str, value: Any) -> str:
+    written = written_text(policy, name, value)
+    return written if written is not None else str(policy.header_fetch_parse(name, value))
+
+
+def written_text(policy: Policy, name: str, value: Any) -> str | None:
+    """The parsed header's text when the value as written shows it: an unstructured header's
+    ASCII value without an encoded word (the parse keeps it as it is), plain addresses (see
+    _MAILBOX); None when only the parse can tell."""
+    if type(value) is not str or not isinstance(policy, EmailPolicy):
+        return None
+    kind = policy.header_factory[name]
+    if issubclass(kind, UnstructuredHeader):
+        value = unfolded(value)
+        return value if value.isascii() and "=?" not in value else None
+    return plain_addresses(value) if issubclass(kind, AddressHeader) else None
+
+
+def plain_addresses(value: str) -> str | None:
     """An address header's value when the parse would give its text back unchanged (plain
     addresses, see _MAILBOX); None when only the parse can tell."""
-    if type(value) is not str:
-        return None
     value = unfolded(value)
     return value if _PLAIN_ADDRESSES.fullmatch(value) and "=?" not in value else None
 

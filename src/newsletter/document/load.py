@@ -31,6 +31,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import jinja2
 
 from ..bounds import check_html_size, check_message_size
+from .as_written import header_text
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
@@ -282,7 +283,7 @@ def _load_message(raw: bytes, shown: str, kind: Kind | None, message_policy: pol
     html_part = message.get_body(preferencelist=("html",))
     html = _part_text(html_part) if html_part is not None else None
     try:
-        subject = str(message.get("Subject") or "")
+        subject = header_text(message, "Subject") or ""
     except (ValueError, IndexError, TypeError):
         subject = ""
     if html is None:

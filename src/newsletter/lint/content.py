@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element as Element
 
-from ..document.as_written import first_value, plain_addresses
+from ..document.as_written import header_text
 from ..findings import Finding, Location, finding
 from ..kinds import Kind
 from . import data
@@ -123,9 +123,7 @@ def _same_site(host: str, shown: str) -> bool:
 def _sender_site(lint_input: LintInput) -> str | None:
     message = lint_input.message
     try:
-        written = first_value(message, "From") if message else None
-        sender = "" if written is None else plain_addresses(written) or str(message.get("From"))
-        addresses = [a for _, a in getaddresses([sender]) if "@" in a]
+        addresses = [a for _, a in getaddresses([header_text(message, "From") or ""]) if "@" in a] if message else []
     except (ValueError, IndexError, TypeError):
         return None
     return site_of(addresses[0].rsplit("@", 1)[1]) if addresses else None

@@ -7,7 +7,7 @@ from email.message import Message
 from email.utils import getaddresses
 from typing import Iterator
 
-from ..document.as_written import address_texts, blank_date, first_value, plain_message_id
+from ..document.as_written import blank_date, first_value, header_text, header_texts, plain_message_id
 from ..findings import Finding, finding
 from ..kinds import Kind
 from .model import LintInput, Origin
@@ -30,7 +30,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
         yield finding("H003", "no Message-ID header", here)
     if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
-    senders = getaddresses(address_texts(message, "From"))
+    senders = getaddresses(header_texts(message, "From"))
     if len([a for _, a in senders if a]) > 1:
         yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")
@@ -50,7 +50,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
 def _header(message: Message, name: str) -> str:
     """A header's value, or "" when absent or unreadable (a malformed header is not a crash)."""
     try:
-        value = message.get(name)
+        value = header_text(message, name)
     except (ValueError, IndexError, TypeError):
         return "?"  # present but malformed
     return str(value).strip() if value is not None else ""

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from lxml.html import HtmlElement
 
 from ..document import Document, Origin
-from ..document.as_written import plain_addresses, plain_message_id, unreadable_date
+from ..document.as_written import plain_message_id, unreadable_date, written_text
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
@@ -372,16 +372,14 @@ class _Headers:
         raw = self._first.get(name.lower())
         if raw is None:
             return ""
-        if name.lower() in _ADDRESS_HEADERS and (plain := plain_addresses(raw[1])) is not None:
-            return plain  # what the parse gives back, without it
+        written = written_text(self._policy, *raw)
+        if written is not None:
+            return " ".join(written.split())  # what the parse gives back, without it
         try:
             value = self._policy.header_fetch_parse(*raw)  # what `Message.get` returns
         except (ValueError, IndexError, TypeError):
             return ""
         return " ".join(str(value).split())
-
-
-_ADDRESS_HEADERS = frozenset({"from", "to", "reply-to"})
 
 
 def _from_address(header: _Headers) -> str | None:
