@@ -106,8 +106,8 @@ def test_a_plain_message_id_is_what_its_parse_gives_back(value: str) -> None:
 
 
 _NAME_WORD = st.sampled_from(["Jean", "Dupont", "Boutique", "SOLDES", "-50%", "Été", "€", "«", "»", "Amazon.fr",
-                              '"Service client"', '"A, B"', "(commentaire)", "=?utf-8?q?=C3=89t=C3=A9?=", "\udcc3",
-                              "", "x'y", "Ça&Co"])
+                              '"Service client"', '"A, B"', '"x.fr"', '"a\\"b"', '""', '"Jean  Dupont"', '"(Paris)"',
+                              "(commentaire)", "=?utf-8?q?=C3=89t=C3=A9?=", "\udcc3", "", "x'y", "Ça&Co"])
 _LOCAL = st.sampled_from(["jean", "jean.dupont", "a+b", "service-client", "x..y", ".x", '"a b"', "é"])
 _DOMAIN = st.sampled_from(["boutique.fr", "example.com", "b", "[127.0.0.1]", "shop..fr", "ex ample.fr"])
 _MAILBOXES = st.builds(
@@ -126,6 +126,8 @@ _ADDRESS_VALUES = st.one_of(
 @given(_ADDRESS_VALUES, st.sampled_from(["From", "To", "Reply-To"]))
 @example("Jean Dupont <jean@boutique.fr>, service@boutique.fr", "To")
 @example("=?utf-8?q?=C3=89t=C3=A9?= <a@b.fr>", "From")  # atext, but an encoded word: parsed
+@example('"Team R Street" <feedback@rstreet.org> ', "From")
+@example('<a@b.fr>, "Boutique (Paris)" <c@d.fr>,  e@f.fr', "To")
 def test_plain_addresses_are_what_their_parse_gives_back(value: str, name: str) -> None:
     plain = plain_addresses(value)
     if plain is not None:
@@ -178,7 +180,9 @@ def test_header_texts_are_what_get_and_get_all_give(headers) -> None:
 
 def test_the_usual_forms_are_judged_without_a_parse() -> None:
     assert plain_addresses("Boutique Camille <bonjour@boutique.example.fr>, client@example.com")
-    assert plain_addresses('"Boutique" <a@b.fr>') is None and plain_addresses("Amazon.fr <a@b.fr>") is None
+    assert plain_addresses('"Boutique" <a@b.fr> ') == "Boutique <a@b.fr>"  # as the parse writes them
+    assert plain_addresses('"Boutique.fr" <a@b.fr>, <c@d.fr>') == '"Boutique.fr" <a@b.fr>, c@d.fr'
+    assert plain_addresses("Amazon.fr <a@b.fr>") is None and plain_addresses('"Été" <a@b.fr>') is None
     assert plain_message_id("<20261129.1042.commande@boutique.example.fr>")
     assert not plain_message_id("<a@b> (commentaire)") and not plain_message_id("<a..b@c>")
     assert not unreadable_date("Sun, 29 Nov 2026 09:00:00 +0100") and unreadable_date("29/11/2026 9h00")

@@ -21,10 +21,22 @@ from typing import Any
 _ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 _DOT_ATOM = rf"{_ATEXT}(?:\.{_ATEXT})*"
 _PLAIN_MESSAGE_ID = re.compile(rf"<{_DOT_ATOM}@{_DOT_ATOM}>")
-# Addresses the parse writes back as they are: `local@domain`, or `Name Words <local@domain>` with
-# plain words one space apart, ", " between them (no encoded word: "=?" is checked apart).
-_MAILBOX = rf"(?:{_ATEXT}(?: {_ATEXT})* <{_DOT_ATOM}@{_DOT_ATOM}>|{_DOT_ATOM}@{_DOT_ATOM})"
-_PLAIN_ADDRESSES = re.compile(rf"{_MAILBOX}(?:, {_MAILBOX})*")
+# Addresses whose text the parse gives without parsing: `local@domain`, `<local@domain>` (written
+# `local@domain`), `Name Words <local@domain>` with plain words one space apart, and
+# `"Quoted Name" <local@domain>` (the quotes kept only when the name holds a special character),
+# ", " between them, white space around; no encoded word ("=?" is checked apart).
+_QUOTED = r'[!#-\[\]-~]+(?: [!#-\[\]-~]+)*'  # printable ASCII but the quote and the backslash
+
+
+def _mailbox(opening: str) -> str:
+    """A plain mailbox's pattern; its name, quoted name and address captured when `opening` is "("."""
+    return (rf'(?:{opening}{_ATEXT}(?: {_ATEXT})*)|"{opening}{_QUOTED})") <{opening}{_DOT_ATOM}@{_DOT_ATOM})>'
+            rf'|<{opening}{_DOT_ATOM}@{_DOT_ATOM})>|{opening}{_DOT_ATOM}@{_DOT_ATOM})')
+
+
+_ONE_MAILBOX = re.compile(_mailbox("("))
+_PLAIN_ADDRESSES = re.compile(rf"[ \t]*(?:{_mailbox('(?:')})(?:, (?:{_mailbox('(?:')}))*[ \t]*")
+_SPECIALS = frozenset('()<>@,:;.[]')  # RFC 5322's specials a quoted name can hold
 
 
 def first_value(message: Message, name: str) -> str | None:
@@ -55,7 +67,7 @@ def _text(policy: Policy, name: str, value: Any) -> str:
 def written_text(policy: Policy, name: str, value: Any) -> str | None:
     """The parsed header's text when the value as written shows it: an unstructured header's
     ASCII value without an encoded word (the parse keeps it as it is), plain addresses (see
-    _MAILBOX); None when only the parse can tell."""
+    _mailbox); None when only the parse can tell."""
     if type(value) is not str or not isinstance(policy, EmailPolicy):
         return None
     kind = policy.header_factory[name]
@@ -66,10 +78,23 @@ def written_text(policy: Policy, name: str, value: Any) -> str | None:
 
 
 def plain_addresses(value: str) -> str | None:
-    """An address header's value when the parse would give its text back unchanged (plain
-    addresses, see _MAILBOX); None when only the parse can tell."""
+    """An address header's text as the parse gives it, when the value is plain addresses (see
+    _mailbox); None when only the parse can tell."""
     value = unfolded(value)
-    return value if _PLAIN_ADDRESSES.fullmatch(value) and "=?" not in value else None
+    if not _PLAIN_ADDRESSES.fullmatch(value) or "=?" in value:
+        return None
+    value = value.strip(" \t")
+    if '"' not in value and "<" not in value.partition(" ")[0] and ", <" not in value:
+        return value  # as written
+    return ", ".join(map(_mailbox_text, _ONE_MAILBOX.finditer(value)))
+
+
+def _mailbox_text(mailbox: re.Match[str]) -> str:
+    words, quoted, address, bracketed, bare = mailbox.groups()
+    if words is None and quoted is None:
+        return bracketed or bare
+    name = words if quoted is None else f'"{quoted}"' if not _SPECIALS.isdisjoint(quoted) else quoted
+    return f"{name} <{address}>"
 
 
 def unfolded(value: str) -> str:
