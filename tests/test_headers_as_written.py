@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import re
 from email import message_from_bytes
-from email.utils import parsedate_tz
+from email.utils import getaddresses, parsedate_tz
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import corpus_files
-from newsletter.document.as_written import (blank_date, first_value, header_text, header_texts, plain_addresses,
-                                            plain_message_id, unreadable_date, written_text)
+from newsletter.document.as_written import (addresses_in, blank_date, first_value, header_text, header_texts,
+                                            plain_addresses, plain_message_id, unreadable_date, written_text)
 from newsletter.document.load import Folders
 
 _POLICY = Folders().message_policy  # the policy check parses messages with
@@ -176,6 +176,14 @@ def test_a_plain_unstructured_value_is_what_its_parse_gives_back(value: str, nam
 def test_header_texts_are_what_get_and_get_all_give(headers) -> None:
     raw = "".join(f"{name}: {value}\r\n" for name, value in headers if value.strip()) + "\r\nBonjour\r\n"
     _assert_texts_as_parsed(message_from_bytes(raw.encode("utf-8", "surrogateescape"), policy=_POLICY))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.lists(_ADDRESS_VALUES, max_size=3), min_size=1, max_size=4))
+def test_addresses_worked_out_once_are_what_getaddresses_gives(asked) -> None:
+    """Asked again (as lint and placement ask of the same From), in any order."""
+    for texts in asked + asked[::-1]:
+        assert addresses_in(texts) == tuple(getaddresses(texts))
 
 
 def test_the_usual_forms_are_judged_without_a_parse() -> None:

@@ -13,8 +13,9 @@ import re
 from email.headerregistry import AddressHeader, UnstructuredHeader
 from email.message import Message
 from email.policy import EmailPolicy, Policy
-from email.utils import parsedate_tz
-from typing import Any
+from email.utils import getaddresses, parsedate_tz
+from functools import lru_cache
+from typing import Any, Iterable
 
 # The Message-ID the parse gives back unchanged: dot-atom-text (RFC 5322 3.2.3, ASCII atext) on
 # both sides of the @, in angle brackets, nothing around them.
@@ -95,6 +96,17 @@ def _mailbox_text(mailbox: re.Match[str]) -> str:
         return bracketed or bare
     name = words if quoted is None else f'"{quoted}"' if not _SPECIALS.isdisjoint(quoted) else quoted
     return f"{name} <{address}>"
+
+
+def addresses_in(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """`getaddresses(texts)`, worked out once a run for the same texts: placement and lint read
+    a message's From four times."""
+    return _addresses_in(tuple(texts))
+
+
+@lru_cache(maxsize=1024)
+def _addresses_in(texts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(getaddresses(list(texts)))
 
 
 def unfolded(value: str) -> str:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses
 from typing import Iterator
 
-from ..document.as_written import blank_date, first_value, header_text, header_texts, plain_message_id
+from ..document.as_written import addresses_in, blank_date, first_value, header_text, header_texts, plain_message_id
 from ..findings import Finding, finding
 from ..kinds import Kind
 from .model import LintInput, Origin
@@ -30,7 +29,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
         yield finding("H003", "no Message-ID header", here)
     if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
-    senders = getaddresses(header_texts(message, "From"))
+    senders = addresses_in(header_texts(message, "From"))
     if len([a for _, a in senders if a]) > 1:
         yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")

@@ -11,12 +11,11 @@ import re
 import tomllib
 import unicodedata
 from email.message import Message
-from email.utils import getaddresses
 from functools import cache
 from typing import Iterator
 
 from ..checkfiles import read_check
-from ..document.as_written import header_text, header_texts
+from ..document.as_written import addresses_in, header_text, header_texts
 from ..findings import Finding, finding
 from .data import PhraseList, normalise
 from .model import LintInput, Origin
@@ -38,13 +37,13 @@ def sender_header_rules(lint_input: LintInput) -> Iterator[Finding]:
     if message is None or lint_input.origin is not Origin.EML:
         return
     here = lint_input.at(1)
-    senders = getaddresses(header_texts(message, "From"))
+    senders = addresses_in(header_texts(message, "From"))
     name = senders[0][0].strip() if senders else ""
     raw = " ".join(next((str(v) for k, v in message.raw_items() if k.lower() == "from"), "").split())  # comments kept
     if name or _THREAD_COUNT.search(raw):
         yield from (finding(rule, text, here) for rule, text in display_name_problems(
             name or raw, header_text(message, "Subject") or "",
-            [n for n, _ in getaddresses(header_texts(message, "To"))], raw))
+            [n for n, _ in addresses_in(header_texts(message, "To"))], raw))
     yield from (finding("H010", text, here) for text in feedback_id_problems(message))
 
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from ..document import Document, Origin
-from ..document.as_written import plain_message_id, unreadable_date, written_text
+from ..document.as_written import addresses_in, plain_message_id, unreadable_date, written_text
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
@@ -383,7 +382,7 @@ class _Headers:
 
 
 def _from_address(header: _Headers) -> str | None:
-    addresses = [a for _, a in getaddresses([header("From")]) if "@" in a]
+    addresses = [a for _, a in addresses_in([header("From")]) if "@" in a]
     return addresses[0] if addresses else None
 
 
@@ -453,7 +452,7 @@ def _platform(header: _Headers, known: Knowledge) -> str | None:
 
 def _reply_to_person(header: _Headers, sender: str | None, known: Knowledge) -> bool:
     """Reply-To names another address than From, and not a service's (no-reply, news@, support@…)."""
-    replies = [a for _, a in getaddresses([header("Reply-To")]) if "@" in a]
+    replies = [a for _, a in addresses_in([header("Reply-To")]) if "@" in a]
     if not replies or replies[0].lower() == (sender or "").lower():
         return False
     return not _sender_is(replies[0], known.noreply_senders | known.marketing_senders | known.role_senders)
