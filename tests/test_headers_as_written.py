@@ -18,6 +18,7 @@ from conftest import corpus_files
 from newsletter.document.as_written import (addresses_in, blank_date, first_value, header_text, header_texts,
                                             plain_addresses, plain_message_id, unreadable_date, written_text)
 from newsletter.document.load import Folders
+from newsletter.placement import CheckOptions, check_paths
 
 _POLICY = Folders().message_policy  # the policy check parses messages with
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")  # placement's form (signals._MESSAGE_ID)
@@ -202,6 +203,17 @@ def test_a_date_whose_zone_is_too_large_is_read_without_a_traceback() -> None:
     assert not unreadable_date("Mon, 1 Jan 2024 10:00:00 +99999999999999999999")
     with pytest.raises(OverflowError):
         _POLICY.header_fetch_parse("Date", "Mon, 1 Jan 2024 10:00:00 +99999999999999999999")
+
+
+def test_check_reads_a_message_whose_date_zone_is_too_large(tmp_path) -> None:
+    message = tmp_path / "commande.eml"
+    message.write_bytes(b"From: Boutique <bonjour@boutique.example.fr>\r\nTo: camille@example.fr\r\n"
+                        b"Subject: Votre commande n\xc2\xb0 1042\r\n"
+                        b"Date: Mon, 1 Jan 2024 10:00:00 +99999999999999999999\r\n"
+                        b"Message-ID: <1042@boutique.example.fr>\r\n\r\nBonjour Camille, merci !\r\n")
+    (report,) = check_paths([message], CheckOptions(offline=True))
+    assert report.signals.odd_headers == ()  # present, and read by parsedate_tz
+    assert not [f for f in report.findings if f.rule in ("H003", "H004")]
 
 
 def test_the_corpus_dates_and_message_ids_are_judged_as_their_parse_judged_them() -> None:
