@@ -1,11 +1,11 @@
 """A received message's headers read from their values as written where that shows their text.
 
 The `email` package's default policy parses a Date into a datetime and formats it again, and a
-Message-ID, an address or an unstructured header by the RFC 5322 grammar (a token list, checked character by
-character): most of what reading a received message's headers costs. What placement and lint
-ask of them (is one missing, blank, unreadable, not in `<left@right>` form; their text)
-shows from the usual values themselves, with the same answer (property tests against the parse,
-`tests/test_headers_as_written.py`); the others are parsed."""
+Message-ID, an address or an unstructured header by the RFC 5322 grammar (a token list, checked
+character by character): most of what reading a received message's headers costs. What
+placement and lint ask of them (is one missing, blank, unreadable, not in `<left@right>` form;
+their text) shows from the usual values themselves, with the same answer (property tests against
+the parse, `tests/test_headers_as_written.py`); the others are parsed."""
 
 from __future__ import annotations
 

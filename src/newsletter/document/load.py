@@ -31,7 +31,6 @@ from typing import Any, Iterable, Mapping, Sequence
 import jinja2
 
 from ..bounds import check_html_size, check_message_size
-from .as_written import header_text
 from ..config import Config, find_config
 from ..errors import NewsletterError, display_path
 from ..findings import Finding, Location, finding
@@ -49,6 +48,7 @@ from ..render.environment import (
 )
 from ..render.loader import TemplateOutsideProject
 from ..html.dom import encode_html, parse_encoded
+from .as_written import header_text
 from .model import Document, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
 
