@@ -24,29 +24,27 @@ _POLICY = Folders().message_policy  # the policy check parses messages with
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")  # placement's form (signals._MESSAGE_ID)
 
 
-def _parsed_text(name: str, value: str) -> str | None:
-    """What placement read before: the parsed header's text, "" when the parse failed (None: it
-    raised what nothing caught, a traceback)."""
+def _parsed(name: str, value: str, unreadable: str) -> str | None:
+    """The parsed header's text, `unreadable` when the parse failed as the readers catch it
+    (None: it raised what nothing caught, a traceback)."""
     try:
-        parsed = _POLICY.header_fetch_parse(name, value)
+        return str(_POLICY.header_fetch_parse(name, value))
     except (ValueError, IndexError, TypeError):
-        return ""
+        return unreadable
     except OverflowError:
         return None
-    return " ".join(str(parsed).split())
+
+
+def _parsed_text(name: str, value: str) -> str | None:
+    """What placement read before (`signals._Headers`)."""
+    text = _parsed(name, value, "")
+    return " ".join(text.split()) if text is not None else None
 
 
 def _lint_text(name: str, value: str | None) -> str | None:
     """What lint's H003/H004 read before (`lint.headers._header`)."""
-    if value is None:
-        return ""
-    try:
-        parsed = _POLICY.header_fetch_parse(name, value)
-    except (ValueError, IndexError, TypeError):
-        return "?"
-    except OverflowError:
-        return None
-    return str(parsed).strip()
+    text = _parsed(name, value, "?") if value is not None else ""
+    return text.strip() if text is not None else None
 
 
 def _assert_date_as_parsed(value: str) -> None:
