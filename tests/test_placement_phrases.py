@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from newsletter.placement.knowledge import Vocabulary, fold, knowledge, words_of
 from newsletter.placement.quotes import FoldedText, _fold_map
-from newsletter.placement.signals import _ADDRESSES, terms_of
+from newsletter.placement.signals import _ADDRESSES, _words_and_terms_words, terms_of
 
 
 def plain_fold(text: str) -> str:
@@ -132,6 +132,20 @@ def test_fold_map_is_the_plain_map(text):
 @example("Écrivez à contact@boutique.fr ou https://shop.example/soldes, www.shop.fr. Fin.")
 def test_terms_are_the_plain_terms(text):
     assert terms_of(fold(text)) == plain_terms(fold(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS, st.booleans())
+@example("Écrivez à contact@boutique.fr ou https://shop.example/soldes, www.shop.fr. Fin.", True)
+@example("v1.2 : -50 % sur « SOLDES » d’été.", False)
+def test_words_and_terms_words_are_read_in_one_walk(text, folded):
+    """The words the vocabularies read and those the terms read, as `words_of` of the text and
+    of the text without its addresses (the plain terms), from the folded text or any other."""
+    text = fold(text) if folded else text
+    words, terms_words = _words_and_terms_words(text)
+    plain = words_of(_ADDRESSES.sub(" ", text))
+    assert words == words_of(text)
+    assert terms_words == plain
 
 
 def test_a_quote_is_the_text_as_written():

@@ -48,6 +48,7 @@ from ..render.environment import (
 )
 from ..render.loader import TemplateOutsideProject
 from ..html.dom import encode_html, parse_encoded
+from .as_written import header_text
 from .model import Document, Origin, TemplateLineMap, TemplateSource
 from .template_parser import parse_template, render_plain
 
@@ -282,7 +283,7 @@ def _load_message(raw: bytes, shown: str, kind: Kind | None, message_policy: pol
     html_part = message.get_body(preferencelist=("html",))
     html = _part_text(html_part) if html_part is not None else None
     try:
-        subject = str(message.get("Subject") or "")
+        subject = header_text(message, "Subject") or ""
     except (ValueError, IndexError, TypeError):
         subject = ""
     if html is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from email.utils import getaddresses
 from fnmatch import fnmatchcase
 from typing import Iterator
 from urllib.parse import unquote, urlsplit
@@ -11,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 from lxml import etree
 from lxml.etree import _Element as Element
 
+from ..document.as_written import addresses_in, header_text
 from ..findings import Finding, Location, finding
 from ..kinds import Kind
 from . import data
@@ -122,7 +122,7 @@ def _same_site(host: str, shown: str) -> bool:
 def _sender_site(lint_input: LintInput) -> str | None:
     message = lint_input.message
     try:
-        addresses = [a for _, a in getaddresses([str(message.get("From", ""))]) if "@" in a] if message else []
+        addresses = [a for _, a in addresses_in([header_text(message, "From") or ""]) if "@" in a] if message else []
     except (ValueError, IndexError, TypeError):
         return None
     return site_of(addresses[0].rsplit("@", 1)[1]) if addresses else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses
 from typing import Iterator
 
+from ..document.as_written import addresses_in, blank_date, first_value, header_text, header_texts, plain_message_id
 from ..findings import Finding, finding
 from ..kinds import Kind
 from .model import LintInput, Origin
@@ -24,11 +24,12 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
     def at(name: str):
         return lint_input.at(lint_input.header_line(name) or 1)
 
-    if not _header(message, "Message-ID"):
+    message_id = first_value(message, "Message-ID")  # judged as written where that shows (no parse)
+    if not (message_id is not None and plain_message_id(message_id)) and not _header(message, "Message-ID"):
         yield finding("H003", "no Message-ID header", here)
-    if not _header(message, "Date"):
+    if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
-    senders = getaddresses([str(v) for v in message.get_all("From", [])])
+    senders = addresses_in(header_texts(message, "From"))
     if len([a for _, a in senders if a]) > 1:
         yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")
@@ -48,7 +49,7 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
 def _header(message: Message, name: str) -> str:
     """A header's value, or "" when absent or unreadable (a malformed header is not a crash)."""
     try:
-        value = message.get(name)
+        value = header_text(message, name)
     except (ValueError, IndexError, TypeError):
         return "?"  # present but malformed
     return str(value).strip() if value is not None else ""

@@ -11,11 +11,11 @@ import re
 import tomllib
 import unicodedata
 from email.message import Message
-from email.utils import getaddresses
 from functools import cache
 from typing import Iterator
 
 from ..checkfiles import read_check
+from ..document.as_written import addresses_in, header_text, header_texts
 from ..findings import Finding, finding
 from .data import PhraseList, normalise
 from .model import LintInput, Origin
@@ -37,13 +37,13 @@ def sender_header_rules(lint_input: LintInput) -> Iterator[Finding]:
     if message is None or lint_input.origin is not Origin.EML:
         return
     here = lint_input.at(1)
-    senders = getaddresses([str(v) for v in message.get_all("From", [])])
+    senders = addresses_in(header_texts(message, "From"))
     name = senders[0][0].strip() if senders else ""
     raw = " ".join(next((str(v) for k, v in message.raw_items() if k.lower() == "from"), "").split())  # comments kept
     if name or _THREAD_COUNT.search(raw):
         yield from (finding(rule, text, here) for rule, text in display_name_problems(
-            name or raw, str(message.get("Subject", "") or ""),
-            [n for n, _ in getaddresses([str(v) for v in message.get_all("To", [])])], raw))
+            name or raw, header_text(message, "Subject") or "",
+            [n for n, _ in addresses_in(header_texts(message, "To"))], raw))
     yield from (finding("H010", text, here) for text in feedback_id_problems(message))
 
 
@@ -74,7 +74,7 @@ def display_name_problems(name: str, subject: str, recipients: list[str], raw_fr
 
 def feedback_id_problems(message: Message) -> Iterator[str]:
     """What keeps Gmail from reading a message's Feedback-ID (none when it has none)."""
-    values = [str(v) for v in message.get_all("Feedback-ID", [])]
+    values = header_texts(message, "Feedback-ID")
     if not values:
         return
     if len(values) > 1:

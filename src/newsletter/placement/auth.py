@@ -17,6 +17,7 @@ from email.parser import BytesHeaderParser
 from email.policy import compat32
 from pathlib import Path
 
+from ..document.as_written import header_text, header_texts
 from ..findings import Finding
 
 
@@ -198,7 +199,7 @@ def _combined(results) -> AuthStatus | None:
 
 def _first_header(message: Message | None, name: str) -> str:
     try:
-        value = message.get(name) if message is not None else None
+        value = header_text(message, name) if message is not None else None
     except (ValueError, IndexError, TypeError):
         return ""
     return " ".join(str(value).split()) if value is not None else ""
@@ -206,7 +207,7 @@ def _first_header(message: Message | None, name: str) -> str:
 
 def _last_arc(message: Message | None) -> str:
     try:
-        values = [" ".join(str(v).split()) for v in (message.get_all("ARC-Authentication-Results") or [])] \
+        values = [" ".join(v.split()) for v in header_texts(message, "ARC-Authentication-Results")] \
             if message is not None else []
     except (ValueError, IndexError, TypeError):
         return ""

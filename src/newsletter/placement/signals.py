@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from email.utils import getaddresses, parsedate_tz
 from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from ..document import Document, Origin
+from ..document.as_written import addresses_in, plain_message_id, unreadable_date, written_text
 from ..lint.content import unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
@@ -235,7 +235,7 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
     text = item.visible_text if document is not None else _plain_text(message)
     quotes = FoldedText(subject or "", text)  # matched folded, quoted as written
     folded_subject, folded = quotes.folded
-    subject_words, text_words = words_of(folded_subject), words_of(folded)
+    (subject_words, subject_terms), (text_words, text_terms) = map(_words_and_terms_words, quotes.folded)
     whole_words = subject_words + text_words  # the words of `whole`: no word spans the joining space
     types = tuple(dict.fromkeys(i.type for i in markup.all_items() if i.type)) if markup else ()
     hidden = item.hidden_in_tree
@@ -300,7 +300,7 @@ def extract_signals(item: Document, markup: Markup | None = None, sender: str | 
         greeting=_greeting(text, known),
         reply_to_person=_reply_to_person(header, sender, known),
         plain_text_only=not item.html and bool(text.strip()),
-        terms=terms_of(whole),
+        terms=_terms(subject_terms + text_terms),  # terms_of(whole)
     )
 
 
@@ -312,9 +312,34 @@ _ADDRESSES = re.compile(r"\S+@\S+|\w+://\S+|\b[\w-]+(?:\.[\w-]+)+\b")
 def terms_of(folded_text: str) -> frozenset[str]:
     """The words and two-word phrases of folded text, addresses and host names left out: what
     learned vocabularies are looked up in."""
-    words = words_of(" ".join(_ADDRESSES.sub(" ", word) if "@" in word or "." in word or ":" in word else word
-                              for word in folded_text.split()))  # no address without one of these
+    return _terms(_words_and_terms_words(folded_text)[1])
+
+
+def _terms(words: list[str]) -> frozenset[str]:
     return frozenset(words) | frozenset(map(" ".join, zip(words, words[1:])))
+
+
+def _words_and_terms_words(folded_text: str) -> tuple[list[str], list[str]]:
+    """`words_of(folded_text)`, and the words `terms_of` reads: in one read of the text, as the
+    two differ only in the white-space-separated pieces that hold "@", "." or ":" (no address
+    without one of these; no word spans a space, so a stretch of plain pieces is read at once)."""
+    pieces = folded_text.split()
+    words: list[str] = []
+    terms: list[str] = []
+    start = 0
+    for at, piece in enumerate(pieces):
+        if "@" in piece or "." in piece or ":" in piece:
+            if start < at:
+                plain = words_of(" ".join(pieces[start:at]))
+                words += plain
+                terms += plain
+            written = words_of(piece)
+            words += written
+            left = _ADDRESSES.sub(" ", piece)
+            terms += written if left == piece else words_of(left)
+            start = at + 1
+    plain = words_of(" ".join(pieces[start:]))
+    return words + plain, terms + plain
 
 
 # -- headers ---------------------------------------------------------------------------------------
@@ -337,10 +362,18 @@ class _Headers:
             found = self._texts[name] = self._read(name)
         return found
 
+    def written(self, name: str) -> str | None:
+        """The first `name` header's value as written, None when absent."""
+        raw = self._first.get(name.lower())
+        return raw[1] if raw is not None else None
+
     def _read(self, name: str) -> str:
         raw = self._first.get(name.lower())
         if raw is None:
             return ""
+        written = written_text(self._policy, *raw)
+        if written is not None:
+            return " ".join(written.split())  # what the parse gives back, without it
         try:
             value = self._policy.header_fetch_parse(*raw)  # what `Message.get` returns
         except (ValueError, IndexError, TypeError):
@@ -349,7 +382,7 @@ class _Headers:
 
 
 def _from_address(header: _Headers) -> str | None:
-    addresses = [a for _, a in getaddresses([header("From")]) if "@" in a]
+    addresses = [a for _, a in addresses_in([header("From")]) if "@" in a]
     return addresses[0] if addresses else None
 
 
@@ -371,14 +404,16 @@ def _plain_text(message: Message | None) -> str:
 
 
 def _odd_headers(header: _Headers) -> tuple[str, ...]:
-    """The Message-ID and Date of a received message that are present but not in RFC 5322 form."""
+    """The Message-ID and Date of a received message that are present but not in RFC 5322 form
+    (judged from the values as written where they show it: parsing them is the most of the
+    headers' cost)."""
     odd = []
-    message_id = header("Message-ID")
-    if message_id and not _MESSAGE_ID.match(message_id):
-        odd.append("Message-ID")
-    date = header("Date")
-    parsed = parsedate_tz(date) if date else None
-    if date and (parsed is None or parsed[9] is None):  # unreadable, or without its time zone
+    written = header.written("Message-ID")
+    if written is not None and not plain_message_id(written):
+        message_id = header("Message-ID")
+        if message_id and not _MESSAGE_ID.match(message_id):
+            odd.append("Message-ID")
+    if unreadable_date(header.written("Date")):
         odd.append("Date")
     return tuple(odd)
 
@@ -417,7 +452,7 @@ def _platform(header: _Headers, known: Knowledge) -> str | None:
 
 def _reply_to_person(header: _Headers, sender: str | None, known: Knowledge) -> bool:
     """Reply-To names another address than From, and not a service's (no-reply, news@, support@…)."""
-    replies = [a for _, a in getaddresses([header("Reply-To")]) if "@" in a]
+    replies = [a for _, a in addresses_in([header("Reply-To")]) if "@" in a]
     if not replies or replies[0].lower() == (sender or "").lower():
         return False
     return not _sender_is(replies[0], known.noreply_senders | known.marketing_senders | known.role_senders)
