@@ -243,3 +243,15 @@ def test_html_files_in_cp1252_or_with_a_byte_order_mark_are_read_as_text(tmp_pat
     for name in ("bom.html", "cp1252.html"):
         same = [(f.rule, f.message, f.location.line) for f in results[name].findings]
         assert same == [(f.rule, f.message, f.location.line) for f in results["utf8.html"].findings], name
+
+
+@pytest.mark.parametrize("from_line, message", [
+    ("", "no From header"),
+    ("From: \n", "no address in From ''"),
+    ("From: :;0\n", "no address in From ':;0'"),  # the email package's own parser fails on this one
+    ("From: Boutique\n", "no address in From 'Boutique'"),
+])
+def test_a_message_without_a_from_address_is_an_error_not_a_crash(tmp_path, from_line, message):
+    good = EML.replace("From: Boutique <news@boutique.example>, Other <other@boutique.example>\n", from_line)
+    findings = [f for f in lint_one(write(tmp_path / "promotional", "sans-from.eml", good)) if f.rule in ("H005", "H011")]
+    assert [(f.rule, f.message) for f in findings] == [("H011", message)]

@@ -151,7 +151,12 @@ class _HeadersParsedOnce(HeaderRegistry):
         self._parsed = lru_cache(maxsize=kept)(super().__call__)
 
     def __call__(self, name: str, value: Any) -> Any:
-        return self._parsed(name, value) if type(value) is str else super().__call__(name, value)
+        try:
+            return self._parsed(name, value) if type(value) is str else super().__call__(name, value)
+        except (AttributeError, IndexError, TypeError, ValueError):
+            # The email package's own parser fails on some values (`From: :;0`, a group where one
+            # mailbox goes): the header reads as empty, and the checks say what it lacks.
+            return super().__call__(name, "")
 
     def __getitem__(self, name: str) -> type:
         """The class for a header of this name: made once per kind of header (the registry

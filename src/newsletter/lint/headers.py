@@ -30,7 +30,12 @@ def header_rules(lint_input: LintInput) -> Iterator[Finding]:
     if blank_date(first_value(message, "Date")):
         yield finding("H004", "no Date header", here)
     senders = addresses_in(header_texts(message, "From"))
-    if len([a for _, a in senders if a]) > 1:
+    found = [address for _, address in senders if address]
+    written = first_value(message, "From")
+    if not any("@" in address for address in found):  # `From: Boutique` reads as a local part alone
+        yield finding("H011", "no From header" if written is None else f"no address in From {written.strip()!r}",
+                      here if written is None else at("From"))
+    elif len(found) > 1:
         yield finding("H005", f"{len(senders)} addresses in From", at("From"))
     subject = _header(message, "Subject")
     if _REPLY_PREFIX.match(subject) and not (_header(message, "In-Reply-To") or _header(message, "References")):
