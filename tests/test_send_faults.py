@@ -27,6 +27,7 @@ class Faults:
         self.rules: dict[str, tuple[str, int | None]] = {}
         self.asked: Counter = Counter()
         self.enabled = True
+        self.given: list[tuple[str, str, float]] = []  # stage, address, when (time.monotonic) a fault was replied
 
     def add(self, stage: str, recipient: str, reply: str, times: int | None = 1) -> "Faults":
         self.rules[f"{stage} {recipient}"] = (reply, times)
@@ -39,6 +40,7 @@ class Faults:
             if self.enabled and rule:
                 reply, times = rule
                 if times is None or self.asked[stage, recipient] <= times:
+                    self.given.append((stage, recipient, time.monotonic()))
                     return reply
         return None
 
@@ -184,14 +186,15 @@ def test_a_quota_reply_pauses_the_run_and_leaves_one_connection(tmp_path):
     faults = Faults().add("rcpt", "client0@example.com", quota, times=1)
     with LoopbackSMTP(tmp_path, fault=faults) as server:
         _, folder = campaign(tmp_path, server, rows=12, quota_pause=0.5)
-        started = time.monotonic()
         run = send(folder)
     assert run.exit_code == 0, run.text
     assert len(received_ids(server)) == 12
+    (_, _, replied_at), = faults.given  # when the server gave the quota reply (the same clock as `at`)
     resent_at = next(r.at for r in server.log.received if r.rcpt == "client0@example.com")
-    assert resent_at - started >= 0.5  # paused
-    after = [r for r in server.log.received if r.at - started >= 0.5]
-    assert len(after) >= 12 - 3  # at most the other connections' messages went before the pause
+    assert resent_at - replied_at >= 0.5  # paused
+    during = [r for r in server.log.received if replied_at <= r.at < replied_at + 0.5]
+    assert len(during) <= 2  # only what the two other connections had in flight; none started after
+    after = [r for r in server.log.received if r.at >= replied_at + 0.5]
     assert len({r.peer for r in after}) == 1  # one connection goes on
 
 
@@ -223,7 +226,10 @@ def test_the_pace_is_kept_overall_and_per_domain(tmp_path):
     first = server.log.received[:16]
     for domain in ("a.example", "b.example", "c.example", "d.example"):
         times = sorted(r.at for r in first if r.rcpt.endswith("@" + domain))
-        assert len(times) == 4 and all(b - a >= 0.09 for a, b in zip(times, times[1:]))  # 10/s to a domain
+        # 10/s to a domain: sends start 0.1 s apart; the server sees each message's end, a few ms
+        # of jitter later or earlier on a busy machine, so each gap is held loosely and the span tightly
+        assert len(times) == 4 and all(b - a >= 0.05 for a, b in zip(times, times[1:]))
+        assert times[-1] - times[0] >= 3 * 0.1 - 0.03
     times = sorted(r.at for r in first)
     assert times[-1] - times[0] < 1.0  # the domains go side by side: one after the other takes 1.5 s
     assert paced_time >= 14 / 40  # 16 messages at 40/s
