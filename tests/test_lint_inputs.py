@@ -255,3 +255,14 @@ def test_a_message_without_a_from_address_is_an_error_not_a_crash(tmp_path, from
     good = EML.replace("From: Boutique <news@boutique.example>, Other <other@boutique.example>\n", from_line)
     findings = [f for f in lint_one(write(tmp_path / "promotional", "sans-from.eml", good)) if f.rule in ("H005", "H011")]
     assert [(f.rule, f.message) for f in findings] == [("H011", message)]
+
+
+def test_a_header_the_email_parser_fails_on_is_kept_as_written():
+    """`From: :;0` makes the email package's own address parser raise: the header is read as
+    unstructured text, present and as written, rather than stopping the run or vanishing."""
+    import email
+
+    from newsletter.document.load import Folders
+
+    message = email.message_from_string("From: :;0\nSubject: x\n\nbody\n", policy=Folders().message_policy)
+    assert str(message["From"]) == ":;0" and str(message["Subject"]) == "x"

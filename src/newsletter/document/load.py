@@ -155,16 +155,20 @@ class _HeadersParsedOnce(HeaderRegistry):
             return self._parsed(name, value) if type(value) is str else super().__call__(name, value)
         except (AttributeError, IndexError, TypeError, ValueError):
             # The email package's own parser fails on some values (`From: :;0`, a group where one
-            # mailbox goes): the header reads as empty, and the checks say what it lacks.
-            return super().__call__(name, "")
+            # mailbox goes): such a header is kept as unstructured text, there and as written, and
+            # the checks say what it lacks (no address in that From).
+            return self._class(self.default_class)(name, value)
 
     def __getitem__(self, name: str) -> type:
         """The class for a header of this name: made once per kind of header (the registry
         makes a new class at every parse)."""
-        key = (self.registry.get(name.lower(), self.default_class), self.base_class)
+        return self._class(self.registry.get(name.lower(), self.default_class))
+
+    def _class(self, kind: type) -> type:
+        key = (kind, self.base_class)
         made = _HEADER_CLASSES.get(key)
-        if made is None:
-            made = _HEADER_CLASSES[key] = super().__getitem__(name)
+        if made is None:  # as `HeaderRegistry.__getitem__` makes it
+            made = _HEADER_CLASSES[key] = type("_" + kind.__name__, (kind, self.base_class), {})
         return made
 
 

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Iterator
 
 from ..checkfiles import read_check
-from ..document.as_written import addresses_in, header_text, header_texts
+from ..document.as_written import addresses_in, first_value, header_text, header_texts
 from ..findings import Finding, finding
 from .data import PhraseList, normalise
 from .model import LintInput, Origin
@@ -39,7 +39,7 @@ def sender_header_rules(lint_input: LintInput) -> Iterator[Finding]:
     here = lint_input.at(1)
     senders = addresses_in(header_texts(message, "From"))
     name = senders[0][0].strip() if senders else ""
-    raw = " ".join(next((str(v) for k, v in message.raw_items() if k.lower() == "from"), "").split())  # comments kept
+    raw = " ".join((first_value(message, "From") or "").split())  # comments kept
     if name or _THREAD_COUNT.search(raw):
         yield from (finding(rule, text, here) for rule, text in display_name_problems(
             name or raw, header_text(message, "Subject") or "",
