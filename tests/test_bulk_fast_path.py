@@ -58,7 +58,7 @@ def test_a_shared_header_that_cannot_be_written_stops_the_run_before_any_file(tm
     assert fixed.exit_code == 0, fixed.stderr
 
 
-@given(st.text())
+@given(st.one_of(st.text(), st.emails(), st.from_regex(r"[a-z0-9@._~/+%-]{0,30}", fullmatch=True)))
 def test_urlencode_of_text_is_jinjas(value):
     from jinja2.filters import do_urlencode
 

@@ -19,6 +19,9 @@ PATTERNS = [
     "https://boutique.example/désinscription/{{ client.id | urlencode }}?t={{ client['token'] | urlencode }}",
     "https://shop.example/{{ token | urlencode }}/{{ email | urlencode }}",
     "https://shop.example/u",
+    "https://shop.example/u?e={{ email | urlencode }} ",  # a space: the URI check refuses it
+    "{{ base | urlencode }}/u?e={{ email | urlencode }}",  # a value where https:// should be
+    "https://shop.example/u?e={{ email | urlencode }}&t=<x>",
 ]
 # Not compiled: rendered by Jinja per recipient, as before.
 RENDERED = [
@@ -36,7 +39,7 @@ scalars = st.one_of(
 )
 values = st.one_of(scalars, st.dictionaries(st.sampled_from(["id", "token", "k"]), scalars, max_size=3),
                    st.lists(scalars, max_size=3))
-rows = st.dictionaries(st.sampled_from(["email", "city", "token", "client"]), values, max_size=4)
+rows = st.dictionaries(st.sampled_from(["email", "city", "token", "client", "base"]), values, max_size=5)
 
 
 def outcome(pattern, row):
@@ -62,6 +65,16 @@ def test_compiled_pattern_gives_what_rendering_gives(text, row):
     compiled = compile_url_pattern(text, "unsubscribe_url", Path("t.html"))
     rendered = dataclasses.replace(compiled, pieces=None)
     assert outcome(compiled, row) == outcome(rendered, row)
+
+
+@pytest.mark.parametrize("text, checked_once", [
+    (PATTERNS[0], True), (PATTERNS[1], True), (PATTERNS[3], True), (PATTERNS[4], True),
+    (PATTERNS[2], False),  # non-ASCII text: converted to a URI a recipient
+    (PATTERNS[5], False), (PATTERNS[6], False), (PATTERNS[7], False),
+])
+def test_a_pattern_whose_fillings_are_uris_is_not_checked_per_recipient(text, checked_once):
+    """The property test above covers both ways; this says which way each pattern goes."""
+    assert compile_url_pattern(text, "unsubscribe_url", Path("t.html")).uri_when_filled is checked_once
 
 
 def test_a_compiled_pattern_encodes_the_recipients_values():

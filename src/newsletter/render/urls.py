@@ -25,7 +25,7 @@ from jinja2 import nodes
 
 from ..errors import NewsletterError
 from .environment import header_environment, jinja_errors
-from ..headers import check_header_value
+from ..headers import check_header_value, first_unsafe
 from .slots import SlotPath
 
 _AUTHORITY = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<authority>[^/?#]*)(?P<rest>.*)", re.S)
@@ -33,6 +33,7 @@ _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 # ASCII characters RFC 3986 never allows in a URI, even percent-encoding aside.
 _NOT_IN_URI = re.compile(r'[ "<>\\^`{|}]')
 _URL_UNSAFE = re.compile(r"[^A-Za-z0-9_.~/-]")  # what `quote(..., safe="/")` escapes
+_URL_SAFE_BUT_AT = re.compile(r"[A-Za-z0-9_.~/@-]*")
 _PERCENT_ASCII = {chr(code): f"%{code:02X}" for code in range(128) if _URL_UNSAFE.match(chr(code))}
 
 
@@ -44,10 +45,13 @@ class UrlPattern:
     source: str
     path: Path  # the template it is rendered for, for Jinja's errors
     pieces: tuple[str | SlotPath, ...] | None = None  # text and URL-encoded values; None: rendered
+    uri_when_filled: bool = False  # the pieces filled are a URI `unsubscribe_uri` gives back unchanged
 
     def url_for(self, values: Mapping[str, Any]) -> str:
         """The recipient's unsubscribe URI."""
         url = self._filled(values) if self.pieces is not None else None
+        if url is not None and self.uri_when_filled:
+            return url
         if url is None:
             with jinja_errors(self.path):
                 url = self.template.render(values)
@@ -77,6 +81,8 @@ def urlencode_text(value: str) -> str:
     its few unsafe characters replaced (an address's `@`, a `+`) rather than every byte looked up."""
     if not value.isascii():
         return quote(value, safe="/")
+    if _URL_SAFE_BUT_AT.fullmatch(value):  # an address: its `@` the one character to escape
+        return value.replace("@", "%40")
     return _URL_UNSAFE.sub(_percent, value)
 
 
@@ -101,7 +107,8 @@ def compile_url_pattern(pattern: str, source: str, path: Path) -> UrlPattern:
                     "it (a '+', '&' or '#' in the value would change the URL)",
                     fix=f"write {{{{ {name} | urlencode }}}}",
                 )
-    return UrlPattern(template, source, path, _pieces(ast))
+    pieces = _pieces(ast)
+    return UrlPattern(template, source, path, pieces, pieces is not None and _uri_when_filled(pieces))
 
 
 def _pieces(ast: nodes.Template) -> tuple[str | SlotPath, ...] | None:
@@ -120,6 +127,18 @@ def _pieces(ast: nodes.Template) -> tuple[str | SlotPath, ...] | None:
                 return None
             pieces.append(path)
     return tuple(pieces)
+
+
+def _uri_when_filled(pieces: tuple[str | SlotPath, ...]) -> bool:
+    """Whether `unsubscribe_uri` gives every filling of `pieces` back unchanged, so that it need
+    not run a recipient: the text starts with https://, is ASCII, holds nothing a URI or a header
+    may not and does not end in space; a value, URL-encoded, is only characters a URI allows
+    (`%XX`, `+`, `&`, `=` and unreserved ones), never a space."""
+    text = [piece for piece in pieces if isinstance(piece, str)]
+    first, last = pieces[0], pieces[-1]
+    return (isinstance(first, str) and first.startswith("https://")
+            and all(piece.isascii() and first_unsafe(piece) is None and not _NOT_IN_URI.search(piece) for piece in text)
+            and (not isinstance(last, str) or last == last.rstrip()))
 
 
 def _urlencoded(node: nodes.Node) -> bool:
