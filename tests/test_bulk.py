@@ -13,7 +13,7 @@ import dkim
 import pytest
 
 from conftest import CORPUS, ROOT, requires_shared
-from helpers import run_cli
+from helpers import assert_one_line_error, run_cli
 
 NEWSLETTER = ROOT / "templates/promotional/newsletter.html"
 SALE = ROOT / "examples/boutique/sale.json"
@@ -146,6 +146,22 @@ def test_template_that_cannot_be_compiled_is_rendered_in_full(tmp_path):
     assert run.stderr.count("rendered in full") == 1 and "'tier'" in run.stderr
     html = [parse(out / f"00000{i}.eml").get_body(("html",)).get_content() for i in (1, 2)]
     assert 'class="tier-or">Client or<' in html[0] and 'class="tier-argent">Client<' in html[1]
+
+
+@pytest.mark.parametrize("subject_block", ["", "{% block subject %} {% endblock %}"])
+def test_a_campaign_without_a_subject_stops_before_any_file(tmp_path, subject_block):
+    """The subject every message would share is checked once: one line, exit 2, no message
+    written (not one rejected row a recipient)."""
+    template = tmp_path / "promotional" / "t.html"
+    template.parent.mkdir()
+    template.write_text(subject_block + "<p>Bonjour {{ first_name }}</p>", encoding="utf-8")
+    recipients = tmp_path / "list.csv"
+    recipients.write_text("email,first_name\na@example.com,Zoé\nb@example.com,Léa\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = run_cli("render", template, "--recipients", recipients, "--out-dir", out, "--jobs", "1",
+                  "--from", "shop@example.com", "--unsubscribe-url", "https://shop.example/u")
+    assert_one_line_error(run, "t.html", "no subject")
+    assert not out.exists() or not any(p.suffix == ".eml" for p in out.iterdir())
 
 
 def test_parallel_workers_give_the_same_messages(tmp_path):

@@ -250,6 +250,17 @@ class CampaignRenderer:
         self.dkim = dkim
         self.env = campaign.compiled.template.environment
         self.head = campaign.head(campaign.options.date or datetime.now())  # one Date for the campaign's messages
+        self.subject = self._shared_subject()
+
+    def _shared_subject(self) -> str | None:
+        """The subject when every message has the same (`--subject`, or a subject block without a
+        recipient value): checked once, so an empty one stops the run before any file is written."""
+        if self.campaign.options.subject is not None:
+            return self.campaign.subject({})
+        subject = self.compiled.subject if self.compiled is not None else None
+        if subject is not None and all(type(piece) is str for piece in subject):
+            return checked_subject("".join(subject), self.campaign.compiled.path)  # type: ignore[arg-type]
+        return None
 
     def __call__(self, batch: list[_Task]) -> _Done:
         lines: list[str] = []
@@ -299,9 +310,7 @@ class CampaignRenderer:
             findings = unsubscribe_link_findings(campaign.kind, person.unsubscribe_url, html, campaign.compiled.path)
             html_body, text_body = quoted_printable(html), quoted_printable(text)
         else:
-            filled_subject = compiled.fill_subject(values)
-            subject = (campaign.subject(person.context) if filled_subject is None
-                       else checked_subject(filled_subject, campaign.compiled.path))
+            subject = self.subject or self._subject(compiled, values, person.context)
             html_parts = compiled.html_parts(values)
             html_body = compiled.html_encoded.encode(html_parts)
             text_body = self._text(compiled, values, html_parts, person.context)
@@ -309,6 +318,10 @@ class CampaignRenderer:
         if self.dkim is not None:
             raw = self.dkim.sign(raw)
         return raw, findings
+
+    def _subject(self, compiled: CompiledCampaign, values: list[Any], context: Mapping[str, Any]) -> str:
+        filled = compiled.fill_subject(values)
+        return self.campaign.subject(context) if filled is None else checked_subject(filled, self.campaign.compiled.path)
 
     def _text(self, compiled: CompiledCampaign, values: list[Any], html_parts: list[str],
               context: Mapping[str, Any]) -> bytes:
