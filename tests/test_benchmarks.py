@@ -57,3 +57,19 @@ def test_a_ratio_of_ratios_is_taken_within_each_round():
     floor = rounds.Ratio("floor", "floor2", "floor1")
     # ours scales 1.5× and 1.2×, the floor 1.5× and 1.6×: ours uses all of it, then three quarters
     assert rounds.ratio_rounds(rates, rounds.Ratio("share", ours, floor)) == [pytest.approx(1.0), pytest.approx(0.75)]
+
+
+def test_the_least_python_yardstick_writes_ours_bytes(tmp_path):
+    """The bulk benchmark's bound is only a bound if it writes the same messages as ours."""
+    import json
+
+    import bulk_benchmark
+    from least_python import LeastPython, check_same_bytes
+
+    data = json.loads(bulk_benchmark.DATA.read_text(encoding="utf-8"))
+    recipients = bulk_benchmark.write_recipients(tmp_path / "list.csv", 60)
+    least = LeastPython(bulk_benchmark.TEMPLATE, data)
+    assert check_same_bytes(least, bulk_benchmark.TEMPLATE, recipients, data, tmp_path / "a") == 60
+    least.label = "Unsubscribe"  # one word of the text part changed: the check sees it
+    with pytest.raises(AssertionError, match="message 1 differs"):
+        check_same_bytes(least, bulk_benchmark.TEMPLATE, recipients, data, tmp_path / "b")
