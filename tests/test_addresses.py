@@ -140,6 +140,39 @@ def test_unusual_addresses_go_to_email_validator(addr_spec):
     assert plain_addr_spec(addr_spec) is None
 
 
+def _parse_address_by_splitting(value, display_name):
+    """`parse_address` as it was, every value split first: the reference for its shortcut."""
+    mailbox = split_mailbox(value)
+    name = mailbox.display_name if display_name is None else display_name.strip()
+    if first_unsafe(name) is not None:
+        raise AddressError(f"unsafe character in the display name {name!r}")
+    plain = plain_addr_spec(mailbox.addr_spec)
+    if plain is not None:
+        return (name, *plain)
+    try:
+        valid = validate_email(mailbox.addr_spec, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError:
+        raise AddressError("not a valid email address") from None
+    return (name, valid.local_part, valid.ascii_domain or valid.domain)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.one_of(addresses, st.emails(), st.text(alphabet=st.sampled_from('ab@.<>" \té'), max_size=10)),
+       st.one_of(st.none(), st.text(max_size=8), st.sampled_from(["Zoé Lefèvre", " Zoé ", "a\x0bb"])))
+def test_a_plain_address_alone_is_read_as_splitting_it_reads_it(value, display_name):
+    def outcome(read):
+        try:
+            return read()
+        except AddressError as exc:
+            return type(exc), str(exc).split(" ")[0] == "not", " in the display name " in str(exc)
+
+    def ours():
+        address = parse_address(value, display_name)
+        return (address.display_name, address.username, address.domain)
+
+    assert outcome(ours) == outcome(lambda: _parse_address_by_splitting(value, display_name))
+
+
 @settings(max_examples=3000, deadline=None)
 @given(st.one_of(addresses, st.text(alphabet=st.sampled_from('ab@.<>"(),; \u00a0\té'), max_size=12)))
 def test_an_address_alone_is_split_as_the_full_reading_splits_it(value):

@@ -85,12 +85,14 @@ class CheckedAddress(Address):
 def parse_address(value: str, display_name: str | None = None) -> Address:
     """`Name <local@domain>`, `<local@domain>` or a bare address -> `Address` (domain in ASCII);
     `display_name`, when given, replaces the written one. Raises `AddressError`."""
-    mailbox = split_mailbox(value)
+    plain = plain_addr_spec(value)  # a plain address alone (a list's usual row): nothing to split
+    mailbox = Mailbox("", value) if plain is not None else split_mailbox(value)
     name = mailbox.display_name if display_name is None else display_name.strip()
     character = first_unsafe(name)
     if character is not None:
         raise AddressError(f"{describe(character)} in the display name {name!r}", fix=FIX)
-    plain = plain_addr_spec(mailbox.addr_spec)
+    if plain is None:
+        plain = plain_addr_spec(mailbox.addr_spec)
     if plain is not None:
         return CheckedAddress.plain(name, *plain)
     try:
