@@ -297,9 +297,8 @@ class CampaignRenderer:
         return _Written(line, tuple(findings))
 
     def message(self, task: _Task, recipient: Address, message_id: str) -> tuple[bytes, list[Finding]]:
-        data = {**self.campaign_data, **task.data}
         campaign = self.campaign
-        person = campaign.personalise(data, recipient)
+        person = campaign.personalise(task.data, recipient, self.campaign_data)
         compiled = self.compiled
         values = None if compiled is None or task.full else self._values(compiled, person.context)
         findings: list[Finding] = []

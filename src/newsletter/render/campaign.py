@@ -166,6 +166,8 @@ class CompiledCampaign:
 
     def values(self, env: jinja2.Environment, context: Mapping[str, Any]) -> list[Any]:
         """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
+        if self._names is not None:  # every slot a name: the recipient's own values (a row holds no Undefined)
+            return [context[name] for name in self._names]
         out = []
         for path in self.paths:
             if not path.steps:  # a name: the recipient's own value (a row holds no Undefined)
@@ -176,6 +178,11 @@ class CompiledCampaign:
                 value._fail_with_undefined_error()
             out.append(value)
         return out
+
+    @cached_property
+    def _names(self) -> tuple[str, ...] | None:
+        """The slots' names when each is a plain `{{ name }}` (the usual template), else None."""
+        return None if any(path.steps for path in self.paths) else tuple(path.name for path in self.paths)
 
     @cached_property
     def _html_slots(self) -> tuple[tuple[int, Piece], ...]:

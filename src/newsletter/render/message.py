@@ -37,6 +37,8 @@ _MAX_LINE = int(input_limits("headers")["max_line"])
 _ATEXT = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
 _WORD = 75  # RFC 2047 section 2: an encoded-word is at most 75 characters
 _EMPTY_WORD = "=?utf-8?q??="
+_PART = '\r\nContent-Type: text/{}; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+_PLAIN_PART, _HTML_PART = _PART.format("plain"), _PART.format("html")  # each after its boundary line
 _SAFE_Q = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!*+-/")
 
 
@@ -149,9 +151,11 @@ class MessageHead:
                  html: bytes, text: bytes) -> bytes:
         """The message for one recipient, bodies already quoted-printable encoded."""
         url = (unsubscribe_url or "") if self.promotional else ""
-        check_header_values((("Message-ID", message_id), ("To", recipient.display_name),
-                             ("To", recipient.addr_spec), ("Subject", subject), ("List-Unsubscribe", url)))
-        if self.promotional:
+        name, addr = recipient.display_name, recipient.addr_spec
+        if not f"{message_id}{name}{addr}{subject}{url}".isprintable():  # none unsafe if all printable
+            check_header_values((("Message-ID", message_id), ("To", name), ("To", addr), ("Subject", subject),
+                                 ("List-Unsubscribe", url)))
+        if self.promotional and not url:
             require_unsubscribe(Kind.PROMOTIONAL, url)
         to = _mailbox("To", recipient, checked=True)
         subject = encode_header(subject, len("Subject: "))
@@ -161,11 +165,10 @@ class MessageHead:
         if not head.isascii() or (len(head) > _MAX_LINE and max(map(len, head.split("\r\n"))) > _MAX_LINE):
             _refuse_unwritable([*self.static, ("To", to), ("Subject", subject), ("Message-ID", message_id),
                                 ("List-Unsubscribe", f"<{url}>{self.mailto}")])
-        part = f'--{boundary}\r\nContent-Type: text/%s; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
         return b"".join((
-            f"{head}\r\n{part % 'plain'}".encode("ascii"),
+            f"{head}\r\n--{boundary}{_PLAIN_PART}".encode("ascii"),
             text,
-            f"\r\n{part % 'html'}".encode("ascii"),
+            f"\r\n--{boundary}{_HTML_PART}".encode("ascii"),
             html,
             f"\r\n--{boundary}--\r\n".encode("ascii"),
         ))

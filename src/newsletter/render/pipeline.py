@@ -134,13 +134,14 @@ class Campaign:
             name_columns=names.name_columns(config.section("recipients"), config.path),
         )
 
-    def personalise(self, data: Mapping[str, Any], recipient: Address | None = None) -> "Personalised":
+    def personalise(self, data: Mapping[str, Any], recipient: Address | None = None,
+                    shared: Mapping[str, Any] | None = None) -> "Personalised":
         """The recipient's address (unless the caller parsed it already), unsubscribe URL and
-        template context."""
+        template context: `data` over `shared` (a campaign's data, a recipient's row over it)."""
         recipient = recipient or recipient_address(self.options.to, data, self.name_columns)
-        context = {**data, "email": recipient.addr_spec}  # what the unsubscribe URL sees; then the rest
+        context = {**(shared or {}), **data, "email": recipient.addr_spec}  # what the unsubscribe URL sees
         unsubscribe_url = self.unsubscribe.url_for(context) if self.unsubscribe else None
-        context.update(kind=self.kind.value, locale=data.get("locale", self.compiled.config.locale),
+        context.update(kind=self.kind.value, locale=context.get("locale", self.compiled.config.locale),
                        unsubscribe_url=unsubscribe_url)
         return Personalised(recipient, unsubscribe_url, context)
 
