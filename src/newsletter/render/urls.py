@@ -131,14 +131,13 @@ def _pieces(ast: nodes.Template) -> tuple[str | SlotPath, ...] | None:
 
 def _uri_when_filled(pieces: tuple[str | SlotPath, ...]) -> bool:
     """Whether `unsubscribe_uri` gives every filling of `pieces` back unchanged, so that it need
-    not run a recipient: the text starts with https://, is ASCII, holds nothing a URI or a header
-    may not and does not end in space; a value, URL-encoded, is only characters a URI allows
-    (`%XX`, `+`, `&`, `=` and unreserved ones), never a space."""
-    text = [piece for piece in pieces if isinstance(piece, str)]
-    first, last = pieces[0], pieces[-1]
-    return (isinstance(first, str) and first.startswith("https://")
-            and all(piece.isascii() and first_unsafe(piece) is None and not _NOT_IN_URI.search(piece) for piece in text)
-            and (not isinstance(last, str) or last == last.rstrip()))
+    not run a recipient: the text starts with https://, is ASCII and holds nothing a URI or a
+    header refuses (no space: nothing to strip); a value, URL-encoded, is only characters a URI
+    allows (`%XX`, `+`, `&`, `=` and unreserved ones)."""
+    first = pieces[0]
+    return isinstance(first, str) and first.startswith("https://") and all(
+        piece.isascii() and first_unsafe(piece) is None and not _NOT_IN_URI.search(piece)
+        for piece in pieces if isinstance(piece, str))
 
 
 def _urlencoded(node: nodes.Node) -> bool:
