@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import binascii
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Sequence
 
 # A line that holds a slot: the end of the piece before it, then `parts[start:end]` (the pieces
@@ -64,19 +63,14 @@ class EncodedBody:
         end_line(len(pieces), "")
         return cls(tuple(statics), tuple(lines))
 
-    @cached_property
-    def _frame(self) -> tuple[bytes, ...]:
-        """The static encodings with a place for each value line's between them."""
-        assert self.statics is not None
-        return tuple(chunk for static in self.statics for chunk in (b"", static))[1:]
-
     def encode(self, parts: Sequence[str]) -> bytes:
         """`quoted_printable("".join(parts))`, where `parts` are the pieces, filled."""
         if self.statics is None:
             return quoted_printable("".join(parts))
-        lines = [tail + "".join(parts[start:end]) + head for tail, start, end, head in self.lines]
-        if "\r" in "".join(lines):  # only a value brings one: the encoder's line ends change, encode it whole
-            return quoted_printable("".join(parts))
-        encoded = list(self._frame)
-        encoded[1::2] = map(_encode, lines)
+        encoded = [self.statics[0]]
+        for (tail, start, end, head), static in zip(self.lines, self.statics[1:]):
+            line = tail + "".join(parts[start:end]) + head
+            if "\r" in line:  # only a value brings one: the encoder's line ends change, encode it whole
+                return quoted_printable("".join(parts))
+            encoded += (_encode(line), static)
         return b"".join(encoded)
