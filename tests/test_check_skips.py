@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
+from newsletter.placement.signals import _ADDRESSES
 
 _HTML_PIECES = st.one_of(
     st.sampled_from(["<script", "<SCRIPT", "<Script", "<\u017fcript", "<scripts", "<script>", "</script>",
@@ -39,3 +40,25 @@ def test_json_ld_is_still_read_in_any_case():
         markup = extract(f'<html><head>{opening} type="application/ld+json">{body}</script></head></html>')
         assert [item.type for item in markup.items] == ["Order"], opening
     assert extract(f'<!-- <script type="application/ld+json">{body}</script> -->').items == ()
+
+
+# -- the words the learned terms read ----------------------------------------------------------------
+
+_WORDS = st.one_of(
+    st.sampled_from(["fin.", "note :", "Soldes:", "e.g.", "a.b", "v1.2", "www.shop.fr.", "shop.fr", "...", ".",
+                     "contact@boutique.fr", "@", "x@", "@y", "https://shop.example/soldes?x=1", "http:", "://",
+                     "mailto:client@exemple.fr", "ftp://x", "-50 %", "19,99 €", "« soldes »", "d'été", "l'offre",
+                     "n°", "#1042", "a-b.c-d", "_._", "\u00a0", "\n"]),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs")), max_size=10),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_WORDS, max_size=20).map("".join))
+@example("Merci. Écrivez-nous : contact@boutique.fr ou www.shop.fr, fin.")
+def test_a_piece_without_at_scheme_or_inner_dot_holds_no_address(text):
+    """The terms' words search a piece for an address only when it holds "@", "://" or a dot
+    before its last character: no address is in the others (`_ADDRESSES` leaves them whole)."""
+    for piece in text.split():
+        if not ("@" in piece or "://" in piece or piece.find(".", 0, -1) >= 0):
+            assert _ADDRESSES.sub(" ", piece) == piece

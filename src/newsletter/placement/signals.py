@@ -321,23 +321,28 @@ def _terms(words: list[str]) -> frozenset[str]:
 
 def _words_and_terms_words(folded_text: str) -> tuple[list[str], list[str]]:
     """`words_of(folded_text)`, and the words `terms_of` reads: in one read of the text, as the
-    two differ only in the white-space-separated pieces that hold "@", "." or ":" (no address
-    without one of these; no word spans a space, so a stretch of plain pieces is read at once)."""
+    two differ only in the white-space-separated pieces that hold an address (no word spans a
+    space, so the text between two such pieces is read at once, and a text holding none is read
+    whole — the same list for both). Only a piece holding "@", "://" or a dot before its last
+    character can hold one: a sentence's last word ("fin.", "note :") is not searched."""
     pieces = folded_text.split()
     words: list[str] = []
     terms: list[str] = []
     start = 0
     for at, piece in enumerate(pieces):
-        if "@" in piece or "." in piece or ":" in piece:
-            if start < at:
+        if ("@" in piece or "." in piece or ":" in piece) \
+                and ("@" in piece or "://" in piece or piece.find(".", 0, -1) >= 0):  # cheap test first
+            left = _ADDRESSES.sub(" ", piece)
+            if left != piece:
                 plain = words_of(" ".join(pieces[start:at]))
                 words += plain
+                words += words_of(piece)
                 terms += plain
-            written = words_of(piece)
-            words += written
-            left = _ADDRESSES.sub(" ", piece)
-            terms += written if left == piece else words_of(left)
-            start = at + 1
+                terms += words_of(left)
+                start = at + 1
+    if not start:
+        plain = words_of(folded_text)
+        return plain, plain
     plain = words_of(" ".join(pieces[start:]))
     return words + plain, terms + plain
 
