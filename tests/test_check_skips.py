@@ -4,12 +4,14 @@ French and English HTML and texts (accents, `€`, `-50 %`, « soldes », commen
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
-from newsletter.placement.signals import _ADDRESSES
+from newsletter.placement.signals import _ADDRESSES, _LEET_MARK, _LETTER, _obfuscated
 
 _HTML_PIECES = st.one_of(
     st.sampled_from(["<script", "<SCRIPT", "<Script", "<\u017fcript", "<scripts", "<script>", "</script>",
@@ -62,3 +64,60 @@ def test_a_piece_without_at_scheme_or_inner_dot_holds_no_address(text):
     for piece in text.split():
         if not ("@" in piece or "://" in piece or piece.find(".", 0, -1) >= 0):
             assert _ADDRESSES.sub(" ", piece) == piece
+
+
+# -- words disguised from filters ("v1agra", "F R E E") ---------------------------------------------
+
+# The patterns as first written: case-insensitive letters, the spaced-out letters scanned whole.
+_LETTER_BEFORE_DIGIT = re.compile(r"[a-z][0134$]", re.IGNORECASE)
+_FIRST_LEET = re.compile(r"(?<![\w$@.])[a-z]+[0134$][a-z]{2,}(?![\w$@])", re.IGNORECASE)
+
+
+def _first_obfuscated(text: str, letters: int) -> tuple[str, ...]:
+    spaced = re.compile(rf"(?<![\w.])(?:[^\W\d_][ .\-*_]){{{letters - 1},}}[^\W\d_](?![\w])")
+    return tuple(dict.fromkeys(m.group(0) for m in (*spaced.finditer(text), *_FIRST_LEET.finditer(text))))
+
+
+def test_a_letter_is_what_a_case_insensitive_a_to_z_matches_for_every_character():
+    """`_LETTER` (no IGNORECASE) and the look-arounds of `_LEET` take the characters the first,
+    case-insensitive, pattern took, and the mark finds a letter before 0, 1, 3, 4 or $ where the
+    first mark did: for every character of Unicode."""
+    letter = re.compile(_LETTER)
+    for code in range(0x110000):
+        character = chr(code)
+        assert (letter.fullmatch(character) is None) == (re.fullmatch("[a-z]", character, re.IGNORECASE) is None)
+        assert (re.fullmatch(r"[\w$@.]", character) is None) == \
+            (re.fullmatch(r"[\w$@.]", character, re.IGNORECASE) is None)
+        for sample in (character + "1", "a" + character):
+            assert (_LEET_MARK.search(sample) is None) == (_LETTER_BEFORE_DIGIT.search(sample) is None), sample
+
+
+_DISGUISED = st.lists(_WORDS | st.sampled_from(
+    ["v1agra", "m0ney", "CA$H", "fr33", "\u017f1ab", "\u212a3ab", "\u0130n4ab", "2024", "$", "F R E E", "G.R.A.T.U.I.T",
+     "g-r-a-t-u-i-t", "S_O_L_D_E_S", "É T É", "a b c", "x", "à", "il y a", "a b c d ef", "1 2 3 4", "F.R.E.E.",
+     "*", "_", "-", "."]), max_size=20)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_DISGUISED.map(" ".join), st.integers(1, 6))
+@example("Gagnez du m0ney avec v1agra : c'est G.R.A.T.U.I.T, -50 % dès 19,99 € !", 4)
+@example("a b c d ef", 4)
+@example("É T É à -50 %", 3)
+def test_disguised_words_are_found_as_the_first_patterns_found_them(text, letters):
+    """Spaced-out letters scanned only in texts holding a separator, letter, separator… run,
+    the digit-words by their possessive, case-folded-once pattern: the same words, in the same
+    order, for any length of run."""
+    assert _obfuscated(text, _Known(letters)) == _first_obfuscated(text, letters)
+    if _LEET_MARK.search(text) is None:
+        assert _FIRST_LEET.findall(text) == []
+
+
+class _Known:
+    def __init__(self, letters: int) -> None:
+        self.min_spaced_letters = letters
+
+
+def test_disguised_words_are_still_found():
+    """Not vacuous: French and English disguises are found."""
+    assert _obfuscated("Offre G.R.A.T.U.I.T : du m0ney, F R E E", _Known(4)) == ("G.R.A.T.U.I.T", "F R E E", "m0ney")
+
