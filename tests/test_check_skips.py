@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
-from newsletter.placement.signals import _ADDRESSES, _LEET_MARK, _LETTER, _obfuscated
+from newsletter.placement.knowledge import fold
+from newsletter.placement.signals import _ADDRESSES, _IP_URL, _LEET_MARK, _LETTER, _PRICE, _ip_links, _obfuscated
 
 _HTML_PIECES = st.one_of(
     st.sampled_from(["<script", "<SCRIPT", "<Script", "<\u017fcript", "<scripts", "<script>", "</script>",
@@ -121,3 +122,31 @@ def test_disguised_words_are_still_found():
     """Not vacuous: French and English disguises are found."""
     assert _obfuscated("Offre G.R.A.T.U.I.T : du m0ney, F R E E", _Known(4)) == ("G.R.A.T.U.I.T", "F R E E", "m0ney")
 
+
+# -- prices and links to a numeric address ------------------------------------------------------------
+
+_FIRST_PRICE = re.compile(  # as first written: a look-behind tried at every character
+    r"[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b)"
+)
+_PRICED = st.lists(_WORDS | st.sampled_from(
+    ["19,99 €", "19,99€", "€5", "€ 5", "$ 12.50", "$12.505", "£3", "12 EUR", "12eur", "3 euros", "3 euro", "10 USD",
+     "8 gbp", "1.5€", "v1.5€", "a5€", ",5€", ".5 €", "_5€", "-50 %", "2024", "5", "55", "€", "$", "£", "eur", "euros",
+     "usd", "gbp", "leur", "²€", "١٢ €", "€١٢", "\u00a0", "\n"]), max_size=20)
+
+
+@settings(max_examples=800, deadline=None)
+@given(_PRICED.map(" ".join), _PRICED.map("".join))
+@example("Dès 19,99 € (au lieu de 29 EUR), $5 de remise, £3,50 : 12eur !", "v1.5€a5€,5€$$12")
+def test_prices_are_the_matches_of_the_first_pattern(spaced, glued):
+    for text in (spaced, glued, fold(spaced)):
+        assert _PRICE.findall(text) == _FIRST_PRICE.findall(text)
+        assert [m.span() for m in _PRICE.finditer(text)] == [m.span() for m in _FIRST_PRICE.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS | st.sampled_from(["http://192.168.1.1/x", "HTTPS://10.0.0.1", "https://shop.fr"]),
+                               max_size=20).map(" ".join))
+def test_a_text_without_a_scheme_has_no_link_to_a_numeric_address(text):
+    if "://" not in text:
+        assert _IP_URL.findall(text) == []
+    assert _ip_links([], text) == tuple(dict.fromkeys(_IP_URL.findall(text)))

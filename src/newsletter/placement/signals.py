@@ -31,8 +31,14 @@ _DISCOUNT = re.compile(
     r"|(?:up to|jusqu'a|save|economisez|extra|get)\s-?\d{1,2}\s?%"
     r"|buy one,? get one|1 achete\s?=\s?1 offert|2 for 1|2 pour 1"
 )
+# « 19,99 € », "$5", "12 EUR". A price opens with a currency mark or a digit, so the pattern opens
+# with that character, to which the regex engine skips, and tells the two kinds apart after it
+# (`(?<![\w.,]\d)` after a first digit is `(?<![\w.,])` before it): the same matches as
+# `[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|…)`, whose look-behind
+# was tried at every character.
 _PRICE = re.compile(
-    r"[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b)"
+    r"[$€£\d](?:(?<=[$€£])\s?\d+(?:[.,]\d{1,2})?(?!\d)"
+    r"|(?<=\d)(?<![\w.,]\d)\d*(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b))"
 )
 _NUMBER_WORDS = r"(?:\s+(?:number|numero|no\.?|n°|nº|id))?"
 _LOCAL_SPLIT = re.compile(r"[._+\-]")
@@ -536,7 +542,8 @@ def _visible_links(document: HtmlElement, hidden: Hidden) -> list[HtmlElement]:
 
 def _ip_links(links: list[HtmlElement], text: str) -> tuple[str, ...]:
     hosts = [h for h in (_host(a.get("href") or "") for a in links) if h and _IP_HOST.fullmatch(h)]
-    return tuple(dict.fromkeys(hosts + _IP_URL.findall(text)))
+    written = _IP_URL.findall(text) if "://" in text else []  # what every match holds: most texts have none
+    return tuple(dict.fromkeys(hosts + written))
 
 
 def _sells(href: str, known: Knowledge) -> bool:
