@@ -9,6 +9,7 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from newsletter.lint import data
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
 from newsletter.placement.knowledge import fold
@@ -150,3 +151,37 @@ def test_a_text_without_a_scheme_has_no_link_to_a_numeric_address(text):
     if "://" not in text:
         assert _IP_URL.findall(text) == []
     assert _ip_links([], text) == tuple(dict.fromkeys(_IP_URL.findall(text)))
+
+
+# -- phrase lists asked of whole messages ---------------------------------------------------------
+
+_LISTS = (data.phrases().unsubscribe, data.phrases().spam)
+_PHRASE_PIECES = st.one_of(
+    st.sampled_from(sorted({p for phrases in _LISTS for p in phrases.phrases})),
+    st.sampled_from(["SE DÉSINSCRIRE", "Désabonnez-vous", "unsubscribed", "opt\u00a0out", "opt\n\tout", "ſe désinscrire",
+                     "« soldes »", "-50 %", "19,99 €", "Cliquez ici", "\0", "\u2019", "x"]),
+    st.text(alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs")), max_size=12),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PHRASE_PIECES, min_size=5, max_size=60), st.booleans())
+@example(["Pour ne plus recevoir nos offres, cliquez ici pour vous désinscrire."] * 4, True)
+def test_a_long_text_holds_a_phrase_where_the_fast_pattern_finds_one(pieces, glued):
+    """A whole message (over the length searched phrase by phrase) may hold a phrase exactly
+    where the fast pattern finds one, even inside a word; and `contains` is the full pattern."""
+    text = ("" if glued else " ").join(pieces)
+    folded = data.normalise(text)
+    for phrases in _LISTS:
+        expected = phrases._folds_in(folded) or phrases.anywhere.search(folded) is not None
+        assert phrases.may_hold(folded) == expected
+        assert phrases.contains(text) == (phrases.pattern.search(folded) is not None)
+
+
+def test_long_texts_are_searched_phrase_by_phrase_and_still_match():
+    """Not vacuous: texts past the length are read the new way, and phrases are found in them."""
+    long_text = data.normalise("Bonjour, voici nos nouveautés de la semaine. " * 10)
+    assert len(long_text) > data._SEARCHED_BY_PHRASE
+    unsubscribe = data.phrases().unsubscribe
+    assert not unsubscribe.may_hold(long_text)
+    assert unsubscribe.contains(long_text + " pour vous désinscrire, cliquez ici")
