@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from newsletter.lint import data
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
-from newsletter.placement.knowledge import fold
-from newsletter.placement.signals import _ADDRESSES, _IP_URL, _LEET_MARK, _LETTER, _PRICE, _ip_links, _obfuscated
+from newsletter.placement.knowledge import fold, knowledge, words_of
+from newsletter.placement.quotes import FoldedText
+from newsletter.placement.signals import _ADDRESSES, _IP_URL, _LEET_MARK, _LETTER, _PRICE, _ip_links, _obfuscated, _references
 
 _HTML_PIECES = st.one_of(
     st.sampled_from(["<script", "<SCRIPT", "<Script", "<\u017fcript", "<scripts", "<script>", "</script>",
@@ -185,3 +186,44 @@ def test_long_texts_are_searched_phrase_by_phrase_and_still_match():
     unsubscribe = data.phrases().unsubscribe
     assert not unsubscribe.may_hold(long_text)
     assert unsubscribe.contains(long_text + " pour vous désinscrire, cliquez ici")
+
+
+# -- words and reference numbers ------------------------------------------------------------------
+
+_FIRST_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[%#€$£]")
+_REFERENCED = st.lists(_WORDS | st.sampled_from(
+    ["commande n° 12345", "Commande N°A-1042", "order #A-1042", "Order number: 1042", "ref. 77", "réf : AB12",
+     "facture FA-2024-001", "suivi 1Z999", "colis n°42", "client 1", "dossier", "orders123", "border 1234",
+     "l'order 55", "d'order", "_order 9", "#order 12", "account id 4242", "reservation-12", "{{ order_id }}",
+     "{{order.number}}", "case 3", "showcase 333", "aujourd'hui", "'quoted'", "a''b", "l'offre", "qu'il", "'", "''"]),
+    max_size=20)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_REFERENCED.map(" ".join))
+@example("Votre commande n° 12345 (réf. AB-77) : l'offre d'aujourd'hui, 'a''b'")
+def test_words_and_reference_numbers_are_the_first_patterns_matches(text):
+    """The possessive word pattern reads the same words; the reference words opened by their
+    first characters find the same reference numbers, quoted as written."""
+    folded = fold(text)
+    assert words_of(folded) == _FIRST_TOKEN.findall(folded)
+    quotes = FoldedText("Votre commande", text)
+    assert _references(quotes, knowledge()) == _first_references(quotes, knowledge().reference_words)
+
+
+def _first_references(quotes: FoldedText, reference_words) -> tuple[str, ...]:
+    """`signals._references` as it was: the reference words behind one look-behind."""
+    words = "|".join(re.escape(w) for w in reference_words)
+    written = re.compile(rf"(?<!\w)(?:{words})(?:\s+(?:number|numero|no\.?|n°|nº|id))?\s*[:#]?\s*#?\s*"
+                         rf"(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
+    placeholder = re.compile(rf"\{{\{{\s*[\w.]*(?:{words})[\w.]*\s*\}}\}}")
+    matches = [*written.finditer(quotes.text), *placeholder.finditer(quotes.text)]
+    found = [(" ".join(m.group(0).split()), m) for m in matches]
+    by_identifier = {f.split()[-1].lstrip("#"): f for f, _ in reversed(found)}
+    kept = {f: m for f, m in reversed(found) if by_identifier[f.split()[-1].lstrip("#")] == f}
+    return tuple(dict.fromkeys(quotes.quote(kept[f].start(), kept[f].end()) for f, _ in found if f in kept))
+
+
+def test_reference_numbers_are_still_found():
+    quotes = FoldedText("Votre commande", "Commande n° 12345, facture FA-2024-001, order #A-1042")
+    assert _references(quotes, knowledge()) == ("Commande n° 12345", "facture FA-2024-001", "order #A-1042")

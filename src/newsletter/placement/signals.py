@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from email.message import Message
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
@@ -492,7 +492,7 @@ def _spaced_letters(letters: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
     look-behind, which the regex engine tries at every character; the second with a separator,
     to which it skips: a text without one (most) is not scanned."""
     letter, separator = r"[^\W\d_]", r"[ .\-*_]"
-    inner = rf"{separator}(?:{letter}{separator}){{{letters - 2}}}" if letters >= 2 else ""  # "": any text
+    inner = separator + (letter + separator) * (letters - 2) if letters >= 2 else ""  # "": any text
     return re.compile(rf"(?<![\w.])(?:{letter}{separator}){{{letters - 1},}}{letter}(?![\w])"), re.compile(inner)
 
 
@@ -521,13 +521,25 @@ def _references(quotes: FoldedText, known: Knowledge) -> tuple[str, ...]:
     n° 12345", "order #A-1042"), or a template placeholder named after one ({{ order_id }});
     matched folded, quoted as written."""
     words = "|".join(re.escape(w) for w in known.reference_words)
-    written = re.compile(rf"(?<!\w)(?:{words}){_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
+    written = re.compile(rf"{_word_start(known.reference_words)}{_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
     placeholder = re.compile(rf"\{{\{{\s*[\w.]*(?:{words})[\w.]*\s*\}}\}}")
     matches = [*written.finditer(quotes.text), *placeholder.finditer(quotes.text)]
     found = [(" ".join(m.group(0).split()), m) for m in matches]
     by_identifier = {f.split()[-1].lstrip("#"): f for f, _ in reversed(found)}  # one per number
     kept = {f: m for f, m in reversed(found) if by_identifier[f.split()[-1].lstrip("#")] == f}
     return tuple(dict.fromkeys(quotes.quote(kept[f].start(), kept[f].end()) for f, _ in found if f in kept))
+
+
+def _word_start(words: Sequence[str]) -> str:
+    """`(?<!\\w)(?:word|word…)` opening with the words' first characters, grouped, each followed by
+    the look-behind (`(?<!\\w)` before a character is `(?<!\\w<it>)` after it): the regex engine
+    skips to the next of those characters instead of trying the look-behind at every one. Words
+    of one group keep their order, so the same word is chosen at each place."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return "(?:" + "|".join(rf"{re.escape(first)}(?<!\w{re.escape(first)})(?:{'|'.join(rests)})"
+                            for first, rests in groups.items()) + ")"
 
 
 # -- structure -------------------------------------------------------------------------------------
