@@ -10,6 +10,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from newsletter.lint import data
+from newsletter.lint.content import under_any
 from newsletter.markup import extract
 from newsletter.markup.jsonld import _COMMENT, _SCRIPT, _SCRIPT_START, _blank
 from newsletter.placement.knowledge import fold, knowledge, words_of
@@ -227,3 +228,21 @@ def _first_references(quotes: FoldedText, reference_words) -> tuple[str, ...]:
 def test_reference_numbers_are_still_found():
     quotes = FoldedText("Votre commande", "Commande n° 12345, facture FA-2024-001, order #A-1042")
     assert _references(quotes, knowledge()) == ("Commande n° 12345", "facture FA-2024-001", "order #A-1042")
+
+
+# -- links to a shortener or a shop's pages --------------------------------------------------------
+
+_HOSTS = st.lists(st.sampled_from(["bit.ly", "t.co", "www", "shop", "boutique", "fr", "com", "co.uk", "", ".", "ly",
+                                   "bit", "paypal", "xn--bcher-kva", "sub"]), min_size=1, max_size=5).map(".".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_HOSTS, st.frozensets(_HOSTS | st.sampled_from(["bit.ly", "paypal.com", "", ".com", "ly"]), max_size=8))
+@example("go.bit.ly", frozenset({"bit.ly"}))
+@example("notbit.ly", frozenset({"bit.ly"}))
+def test_a_host_under_a_domain_is_the_loop_over_the_domains(host, domains):
+    assert under_any(host, domains) == any(host == d or host.endswith("." + d) for d in domains)
+
+
+def test_shorteners_and_selling_hosts_are_found_under_their_domains():
+    assert under_any("go.bit.ly", data.shorteners()) and not under_any("notbit.ly", data.shorteners())

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from email.message import Message
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 
 from ..document import Document, Origin
 from ..document.as_written import addresses_in, plain_message_id, unreadable_date, written_text
-from ..lint.content import unsubscribe_link
+from ..lint.content import under_any, unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
 from ..markup import Markup
@@ -562,7 +562,7 @@ def _sells(href: str, known: Knowledge) -> bool:
     host = _host(href)
     if host is None:
         return False
-    if any(host == h or host.endswith("." + h) for h in known.selling_hosts):
+    if under_any(host, known.selling_hosts):
         return True
     try:
         path = urlsplit(href.strip()).path.lower()
