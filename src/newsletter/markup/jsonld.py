@@ -28,6 +28,9 @@ _SCRIPT = re.compile(
 )
 _TYPE_ATTR = re.compile(r"""\btype\s*=\s*(["']?)\s*application/ld\+json\s*\1""", re.IGNORECASE)
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+# What every match of `_SCRIPT` opens with. Blanking comments only makes spaces, so a document
+# without it anywhere has no block: neither blanked nor scanned (most mail has no script).
+_SCRIPT_START = re.compile(r"<script\b", re.IGNORECASE)
 # What the bounds look at, outside strings: brackets, digits in a row, NaN and Infinity.
 _BOUNDED = re.compile(r'"(?:[^"\\]|\\.)*"?|(?P<open>[\[{])|(?P<close>[\]}])|(?P<digits>\d+)|(?P<constant>NaN|-?Infinity)')
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -84,6 +87,8 @@ def _blank(match: re.Match[str]) -> str:
 
 def extract_json_ld(html: str, path: str | None = None) -> tuple[tuple[Item, ...], tuple[Finding, ...]]:
     """Every item of every `<script type="application/ld+json">` outside HTML comments."""
+    if not _SCRIPT_START.search(html):
+        return (), ()
     searchable = _COMMENT.sub(_blank, html)
     lines: _Lines | None = None
     items: list[Item] = []

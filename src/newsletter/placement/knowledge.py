@@ -64,7 +64,9 @@ def _without_marks(run: re.Match[str]) -> str:
     return "".join(c for c in run.group() if not unicodedata.combining(c))
 
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)*|[%#€$£]")
+# Possessive: nothing follows a word in the pattern, so its first, longest reading is always the
+# match, and the regex engine keeps no state to go back on.
+_TOKEN = re.compile(r"[a-z0-9]++(?:'[a-z0-9]++)*+|[%#€$£]")
 
 
 def words_of(folded_text: str) -> list[str]:

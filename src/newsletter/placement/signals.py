@@ -10,14 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.message import Message
-from typing import Any, Callable, Iterable
+from functools import lru_cache
+from typing import Any, Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from lxml.html import HtmlElement
 
 from ..document import Document, Origin
 from ..document.as_written import addresses_in, plain_message_id, unreadable_date, written_text
-from ..lint.content import unsubscribe_link
+from ..lint.content import under_any, unsubscribe_link
 from ..lint.data import limits as lint_limits, phrases as lint_phrases
 from ..html.dom import all_text, is_hidden, style_of, text_of
 from ..markup import Markup
@@ -30,18 +31,30 @@ _DISCOUNT = re.compile(
     r"|(?:up to|jusqu'a|save|economisez|extra|get)\s-?\d{1,2}\s?%"
     r"|buy one,? get one|1 achete\s?=\s?1 offert|2 for 1|2 pour 1"
 )
+# « 19,99 € », "$5", "12 EUR". A price opens with a currency mark or a digit, so the pattern opens
+# with that character, to which the regex engine skips, and tells the two kinds apart after it
+# (`(?<![\w.,]\d)` after a first digit is `(?<![\w.,])` before it): the same matches as
+# `[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|…)`, whose look-behind
+# was tried at every character.
 _PRICE = re.compile(
-    r"[$€£]\s?\d+(?:[.,]\d{1,2})?(?!\d)|(?<![\w.,])\d+(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b)"
+    r"[$€£\d](?:(?<=[$€£])\s?\d+(?:[.,]\d{1,2})?(?!\d)"
+    r"|(?<=\d)(?<![\w.,]\d)\d*(?:[.,]\d{1,2})?\s?(?:€|£|\$|eur\b|euros?\b|usd\b|gbp\b))"
 )
 _NUMBER_WORDS = r"(?:\s+(?:number|numero|no\.?|n°|nº|id))?"
 _LOCAL_SPLIT = re.compile(r"[._+\-]")
-# A digit or symbol standing for a letter inside a word: "v1agra", "m0ney", "ca$h".
-_LEET = re.compile(r"(?<![\w$@.])[a-z]+[0134$][a-z]{2,}(?![\w$@])", re.IGNORECASE)
+# What `[a-z]` matches case-insensitively (long s, dotted and dotless i, Kelvin sign), as one
+# plain class: checked without folding each character's case (tested over all of Unicode).
+_LETTER = "[a-zA-Z\u0130\u0131\u017f\u212a]"
+# A digit or symbol standing for a letter inside a word: "v1agra", "m0ney", "ca$h". Possessive: a
+# run of letters given back never lets the digit or the end after it match (they are not letters).
+_LEET = re.compile(rf"(?<![\w$@.]){_LETTER}++[0134$]{_LETTER}{{2,}}+(?![\w$@])")
 # What every match of the patterns above holds. They open with a look-behind, so the regex
 # engine tries them at every character: a text without any of these is not scanned (most are not).
 _DISCOUNT_MARKS = ("%", "buy one", "1 achete", "2 for 1", "2 pour 1")
 _PRICE_MARKS = ("$", "€", "£", "eur", "usd", "gbp")
-_LEET_MARK = re.compile(r"[a-z][0134$]", re.IGNORECASE)
+# A letter before a digit or "$", looked for from the digit: the regex engine skips to the next
+# 0, 1, 3, 4 or $ at C speed instead of trying a letter at every character.
+_LEET_MARK = re.compile(rf"[0134$](?<={_LETTER}[0134$])")
 _IP_URL = re.compile(r"https?://(\d{1,3}(?:\.\d{1,3}){3})(?![\w.])", re.IGNORECASE)
 _IP_HOST = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _MESSAGE_ID = re.compile(r"^<[^<>@\s]+@[^<>@\s]+>$")
@@ -321,23 +334,28 @@ def _terms(words: list[str]) -> frozenset[str]:
 
 def _words_and_terms_words(folded_text: str) -> tuple[list[str], list[str]]:
     """`words_of(folded_text)`, and the words `terms_of` reads: in one read of the text, as the
-    two differ only in the white-space-separated pieces that hold "@", "." or ":" (no address
-    without one of these; no word spans a space, so a stretch of plain pieces is read at once)."""
+    two differ only in the white-space-separated pieces that hold an address (no word spans a
+    space, so the text between two such pieces is read at once, and a text holding none is read
+    whole — the same list for both). Only a piece holding "@", "://" or a dot before its last
+    character can hold one: a sentence's last word ("fin.", "note :") is not searched."""
     pieces = folded_text.split()
     words: list[str] = []
     terms: list[str] = []
     start = 0
     for at, piece in enumerate(pieces):
-        if "@" in piece or "." in piece or ":" in piece:
-            if start < at:
+        if ("@" in piece or "." in piece or ":" in piece) \
+                and ("@" in piece or "://" in piece or piece.find(".", 0, -1) >= 0):  # cheap test first
+            left = _ADDRESSES.sub(" ", piece)
+            if left != piece:
                 plain = words_of(" ".join(pieces[start:at]))
                 words += plain
+                words += words_of(piece)
                 terms += plain
-            written = words_of(piece)
-            words += written
-            left = _ADDRESSES.sub(" ", piece)
-            terms += written if left == piece else words_of(left)
-            start = at + 1
+                terms += words_of(left)
+                start = at + 1
+    if not start:
+        plain = words_of(folded_text)
+        return plain, plain
     plain = words_of(" ".join(pieces[start:]))
     return words + plain, terms + plain
 
@@ -461,9 +479,21 @@ def _reply_to_person(header: _Headers, sender: str | None, known: Knowledge) -> 
 # -- wording ---------------------------------------------------------------------------------------
 
 def _obfuscated(text: str, known: Knowledge) -> tuple[str, ...]:
-    spaced = re.compile(rf"(?<![\w.])(?:[^\W\d_][ .\-*_]){{{known.min_spaced_letters - 1},}}[^\W\d_](?![\w])")
+    spaced, inner = _spaced_letters(known.min_spaced_letters)
+    runs = spaced.finditer(text) if inner.search(text) else ()
     leet = _LEET.finditer(text) if _LEET_MARK.search(text) else ()
-    return tuple(dict.fromkeys(m.group(0) for m in (*spaced.finditer(text), *leet)))
+    return tuple(dict.fromkeys(m.group(0) for m in (*runs, *leet)))
+
+
+@lru_cache(maxsize=None)
+def _spaced_letters(letters: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Letters spaced out ("F R E E", "G.R.A.T.U.I.T"), and what every such run holds inside: a
+    separator, then a letter and a separator `letters - 2` times. The first opens with a
+    look-behind, which the regex engine tries at every character; the second with a separator,
+    to which it skips: a text without one (most) is not scanned."""
+    letter, separator = r"[^\W\d_]", r"[ .\-*_]"
+    inner = separator + (letter + separator) * (letters - 2) if letters >= 2 else ""  # "": any text
+    return re.compile(rf"(?<![\w.])(?:{letter}{separator}){{{letters - 1},}}{letter}(?![\w])"), re.compile(inner)
 
 
 def _discounts(text: str) -> Iterable[re.Match[str]]:
@@ -491,13 +521,25 @@ def _references(quotes: FoldedText, known: Knowledge) -> tuple[str, ...]:
     n° 12345", "order #A-1042"), or a template placeholder named after one ({{ order_id }});
     matched folded, quoted as written."""
     words = "|".join(re.escape(w) for w in known.reference_words)
-    written = re.compile(rf"(?<!\w)(?:{words}){_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
+    written = re.compile(rf"{_word_start(known.reference_words)}{_NUMBER_WORDS}\s*[:#]?\s*#?\s*(?=[\w-]*\d)[a-z]{{0,4}}-?[\w-]{{3,}}")
     placeholder = re.compile(rf"\{{\{{\s*[\w.]*(?:{words})[\w.]*\s*\}}\}}")
     matches = [*written.finditer(quotes.text), *placeholder.finditer(quotes.text)]
     found = [(" ".join(m.group(0).split()), m) for m in matches]
     by_identifier = {f.split()[-1].lstrip("#"): f for f, _ in reversed(found)}  # one per number
     kept = {f: m for f, m in reversed(found) if by_identifier[f.split()[-1].lstrip("#")] == f}
     return tuple(dict.fromkeys(quotes.quote(kept[f].start(), kept[f].end()) for f, _ in found if f in kept))
+
+
+def _word_start(words: Sequence[str]) -> str:
+    """`(?<!\\w)(?:word|word…)` opening with the words' first characters, grouped, each followed by
+    the look-behind (`(?<!\\w)` before a character is `(?<!\\w<it>)` after it): the regex engine
+    skips to the next of those characters instead of trying the look-behind at every one. Words
+    of one group keep their order, so the same word is chosen at each place."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return "(?:" + "|".join(rf"{re.escape(first)}(?<!\w{re.escape(first)})(?:{'|'.join(rests)})"
+                            for first, rests in groups.items()) + ")"
 
 
 # -- structure -------------------------------------------------------------------------------------
@@ -512,14 +554,15 @@ def _visible_links(document: HtmlElement, hidden: Hidden) -> list[HtmlElement]:
 
 def _ip_links(links: list[HtmlElement], text: str) -> tuple[str, ...]:
     hosts = [h for h in (_host(a.get("href") or "") for a in links) if h and _IP_HOST.fullmatch(h)]
-    return tuple(dict.fromkeys(hosts + _IP_URL.findall(text)))
+    written = _IP_URL.findall(text) if "://" in text else []  # what every match holds: most texts have none
+    return tuple(dict.fromkeys(hosts + written))
 
 
 def _sells(href: str, known: Knowledge) -> bool:
     host = _host(href)
     if host is None:
         return False
-    if any(host == h or host.endswith("." + h) for h in known.selling_hosts):
+    if under_any(host, known.selling_hosts):
         return True
     try:
         path = urlsplit(href.strip()).path.lower()
