@@ -163,6 +163,11 @@ def test_missing_subject(tmp_path):
     assert_one_line_error(run_cli("render", template, *SENDER), "no subject")
 
 
+def test_an_empty_subject_option_is_named_in_the_fix(tmp_path):
+    template = write(tmp_path, "t.html", "<p>x</p>")
+    assert_one_line_error(run_cli("render", template, *SENDER, "--subject", "  "), "no subject", "give --subject a text")
+
+
 def test_promotional_without_unsubscribe_url(tmp_path):
     template = write(tmp_path, "t.html", "{% block subject %}S{% endblock %}<p>x</p>")
     run = run_cli("render", template, "--from", "a@example.com", "--to", "b@example.com", "--kind", "promotional")

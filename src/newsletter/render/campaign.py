@@ -166,7 +166,7 @@ class CompiledCampaign:
 
     def values(self, env: jinja2.Environment, context: Mapping[str, Any]) -> list[Any]:
         """Each slot's value for one recipient. Raises `jinja2.UndefinedError` like rendering."""
-        if self._names is not None:  # every slot a name: the recipient's own values (a row holds no Undefined)
+        if self._names is not None:  # every slot a name (the usual template): see below
             return [context[name] for name in self._names]
         out = []
         for path in self.paths:
@@ -378,9 +378,14 @@ def _attribute(tag: str, name: str, value: str) -> str:
     """`name="value"` exactly as lxml writes it on `tag` (quotes, entities, URL escaping). A value
     of URL characters lxml writes as they are (but `&`) on an attribute that is not boolean (the
     usual unsubscribe or tracking link) is written here: an lxml element a recipient cost 10 µs."""
-    if _PLAIN_VALUE.fullmatch(value) and _written_as_given(tag, name):
+    if _written_plain(tag, name, value):
         return f'{name}="{value.replace("&", "&amp;")}"'
     return _lxml_attribute(tag, name, value)
+
+
+def _written_plain(tag: str, name: str, value: str) -> bool:
+    """lxml writes `value` as it is (but `&`) in this attribute: URL characters, not a boolean one."""
+    return _PLAIN_VALUE.fullmatch(value) is not None and _written_as_given(tag, name)
 
 
 @lru_cache(maxsize=4096)
@@ -400,7 +405,7 @@ def _written_as_given(tag: str, name: str) -> bool:
 def _attribute_as_parsed(tag: str, name: str, value: str) -> str:
     """The attribute's value as a parser reads it back from the written document (a value
     `_attribute` writes as it is, but `&`, reads back as it was)."""
-    if _PLAIN_VALUE.fullmatch(value) and _written_as_given(tag, name):
+    if _written_plain(tag, name, value):
         return value
     written = _attribute(tag, name, value)
     return html_lib.unescape(written[len(name) + 2 : -1])

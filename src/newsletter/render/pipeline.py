@@ -195,7 +195,8 @@ def checked_subject(subject: str, path: Path | None, source: str = "the subject 
     if not subject:
         raise NewsletterError(
             "the message has no subject", path=path,
-            fix="add {% block subject %}...{% endblock %} to the template or pass --subject",
+            fix="give --subject a text" if source == "--subject"
+            else "add {% block subject %}...{% endblock %} to the template or pass --subject",
         )
     return check_header_value("Subject", subject, source=source, path=path)
 
