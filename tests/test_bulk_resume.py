@@ -148,3 +148,57 @@ def test_two_runs_started_together_one_renders_the_other_stops(tmp_path):
     assert sorted(run.returncode for run in runs) == [0, 2], errors
     assert "another run is writing" in errors[[run.returncode for run in runs].index(2)]
     assert_manifest_exact(out)
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _stopped_in_the_middle(recipients: Path, out: Path, stop) -> subprocess.CompletedProcess:
+    """The run, with `stop(process)` done once it has written a few batches."""
+    # SIGINT as a terminal gives it: not ignored (a shell starts background jobs with it ignored)
+    process = subprocess.Popen(command(recipients, out), cwd=ROOT, start_new_session=True, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while manifest_lines(out) < 400 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert process.poll() is None, "the run finished before it could be stopped: make the list longer"
+    stop(process)
+    try:
+        stdout, stderr = process.communicate(timeout=60)  # a hang here is the failure this guards against
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+
+def _one_line_then_resume(run: subprocess.CompletedProcess, recipients: Path, out: Path, *fragments: str) -> None:
+    assert run.returncode == 2, run.stderr
+    [line] = run.stderr.strip().splitlines()
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    recorded = manifest_lines(out)
+    assert 400 <= recorded < LONG
+    for fragment in (*fragments, "run the same command with --resume", f"{recorded:,} messages are written"):
+        assert fragment in line, (fragment, line)
+    resumed = subprocess.run(command(recipients, out, "--resume"), cwd=ROOT, capture_output=True, text=True)
+    assert resumed.returncode == 0, resumed.stderr
+    assert_manifest_exact(out, LONG)
+
+
+def test_a_worker_killed_stops_the_run_with_one_line_not_a_hang(tmp_path):
+    # multiprocessing.Pool waited forever for a killed worker's batch: the campaign hung.
+    recipients = tmp_path / "list.csv"
+    write_list(recipients, LONG)
+    out = tmp_path / "out"
+    run = _stopped_in_the_middle(recipients, out, lambda process: os.kill(_children(process.pid)[0], signal.SIGKILL))
+    _one_line_then_resume(run, recipients, out, "a worker process was stopped by SIGKILL", "out of memory")
+
+
+def test_ctrl_c_stops_the_run_with_one_line_and_no_worker_traceback(tmp_path):
+    recipients = tmp_path / "list.csv"
+    write_list(recipients, LONG)
+    out = tmp_path / "out"
+    run = _stopped_in_the_middle(recipients, out, lambda process: os.killpg(process.pid, signal.SIGINT))
+    _one_line_then_resume(run, recipients, out, "interrupted")

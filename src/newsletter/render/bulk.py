@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import itertools
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from .message import new_message_id
 from .pipeline import Campaign, CompiledTemplate, RenderOptions, checked_subject, unsubscribe_link_findings, recipient_address
 from .recipients import Row, count_rows, read_recipients
 from .text import html_to_text
+from .workers import WorkerStopped, in_workers
 from .variables import EmptyValues, list_findings, unsubscribe_variables, variable_sources
 
 _BATCH = 200
@@ -167,11 +167,12 @@ def render_bulk(
             gc.unfreeze()
             journal.close(complete)
     except OSError as exc:  # a full disk, a folder gone: the run stops, what is written is kept
-        raise NewsletterError(
-            f"cannot write: {exc.strerror or exc}", path=exc.filename or options.out_dir,
-            fix=f"make room (or repair the folder), then run the same command with --resume: "
-                f"{journal.rendered:,} messages are written and recorded",
-        ) from None
+        raise NewsletterError(f"cannot write: {exc.strerror or exc}", path=exc.filename or options.out_dir,
+                              fix=f"make room (or repair the folder), then {_resume(journal)}") from None
+    except WorkerStopped as exc:
+        raise NewsletterError(str(exc), fix=_resume(journal)) from None
+    except KeyboardInterrupt:
+        raise NewsletterError("interrupted", fix=_resume(journal)) from None
     if options.progress:
         options.progress(rows, rows)
     for f in empty.findings(recipients):
@@ -188,6 +189,12 @@ def render_bulk(
         why_not_compiled=why_not,
         findings=tuple(findings.values()),
     )
+
+
+def _resume(journal: Journal) -> str | None:
+    if journal.out_dir is None:  # a dry run: nothing to finish
+        return None
+    return f"run the same command with --resume: {journal.rendered:,} messages are written and recorded"
 
 
 def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], required: frozenset[str],
@@ -342,24 +349,13 @@ class CampaignRenderer:
         return values if all(map(str, values)) else None
 
 
-_WORKER: CampaignRenderer | None = None
-
-
-def _work(batch: list[tuple]) -> _Done:
-    assert _WORKER is not None
-    return _WORKER(list(map(_Task._make, batch)))
-
-
 def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterator[_Done]:
     batches = iter(lambda: list(itertools.islice(tasks, _BATCH)), [])
     if jobs <= 1:
         yield from map(worker, batches)
         return
-    global _WORKER
-    _WORKER = worker
-    context = multiprocessing.get_context("fork")
-    with context.Pool(jobs) as pool:
-        # Sent as plain tuples: pickled in a third of a named tuple's time, by the parent, which
-        # also reads and checks every row.
-        yield from pool.imap(_work, (list(map(tuple, batch)) for batch in batches), chunksize=1)
+    # Sent as plain tuples: pickled in a third of a named tuple's time, by the parent, which
+    # also reads and checks every row.
+    yield from in_workers(lambda batch: worker(list(map(_Task._make, batch))),
+                      (list(map(tuple, batch)) for batch in batches), jobs)
 

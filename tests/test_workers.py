@@ -1,0 +1,99 @@
+"""Batches in forked workers (`render/workers.py`): in order, and a clear stop when one ends early."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+import time
+
+import pytest
+
+from newsletter.render import workers
+from newsletter.render.workers import WorkerStopped, in_workers
+
+
+def finished_within(seconds: float, function):
+    """`function()`'s value, or the exception it raised; a failure if it has not ended in time
+    (a deadlock)."""
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            outcome.append(function())
+        except Exception as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert outcome, f"no answer in {seconds} s"
+    return outcome[0]
+
+
+def slow_square(batch: list[int]) -> list[tuple[int, int]]:
+    time.sleep(0.02 * (batch[0] % 3))  # uneven: later batches often finish first
+    return [(n, n * n) for n in batch]
+
+
+def test_results_come_back_in_the_order_of_the_batches():
+    batches = [[i, i + 100] for i in range(40)]
+    results = list(in_workers(slow_square, batches, 3))
+    assert results == [[(n, n * n) for n in batch] for batch in batches]
+    assert multiprocessing.active_children() == []
+
+
+def test_each_batch_is_done_by_a_worker_not_the_parent():
+    pids = {pid for pid, in in_workers(lambda batch: [os.getpid()], [[i] for i in range(20)], 2)}
+    assert os.getpid() not in pids and 1 <= len(pids) <= 2
+
+
+def test_batches_and_results_bigger_than_the_pipe_do_not_wait_forever():
+    big = "é" * (3 * workers._PIPE_ROOM)  # a batch and its result each three times the room
+    batches = [[big, str(i)] for i in range(12)]
+    results = finished_within(60, lambda: list(in_workers(lambda batch: batch[1] + batch[0], batches, 2)))
+    assert results == [str(i) + big for i in range(12)]
+
+
+def failing(batch: list[int]) -> int:
+    if batch[0] == 5:
+        raise ValueError("no fives")
+    return batch[0]
+
+
+def test_a_failure_in_a_worker_is_raised_in_the_parent_with_its_traceback():
+    with pytest.raises(RuntimeError, match="(?s)a worker process failed.*Traceback.*ValueError: no fives"):
+        list(in_workers(failing, [[i] for i in range(10)], 2))
+    assert multiprocessing.active_children() == []
+
+
+def killed_at_seven(batch: list[int]) -> int:
+    if batch[0] == 7:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return batch[0]
+
+
+def test_a_worker_killed_stops_the_run_instead_of_waiting_forever():
+    done: list[int] = []
+    stopped = finished_within(60, lambda: done.extend(in_workers(killed_at_seven, [[i] for i in range(50)], 2)))
+    assert isinstance(stopped, WorkerStopped)
+    assert str(stopped) == "a worker process was stopped by SIGKILL (the system may have run out of memory)"
+    assert done == list(range(len(done))) and len(done) <= 7  # in order, and nothing after the lost batch
+    assert multiprocessing.active_children() == []
+
+
+def test_a_worker_that_exits_is_named_by_its_status():
+    def exits(batch: list[int]) -> int:
+        os._exit(3)
+
+    stopped = finished_within(60, lambda: list(in_workers(exits, [[1], [2]], 1)))
+    assert isinstance(stopped, WorkerStopped) and str(stopped) == "a worker process ended with status 3"
+
+
+def test_stopping_early_stops_the_workers():
+    results = in_workers(lambda batch: batch, [[i] for i in range(1000)], 2)
+    assert next(results) == [0]
+    assert len(multiprocessing.active_children()) == 2
+    results.close()
+    assert multiprocessing.active_children() == []
