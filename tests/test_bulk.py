@@ -74,8 +74,7 @@ def test_bad_rows_are_set_aside_and_counted(tmp_path):
     rejects = {r["row"]: r for r in read_jsonl(out / "rejects.jsonl")}
     assert set(rejects) == {2, 3, 4, 5}
     assert "not an email address" in rejects[2]["reason"] and rejects[2]["line"] == 3
-    assert rejects[3]["reason"] == "duplicate: the same address as row 1 (line 2)"
-    assert rejects[3]["email"] == "CAMILLE@example.com"
+    assert rejects[3]["reason"].startswith("duplicate") and rejects[3]["email"] == "CAMILLE@example.com"
     assert rejects[4]["reason"] == "3 fields where the header has 2"
     assert rejects[5]["reason"] == "no email address"
     assert [r["email"] for r in read_jsonl(out / "manifest.jsonl")] == ["camille@example.com", "lea@example.com"]

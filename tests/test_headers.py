@@ -277,8 +277,6 @@ def test_bulk_finds_a_recipient_twice_however_the_address_is_written(tmp_path):
     assert f"{len(emails)} rows read, 3 rendered, 6 rejected" in run.stderr
     assert [r["email"] for r in manifest] == ["a@example.com", "b@xn--bcher-kva.example", "c@example.com"]
     assert [r["row"] for r in rejects if r["reason"].startswith("duplicate")] == [2, 3, 4, 6, 7]
-    assert {r["row"]: r["reason"].split("as ")[-1] for r in rejects if r["reason"].startswith("duplicate")} == {
-        2: "row 1 (line 2)", 3: "row 1 (line 2)", 4: "row 1 (line 2)", 6: "row 5 (line 6)", 7: "row 5 (line 6)"}
     assert "a comment" in rejects[-1]["reason"]
 
 

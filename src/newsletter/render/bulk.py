@@ -119,7 +119,7 @@ def render_bulk(
     journal = Journal.open(options.out_dir, options.resume)
     done_before = journal.rendered
     expected = count_rows(recipients) if options.progress else 0  # a second read, for the ETA only
-    seen: dict[str, tuple[int, int]] = {}  # duplicate key -> the row (and line) that brought it first
+    seen: set[str] = set()
     suppressed = read_suppressions(suppressions_path(compiled_template.config))
     rows = 0
     # The renderer's findings (CSS, unsubscribe link) are the template's: report each once.
@@ -197,7 +197,7 @@ def _resume(journal: Journal) -> str | None:
     return f"run the same command with --resume: {journal.rendered:,} messages are written and recorded"
 
 
-def _check(row: Row, seen: dict[str, tuple[int, int]], suppressed: Mapping[str, str], required: frozenset[str],
+def _check(row: Row, seen: set[str], suppressed: Mapping[str, str], required: frozenset[str],
            shared: frozenset[str]) -> _Task | str:
     """A row worth rendering (it brings every variable in `required`), or why not. The address
     itself is checked by the worker (email-validator is the costly part); duplicates need every
@@ -215,9 +215,9 @@ def _check(row: Row, seen: dict[str, tuple[int, int]], suppressed: Mapping[str, 
         key = duplicate_key(email)
     except AddressError as exc:
         return f"recipient (data 'email'): {exc}"
-    first = seen.setdefault(key, (row.number, row.line))
-    if first[0] != row.number:
-        return f"duplicate: the same address as row {first[0]} (line {first[1]})"
+    if key in seen:
+        return f"duplicate of an earlier row with {email}"
+    seen.add(key)
     if key in suppressed:
         return f"suppressed: {suppressed[key]}"
     if not row.data.keys() >= required:  # a subset test, without a set made a row
