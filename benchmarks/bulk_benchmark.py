@@ -272,9 +272,9 @@ def messages_alone(renderer: CampaignRenderer, tasks: list[_Task], part: tuple[i
 
 def alone_contender(key: str, label: str, data: dict, recipients: Path, count: int, folder: Path,
                     processes: int) -> Contender:
-    """Ours' workers' own work, each process its share: the campaign compiled and the rows read and
-    checked beforehand, outside the timing; no file written, nothing handed over. How far that
-    CPU work itself scales here."""
+    """Ours' workers' own work, each process its share: the campaign compiled and the rows read
+    beforehand, outside the timing; no file written, nothing handed over. How far that CPU work
+    itself scales here."""
     compiled_template = CompiledTemplate.load(TEMPLATE)
     campaign = Campaign.prepare(compiled_template, data, RenderOptions())
     rows = list(read_recipients(recipients))

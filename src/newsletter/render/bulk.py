@@ -5,7 +5,8 @@ variables) and hands batches to worker processes, which fill the compiled campai
 message atomically (temporary file, then rename) and return its manifest record. The parent
 appends records in row order to the journal (`journal.py`): after a crash, `--resume` skips every
 row it lists whose file is intact, so no recipient is missing and none is written twice. A write
-that fails (a full disk) stops the run there, with what was done recorded.
+that fails (a full disk), a worker killed (`workers.py`) or Ctrl-C stops the run there, with what
+was done recorded.
 """
 
 from __future__ import annotations
@@ -357,5 +358,5 @@ def _run(worker: CampaignRenderer, tasks: Iterable[_Task], jobs: int) -> Iterato
     # Sent as plain tuples: pickled in a third of a named tuple's time, by the parent, which
     # also reads and checks every row.
     yield from in_workers(lambda batch: worker(list(map(_Task._make, batch))),
-                      (list(map(tuple, batch)) for batch in batches), jobs)
+                          (list(map(tuple, batch)) for batch in batches), jobs)
 
