@@ -212,7 +212,42 @@ def test_not_utf8_is_one_clear_error(tmp_path):
     recipients = tmp_path / "excel.csv"
     recipients.write_bytes("email,first_name\na@example.com,Hélène\n".encode("cp1252"))
     run = bulk("--recipients", recipients, "--out-dir", tmp_path / "out")
-    assert run.exit_code == 2 and "not UTF-8" in run.stderr and "Traceback" not in run.stderr
+    assert_one_line_error(run, "excel.csv:2:16: the recipients file is not UTF-8 (byte 0xe9)", "iconv")
+
+
+def list_with_a_bad_byte_at(position: int, before: bytes) -> tuple[bytes, int]:
+    """A list whose byte at `position` is 0xE9 alone (Latin-1's "é"), just after `before` on its
+    row; and the row's line."""
+    content = bytearray(b"email,first_name\n")
+    start = position - len(before)
+    while start - len(content) >= 23 + 9:
+        content += b"client@example.com,Zoe\n"  # 23 bytes
+    content += b"p" * (start - len(content) - 8) + b"@e.fr,A\n"  # ends where the bad row starts
+    line = content.count(b"\n") + 1
+    content += before + b"\xe9a\n" + b"client@example.com,Zoe\n" * 10
+    assert content[position] == 0xE9
+    return bytes(content), line
+
+
+@pytest.mark.parametrize("position, before", [
+    (100, b"x@example.com,L"),
+    (2 ** 20 - 1, b"x@example.com,L"),  # the last byte of the first MiB read
+    (2 ** 20, b"x@example.com,L"),
+    (2 ** 20 + 1, "x@example.com,Lé".encode("utf-8")),  # after an "é" cut in two by the MiB's end
+])
+def test_a_byte_not_utf8_far_in_the_list_is_found_by_line_and_column(tmp_path, position, before):
+    from newsletter.errors import NewsletterError
+    from newsletter.render.recipients import read_recipients
+
+    content, line = list_with_a_bad_byte_at(position, before)
+    recipients = tmp_path / "list.csv"
+    recipients.write_bytes(content)
+    with pytest.raises(NewsletterError) as raised:
+        for _ in read_recipients(recipients):
+            pass
+    error = raised.value
+    assert (error.line, error.column) == (line, len(before) + 1)
+    assert error.what == "the recipients file is not UTF-8 (byte 0xe9)"
 
 
 def test_missing_email_column(tmp_path):

@@ -8,7 +8,9 @@ reported and set aside by the caller, and the rows after it are read as they are
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import json
 import re
 import unicodedata
@@ -59,10 +61,35 @@ def read_recipients(path: Path) -> Iterator[Row]:
         try:
             yield from reader
         except UnicodeDecodeError:
+            line, column, byte = _first_not_utf8(path) or (None, None, None)
             raise NewsletterError(
-                "the recipients file is not UTF-8", path=path,
+                "the recipients file is not UTF-8" + (f" (byte 0x{byte:02x})" if byte is not None else ""),
+                path=path, line=line, column=column,
                 fix="export it as 'CSV UTF-8' (Excel) or convert it with iconv -f cp1252 -t utf-8",
             ) from None
+
+
+def _first_not_utf8(path: Path) -> tuple[int, int, int] | None:
+    """Line, column (in bytes) and value of the first byte that is not UTF-8, read a MiB at a
+    time: the text reader that met it knows neither (it decodes by blocks)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line, line_start, offset = 1, 0, 0  # offset: where the chunk starts in the file
+    with path.open("rb") as handle:
+        for chunk in itertools.chain(iter(lambda: handle.read(1 << 20), b""), [b""]):
+            carried = len(decoder.getstate()[0])  # a character's first bytes, cut by the last chunk's end
+            try:
+                decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                data, at = exc.object, exc.start  # data: the carried bytes, then the chunk
+                line += data.count(b"\n", 0, at)
+                newline = data.rfind(b"\n", 0, at)
+                column = at - newline if newline >= 0 else offset - carried + at - line_start + 1
+                return line, column, data[at]
+            line += chunk.count(b"\n")
+            if (newline := chunk.rfind(b"\n")) >= 0:
+                line_start = offset + newline + 1
+            offset += len(chunk)
+    return None  # decoded whole this time: the file changed while it was read
 
 
 def count_rows(path: Path) -> int:
