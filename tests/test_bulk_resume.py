@@ -202,3 +202,24 @@ def test_ctrl_c_stops_the_run_with_one_line_and_no_worker_traceback(tmp_path):
     out = tmp_path / "out"
     run = _stopped_in_the_middle(recipients, out, lambda process: os.killpg(process.pid, signal.SIGINT))
     _one_line_then_resume(run, recipients, out, "interrupted")
+
+
+def test_without_jobs_one_worker_a_core_the_process_may_use(tmp_path):
+    """The Message-ID carries the process id of the process that wrote it: the run's own with one
+    core (no worker), its workers' with more."""
+    recipients = tmp_path / "list.csv"
+    write_list(recipients, 1000)
+    cores = sorted(os.sched_getaffinity(0))
+    for allowed in [cores[:1], cores[:2]][: len(cores)]:
+        out = tmp_path / f"out{len(allowed)}"
+        without_jobs = command(recipients, out)[:-2]  # its last two: --jobs 2
+        process = subprocess.Popen(without_jobs, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, preexec_fn=lambda: os.sched_setaffinity(0, allowed))
+        assert process.wait(timeout=120) == 0, process.stderr.read()
+        process.stderr.close()
+        writers = {json.loads(line)["message_id"].split(".")[1]
+                   for line in (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines()}
+        if len(allowed) == 1:
+            assert writers == {str(process.pid)}
+        else:
+            assert len(writers) == 2 and str(process.pid) not in writers

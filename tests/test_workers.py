@@ -97,3 +97,53 @@ def test_stopping_early_stops_the_workers():
     assert len(multiprocessing.active_children()) == 2
     results.close()
     assert multiprocessing.active_children() == []
+
+
+# --- how many workers by default --------------------------------------------------------------
+
+def cgroups(tmp_path, memberships: str, files: dict[str, str]):
+    root = tmp_path / "cgroup"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    own = tmp_path / "self-cgroup"
+    own.write_text(memberships)
+    return root, own
+
+
+def test_a_cgroup_v2_limit_on_the_process_or_a_parent_caps_the_workers(tmp_path):
+    root, own = cgroups(tmp_path, "0::/kubepods/pod1/box\n", {
+        "cpu.max": "max 100000\n",
+        "kubepods/pod1/cpu.max": "150000 100000\n",  # the pod's limit: 1.5 cores
+        "kubepods/pod1/box/cpu.max": "max 100000\n",
+    })
+    assert workers._cpu_quota(root, own) == 1.5
+    (root / "kubepods/pod1/box/cpu.max").write_text("50000 100000\n")  # tighter below
+    assert workers._cpu_quota(root, own) == 0.5
+    assert workers.default_processes(root, own) == 1
+
+
+def test_a_cgroup_v1_quota_is_read_where_docker_mounts_it(tmp_path):
+    root, own = cgroups(tmp_path, "4:cpu,cpuacct:/docker/abc\n3:memory:/docker/abc\n", {
+        "cpu,cpuacct/docker/abc/cpu.cfs_quota_us": "-1\n",  # none here
+        "cpu,cpuacct/docker/cpu.cfs_quota_us": "200000\n",
+        "cpu,cpuacct/docker/cpu.cfs_period_us": "100000\n",
+        "memory/docker/abc/cpu.cfs_quota_us": "10000\n",  # not the cpu controller's: ignored
+    })
+    assert workers._cpu_quota(root, own) == 2.0
+
+
+def test_no_cgroup_or_an_unreadable_one_means_no_cap(tmp_path):
+    root, own = cgroups(tmp_path, "0::/\n", {"cpu.max": "garbage\n"})
+    assert workers._cpu_quota(root, own) is None
+    assert workers._cpu_quota(root, tmp_path / "missing") is None
+    assert workers.default_processes(root, own) == len(os.sched_getaffinity(0))
+
+
+def test_the_cores_a_process_may_run_on_bound_the_workers():
+    import subprocess
+    import sys
+
+    code = ("import os; from newsletter.render.workers import default_processes; "
+            "os.sched_setaffinity(0, {min(os.sched_getaffinity(0))}); print(default_processes())")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "1\n"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -38,7 +37,7 @@ _KINDS = click.Choice([k.value for k in Kind], case_sensitive=False)
 @click.option("--out-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Bulk: where to write one .eml per recipient, manifest.jsonl and rejects.jsonl.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
-              help="Bulk: worker processes (default: the number of CPUs).")
+              help="Bulk: worker processes (default: one a CPU this process may use).")
 @click.option("--resume", is_flag=True, help="Bulk: finish a campaign that was interrupted.")
 @click.option("--dry-run", is_flag=True,
               help="Bulk: render and check every recipient, write nothing (no --out-dir).")
@@ -85,11 +84,12 @@ def render_campaign(template: Path, recipients: Path, data: dict, options: Rende
                     out_dir: Path | None, jobs: int | None, resume: bool, dkim_key: Path | None,
                     dkim_selector: str | None, dkim_domain: str | None) -> None:
     from ..render.bulk import BulkOptions, render_bulk
+    from ..render.workers import default_processes
 
     signer = DkimSigner.from_file(dkim_key, dkim_selector, dkim_domain) if dkim_key else None
     summary = render_bulk(
         template, recipients, data, options,
-        BulkOptions(out_dir=out_dir, jobs=jobs or os.cpu_count() or 1, resume=resume, dkim=signer,
+        BulkOptions(out_dir=out_dir, jobs=jobs or default_processes(), resume=resume, dkim=signer,
                     progress=progress_printer() if sys.stderr.isatty() else None),
     )
     report_findings(summary.findings)

@@ -10,7 +10,9 @@ takes results in one loop.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
+import os
 import pickle
 import signal
 import traceback
@@ -18,12 +20,58 @@ from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Iterator
 
 # A batch is sent to a busy worker only while what it has not yet read fits in its pipe: a send
 # that had to wait for a worker itself waiting to send its result would wait forever. Far below
 # the kernel's socket buffer (208 KiB by default on Linux).
 _PIPE_ROOM = 64 * 1024
+
+
+def default_processes(cgroups: Path = Path("/sys/fs/cgroup"), own: Path = Path("/proc/self/cgroup")) -> int:
+    """One worker a core this process may use: the cores it may run on (`taskset`, a container's
+    cpuset), fewer when a cgroup caps its CPU time (`docker run --cpus`, a Kubernetes limit).
+    `os.cpu_count()` counts every core of the machine: in a container given two cores of
+    sixty-four, it would start sixty-four workers."""
+    cores = len(os.sched_getaffinity(0))
+    quota = _cpu_quota(cgroups, own)
+    return max(1, min(cores, math.ceil(quota))) if quota else cores
+
+
+def _cpu_quota(cgroups: Path, own: Path) -> float | None:
+    """The tightest CPU quota, in cores, of this process's cgroups and their parents (v2's
+    `cpu.max`, v1's `cpu.cfs_quota_us`), or None."""
+    try:
+        memberships = own.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None
+    quotas = []
+    for membership in memberships:
+        _, controllers, path = membership.split(":", 2)
+        if controllers == "":  # cgroup v2: one hierarchy
+            mounts, read = [cgroups], _quota_v2
+        elif "cpu" in controllers.split(","):  # v1, mounted as "cpu" or "cpu,cpuacct"
+            mounts, read = [cgroups / controllers, cgroups / "cpu"], _quota_v1
+        else:
+            continue
+        for folder in (mount / ancestor.relative_to("/") for mount in mounts
+                       for ancestor in (PurePosixPath(path), *PurePosixPath(path).parents)):
+            with suppress(OSError, ValueError, ZeroDivisionError):
+                quota = read(folder)
+                if quota is not None:
+                    quotas.append(quota)
+    return min(quotas, default=None)
+
+
+def _quota_v2(folder: Path) -> float | None:
+    limit, period = (folder / "cpu.max").read_text(encoding="ascii").split()
+    return None if limit == "max" else int(limit) / int(period)
+
+
+def _quota_v1(folder: Path) -> float | None:
+    limit = int((folder / "cpu.cfs_quota_us").read_text(encoding="ascii"))
+    return None if limit < 0 else limit / int((folder / "cpu.cfs_period_us").read_text(encoding="ascii"))
 
 
 class WorkerStopped(Exception):
