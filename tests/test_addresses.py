@@ -12,7 +12,8 @@ from email_validator import EmailNotValidError, validate_email
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from newsletter.addresses import AddressError, _read_mailbox, parse_address, plain_addr_spec, split_mailbox
+from newsletter.addresses import (AddressError, _read_mailbox, _split_key, duplicate_key, parse_address,
+                                  plain_addr_spec, split_mailbox)
 from newsletter.headers import first_unsafe
 
 ATEXT = "abcxyzABCXYZ0189!#$%&'*+/=?^_`{|}~-"
@@ -184,3 +185,24 @@ def test_an_address_alone_is_split_as_the_full_reading_splits_it(value):
 
     if first_unsafe(value) is None:
         assert outcome(lambda: split_mailbox(value)) == outcome(lambda: _read_mailbox(value, value.strip()))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.one_of(addresses, st.emails(),
+                 st.text(alphabet=st.sampled_from('aZ09@.-_+<>"(),; \u00a0\té\x0b'), max_size=14),
+                 st.builds(lambda pad, address: pad + address + pad, st.sampled_from(["", " ", "  "]), addresses)))
+@example("A@EXAMPLE.COM")
+@example("a@XN--BCHER-KVA.example")
+@example("a@b@c.example")
+@example("a@exa_mple.com")
+@example("a@example..com")
+@example("a@")
+def test_a_plain_ascii_address_has_the_key_splitting_it_gives(value):
+    """The shortcut (an ASCII address alone, lower-cased) against the full reading (split, IDNA)."""
+    def outcome(key):
+        try:
+            return key(value)
+        except AddressError as exc:
+            return str(exc)
+
+    assert outcome(duplicate_key) == outcome(_split_key)

@@ -174,6 +174,13 @@ def duplicate_key(value: str) -> str:
     interoperability; no mailbox provider does, and a second message to one person costs more
     than a missed one to an address that differs only by case. The message keeps the address as
     written. Raises `AddressError` like `split_mailbox`."""
+    if value.isascii() and value.isprintable() and _BARE.fullmatch(text := value.strip()):
+        return text.lower()  # an ASCII address alone, the usual row: its domain is its own A-labels
+    return _split_key(value)
+
+
+def _split_key(value: str) -> str:
+    """`duplicate_key` of any value, by splitting the mailbox and mapping the domain to A-labels."""
     local, _, domain = split_mailbox(value).addr_spec.rpartition("@")
     return f"{local.lower()}@{_ascii_domain(domain)}"
 
