@@ -136,6 +136,8 @@ def test_a_cgroup_v1_quota_is_read_where_docker_mounts_it(tmp_path):
 def test_no_cgroup_or_an_unreadable_one_means_no_cap(tmp_path):
     root, own = cgroups(tmp_path, "0::/\n", {"cpu.max": "garbage\n"})
     assert workers._cpu_quota(root, own) is None
+    own.write_text("nonsense\n4:cpu:relative/path\n\n")
+    assert workers._cpu_quota(root, own) is None
     assert workers._cpu_quota(root, tmp_path / "missing") is None
     assert workers.default_processes(root, own) == len(os.sched_getaffinity(0))
 

@@ -5,7 +5,8 @@
 waits on the pipes and the processes together, so a worker's end stops the run at once
 (`WorkerStopped`). Workers ignore Ctrl-C, which the parent alone handles: it stops them when
 the run ends for any reason. No thread runs in the parent: it reads the list, sends batches and
-takes results in one loop.
+takes results in one loop. How many workers by default: one a core the process may use
+(`default_processes`).
 """
 
 from __future__ import annotations
@@ -47,16 +48,17 @@ def _cpu_quota(cgroups: Path, own: Path) -> float | None:
     except OSError:
         return None
     quotas = []
-    for membership in memberships:
-        _, controllers, path = membership.split(":", 2)
+    for membership in memberships:  # "hierarchy:controllers:/path"
+        controllers, _, path = membership.partition(":")[2].partition(":")
         if controllers == "":  # cgroup v2: one hierarchy
             mounts, read = [cgroups], _quota_v2
         elif "cpu" in controllers.split(","):  # v1, mounted as "cpu" or "cpu,cpuacct"
             mounts, read = [cgroups / controllers, cgroups / "cpu"], _quota_v1
         else:
             continue
+        own_path = PurePosixPath("/", path)
         for folder in (mount / ancestor.relative_to("/") for mount in mounts
-                       for ancestor in (PurePosixPath(path), *PurePosixPath(path).parents)):
+                       for ancestor in (own_path, *own_path.parents)):
             with suppress(OSError, ValueError, ZeroDivisionError):
                 quota = read(folder)
                 if quota is not None:
