@@ -35,7 +35,7 @@ def default_processes(cgroups: Path = Path("/sys/fs/cgroup"), own: Path = Path("
     cpuset), fewer when a cgroup caps its CPU time (`docker run --cpus`, a Kubernetes limit).
     `os.cpu_count()` counts every core of the machine: in a container given two cores of
     sixty-four, it would start sixty-four workers."""
-    cores = len(os.sched_getaffinity(0))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1  # not on macOS
     quota = _cpu_quota(cgroups, own)
     return max(1, min(cores, math.ceil(quota))) if quota else cores
 
