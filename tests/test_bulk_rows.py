@@ -10,7 +10,7 @@ import io
 import json
 from pathlib import Path
 
-from hypothesis import assume, given
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import ROOT
@@ -215,3 +215,36 @@ def test_records_end_where_the_csv_module_ends_them(text, piece):
     lines = Lines(io.StringIO(text, newline=""), piece)
     ours = [r.fields for r in csv_records(lines, ",", lambda line: False, 1000, 1000) if r.fields not in ([], [""])]
     assert ours == expected
+
+
+NO_BREAK = "\u00a0\u2007\u202f"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.one_of(st.sampled_from(list(" \t\r\n\x0b\x0c\x1c\x85\u2003\u2028ab,é" + NO_BREAK)),
+                         st.characters(blacklist_categories=("Cs", "Co"))), max_size=12))
+def test_whitespace_is_folded_as_split_folds_it_but_no_break_spaces(value):
+    """A no-break space is a character like any other: `str.split`'s folding with each one
+    stood in for by a letter of the private-use area, put back after."""
+    from newsletter.render.recipients import fold_spaces
+
+    marks = {space: chr(0xE000 + i) for i, space in enumerate(NO_BREAK)}
+    marked = value.translate(str.maketrans(marks))
+    expected = " ".join(marked.split()).translate(str.maketrans({v: k for k, v in marks.items()}))
+    assert fold_spaces(value) == expected
+
+
+def test_a_list_keeps_french_no_break_spaces_and_folds_the_rest(tmp_path):
+    from newsletter.render.recipients import read_recipients
+
+    csv_list = tmp_path / "liste.csv"
+    csv_list.write_text("email;remise;horaire\n"
+                        "zoe@example.fr;\u00a0-50\u00a0% ;10\u202fh\t30\n"
+                        "leo@example.fr;« soldes »;  ouvert   le  dimanche \n", encoding="utf-8")
+    jsonl = tmp_path / "liste.jsonl"
+    jsonl.write_text(json.dumps({"email": "zoe@example.fr", "remise": "\u00a0-50\u00a0% ",
+                                 "horaire": "10\u202fh\t30"}) + "\n", encoding="utf-8")
+    rows = [row.data for row in read_recipients(csv_list)]
+    assert rows[0] == {"email": "zoe@example.fr", "remise": "\u00a0-50\u00a0%", "horaire": "10\u202fh 30"}
+    assert rows[1]["remise"] == "« soldes »" and rows[1]["horaire"] == "ouvert le dimanche"
+    assert [row.data for row in read_recipients(jsonl)] == [rows[0]]

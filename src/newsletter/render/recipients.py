@@ -31,12 +31,24 @@ class Row(NamedTuple):  # a tuple: one is made a row, and tuples are made fastes
     error: str | None = None
 
 
+# Whitespace but the no-break spaces, which French typography puts in « -50 % » and « 10 h 30 »
+_BREAKING_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def fold_spaces(value: str) -> str:
+    """Runs of whitespace (a CSV cell's line breaks among them) as one space, none at the ends;
+    a no-break space is kept where it is, as any other character."""
+    if value.isprintable():  # its only whitespace is the space: C's loops
+        return " ".join(value.split())
+    return _BREAKING_SPACES.sub(" ", value).strip(" ")
+
+
 def normalise(value: Any) -> Any:
-    """Recipient values as they will be used: whitespace runs (a CSV cell's line breaks among
-    them) folded to one space, no space at the ends. Nested JSON values are normalised through."""
+    """Recipient values as they will be used: whitespace folded (`fold_spaces`). Nested JSON
+    values are normalised through."""
     if isinstance(value, str):
         # A value with a control character is left as it is: the row check refuses it by name.
-        return value if first_unsafe(value, header=False) else " ".join(value.split())
+        return value if first_unsafe(value, header=False) else fold_spaces(value)
     if isinstance(value, dict):
         return {str(k): normalise(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -163,9 +175,11 @@ def _read_csv(handle: TextIO, path: Path) -> Iterator[Row]:
         reason = record.error or _field_problem(record.fields, columns, email_at, limits["max_field_chars"])
         if reason:
             yield Row(number, record.line, None, reason)
-        elif first_unsafe("".join(record.fields), header=False) is None:  # the usual row: one search
-            # whitespace runs folded to one space, ends stripped (as `normalise`), in C's loops
+        elif (flat := "".join(record.fields)).isprintable():  # the usual row: nothing unsafe, only spaces
+            # folded as `normalise` folds them, in C's loops
             yield Row(number, record.line, dict(zip(columns, map(" ".join, map(str.split, record.fields)))))
+        elif first_unsafe(flat, header=False) is None:
+            yield Row(number, record.line, dict(zip(columns, map(fold_spaces, record.fields))))
         else:
             yield Row(number, record.line, {name: normalise(value) for name, value in zip(columns, record.fields)})
 
