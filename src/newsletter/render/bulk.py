@@ -192,9 +192,9 @@ def render_bulk(
     )
 
 
-def _resume(journal: Journal) -> str | None:
-    if journal.out_dir is None:  # a dry run: nothing to finish
-        return None
+def _resume(journal: Journal) -> str:
+    if journal.out_dir is None:  # a dry run: nothing was kept
+        return "run the same command again"
     return f"run the same command with --resume: {journal.rendered:,} messages are written and recorded"
 
 

@@ -106,7 +106,7 @@ def in_workers(work: Callable[[Any], Any], batches: Iterable[Any], processes: in
             process.start()
             theirs.close()
             workers.append(_Worker(process, ours))
-        yield from _in_order(workers, iter(batches), processes * ahead, ahead)
+        yield from _in_order(workers, iter(batches), ahead)
         for worker in workers:
             with suppress(OSError):  # one that ended after its last batch needs no word
                 worker.connection.send_bytes(_END)
@@ -122,8 +122,9 @@ def in_workers(work: Callable[[Any], Any], batches: Iterable[Any], processes: in
 _END = pickle.dumps(None)
 
 
-def _in_order(workers: list[_Worker], batches: Iterator[Any], most: int, ahead: int) -> Iterator[Any]:
+def _in_order(workers: list[_Worker], batches: Iterator[Any], ahead: int) -> Iterator[Any]:
     sent = yielded = 0
+    most = len(workers) * ahead  # batches out at once, answered or not: the memory is bounded
     early: dict[int, Any] = {}  # results that came before an earlier batch's
 
     def feed() -> None:
